@@ -1,0 +1,50 @@
+// Import boundaries keep the layering true (design.md): core and common never see electron,
+// the renderer never sees Node, cli and electron adapters meet only in core.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const electron = { name: 'electron', message: 'core/ and common/ are plain Node: take an injected interface instead.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', structuredClone: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', queueMicrotask: 'readonly', URLSearchParams: 'readonly', Response: 'readonly', Request: 'readonly', Headers: 'readonly', crypto: 'readonly', window: 'readonly', document: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['main/core/**', 'common/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }] }],
+    },
+  },
+  {
+    files: ['common/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron, ...nodeBuiltins.map((name) => ({ name, message: 'common/ is shared with the renderer: no Node built-ins.' }))], patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'common/ depends on nothing outside itself.' }] }],
+    },
+  },
+  {
+    files: ['main/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The CLI runs in plain Node.' }], patterns: [{ group: ['**/electron/**', '**/renderer/**', '**/preload/**'], message: 'cli/ uses core/, not the Electron adapters.' }] }],
+    },
+  },
+  {
+    files: ['main/electron/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/renderer/**'], message: 'electron/ uses core/, not the CLI or the renderer.' }] }],
+    },
+  },
+  {
+    files: ['renderer/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The renderer talks only to the preload bridge.' }, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer is sandboxed: no Node built-ins.' }))], patterns: [{ group: ['**/main/**', '**/preload/**'], message: 'The renderer uses common/ and the bridge only.' }] }],
+    },
+  },
+);

@@ -1,0 +1,37 @@
+// `npm test`: typecheck, lint, then the whole vitest suite. The suite runs inside a private
+// D-Bus session with a throwaway, unlocked gnome-keyring so keychain tests meet a real
+// Secret Service; where dbus-run-session or gnome-keyring are missing, those tests say so and skip.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+const args = process.argv.slice(2);
+const run = (cmd: string, argv: string[], env = process.env) => {
+  const r = spawnSync(cmd, argv, { stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+
+if (process.env.KEYFOB_TEST_INNER !== '1') {
+  if (!args.includes('--no-checks')) {
+    run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+    run('npx', ['eslint', '.']);
+  }
+  const inner = [process.execPath, import.meta.filename, ...args.filter((a) => a !== '--no-checks')];
+  const env = { ...process.env, KEYFOB_TEST_INNER: '1' };
+  if (has('dbus-run-session') && has('gnome-keyring-daemon')) run('dbus-run-session', ['--', ...inner], env);
+  else run(inner[0]!, inner.slice(1), env);
+} else {
+  if (process.env.DBUS_SESSION_BUS_ADDRESS && has('gnome-keyring-daemon')) {
+    // A fresh keyring under a throwaway password, unlocked, serving only the Secret Service.
+    const out = execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
+      input: randomBytes(12).toString('hex'),
+      env: { ...process.env, HOME: process.env.KEYFOB_TEST_KEYRING_HOME ?? process.env.HOME },
+    }).toString();
+    for (const line of out.split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(line);
+      if (m) process.env[m[1]!] = m[2];
+    }
+    process.env.KEYFOB_TEST_SECRET_SERVICE = '1';
+  }
+  run('npx', ['vitest', 'run', ...args]);
+}
