@@ -1,0 +1,111 @@
+// The local access stack (design.md, "The local stack"): real PostgreSQL and sshd, the OpenID
+// Provider, the Vault-compatible server configured by the admin setup script, IAM Identity
+// Center and PagerDuty look-alikes. Used by `npm run stack` and by the integration tests.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setupVault, sshCaPublicKey } from '../../admin/vault-setup.ts';
+import { startAwsSso } from './aws-sso.ts';
+import { startOidcProvider } from './oidc/provider.ts';
+import { startPagerDuty } from './pagerduty.ts';
+import { startPostgres } from './postgres.ts';
+import { startSshd } from './sshd.ts';
+import { authBackends } from './vault/auth/index.ts';
+import { engineBackends } from './vault/engines/index.ts';
+import { startVaultServer } from './vault/server.ts';
+import { stackConfig } from './stackConfig.ts';
+
+export interface StackOptions {
+  dir: string;
+  /** Shorter than production so expiry can be watched in tests: database default and max TTL. */
+  databaseTtl?: string;
+  databaseMaxTtl?: string;
+}
+
+export interface StackInfo {
+  vault: { addr: string; rootToken: string };
+  oidc: { issuer: string; users: string[]; passwords: Record<string, string>; keyfobClientId: string };
+  postgres: { host: string; port: number; database: string; adminUser: string; adminPassword: string };
+  sshd: { host: string; port: number; user: string; caPublicKey: string; knownHostsLine: string };
+  awsSso: { endpoint: string; startUrl: string; region: string };
+  pagerduty: { url: string; token: string };
+  browser: string;
+  pids: Record<string, number>;
+}
+
+export interface Stack {
+  info: StackInfo;
+  stackFile: string;
+  configFile: string;
+  stop(): Promise<void>;
+}
+
+const browserScript = fileURLToPath(new URL('./browser.ts', import.meta.url));
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  await mkdir(opts.dir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(`stack: stop failed: ${String(e)}`));
+    stops.length = 0;
+  };
+  try {
+    const [postgres, oidc] = await Promise.all([startPostgres({ dir: join(opts.dir, 'postgres') }), startOidcProvider()]);
+    stops.push(postgres.stop, oidc.stop);
+    const users = oidc.users.map((u) => ({ name: u.name, password: u.password }));
+    const [vault, awsSso, pagerduty] = await Promise.all([
+      startVaultServer({ backends: { ...engineBackends, ...authBackends } }),
+      startAwsSso({ users }),
+      startPagerDuty(),
+    ]);
+    stops.push(vault.stop, awsSso.stop, pagerduty.stop);
+
+    const sshUser = process.env.KEYFOB_STACK_SSH_USER ?? (await import('node:os')).userInfo().username;
+    await setupVault(vault.addr, vault.rootToken, {
+      oidc: {
+        discoveryUrl: `${oidc.issuer}/.well-known/openid-configuration`,
+        vaultClientId: oidc.vaultClientId,
+        vaultClientSecret: oidc.vaultClientSecret,
+        keyfobClientId: oidc.keyfobClientId,
+      },
+      database: {
+        host: postgres.host,
+        port: postgres.port,
+        name: postgres.database,
+        adminUser: postgres.adminUser,
+        adminPassword: postgres.adminPassword,
+        defaultTtl: opts.databaseTtl ?? '10m',
+        maxTtl: opts.databaseMaxTtl ?? '30m',
+      },
+      ssh: { allowedUsers: [sshUser], ttl: '10m', maxTtl: '30m' },
+      aws: { roleArn: 'arn:aws:iam::111122223333:role/Developer' },
+    });
+    const caPublicKey = await sshCaPublicKey(vault.addr);
+    const sshd = await startSshd({ dir: join(opts.dir, 'sshd'), caPublicKey, user: sshUser });
+    stops.push(sshd.stop);
+
+    const stackFile = join(opts.dir, 'stack.json');
+    const configFile = join(opts.dir, 'config.yaml');
+    const info: StackInfo = {
+      vault: { addr: vault.addr, rootToken: vault.rootToken },
+      oidc: {
+        issuer: oidc.issuer,
+        users: oidc.users.map((u) => u.name),
+        passwords: Object.fromEntries(oidc.users.map((u) => [u.name, u.password])),
+        keyfobClientId: oidc.keyfobClientId,
+      },
+      postgres: { host: postgres.host, port: postgres.port, database: postgres.database, adminUser: postgres.adminUser, adminPassword: postgres.adminPassword },
+      sshd: { host: sshd.host, port: sshd.port, user: sshd.user, caPublicKey, knownHostsLine: sshd.knownHostsLine },
+      awsSso: { endpoint: awsSso.endpoint, startUrl: awsSso.startUrl, region: awsSso.region },
+      pagerduty: { url: pagerduty.url, token: pagerduty.token },
+      browser: `${process.execPath} ${browserScript} --stack ${stackFile}`,
+      pids: { postgres: postgres.pid, sshd: sshd.pid, stack: process.pid },
+    };
+    await writeFile(stackFile, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
+    await writeFile(configFile, stackConfig(info, sshd.hostPublicKey), { mode: 0o600 });
+    return { info, stackFile, configFile, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
