@@ -1,0 +1,120 @@
+// A per-session ssh-agent on a private socket. Keyfob hands it the in-memory key and Vault's
+// certificate over the agent protocol (draft-miller-ssh-agent), so nothing private touches the
+// disk, with a lifetime equal to the certificate's remaining validity.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const SSH_AGENT_FAILURE = 5;
+const SSH_AGENT_SUCCESS = 6;
+const SSH2_AGENTC_REQUEST_IDENTITIES = 11;
+const SSH2_AGENT_IDENTITIES_ANSWER = 12;
+const SSH2_AGENTC_ADD_ID_CONSTRAINED = 25;
+const SSH_AGENT_CONSTRAIN_LIFETIME = 1;
+
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+};
+const sshString = (data: Buffer | string) => {
+  const b = typeof data === 'string' ? Buffer.from(data) : data;
+  return Buffer.concat([u32(b.length), b]);
+};
+
+/** One request/response exchange with the agent on its socket. */
+async function agentRequest(socketPath: string, payload: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    let received = Buffer.alloc(0);
+    socket.setTimeout(5000, () => socket.destroy(new Error('ssh-agent did not answer')));
+    socket.on('error', reject);
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length >= 4 && received.length >= 4 + received.readUInt32BE(0)) {
+        socket.end();
+        resolve(received.subarray(4, 4 + received.readUInt32BE(0)));
+      }
+    });
+    socket.write(Buffer.concat([u32(payload.length), payload]));
+  });
+}
+
+export interface CertifiedKey {
+  certificateBlob: Buffer;
+  publicRaw: Buffer;
+  seed: Buffer;
+  comment: string;
+  lifetimeSeconds: number;
+}
+
+export interface SessionAgent {
+  readonly socketPath: string;
+  readonly pid: number;
+  add(key: CertifiedKey): Promise<void>;
+  /** Number of identities the agent holds (0 once the lifetime has passed). */
+  identityCount(): Promise<number>;
+  /** Kills the agent and removes its private directory; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function startSessionAgent(agentBinary = 'ssh-agent'): Promise<SessionAgent> {
+  const dir = await mkdtemp(join(tmpdir(), 'keyfob-agent-')); // mode 0700
+  const socketPath = join(dir, 'agent.sock');
+  const child: ChildProcess = spawn(agentBinary, ['-D', '-a', socketPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitForSocket(socketPath, child, () => stderr);
+
+  let stopped = false;
+  return {
+    socketPath,
+    pid: child.pid!,
+    async add(key) {
+      const payload = Buffer.concat([
+        Buffer.from([SSH2_AGENTC_ADD_ID_CONSTRAINED]),
+        sshString('ssh-ed25519-cert-v01@openssh.com'),
+        sshString(key.certificateBlob),
+        sshString(key.publicRaw),
+        sshString(Buffer.concat([key.seed, key.publicRaw])),
+        sshString(key.comment),
+        Buffer.from([SSH_AGENT_CONSTRAIN_LIFETIME]),
+        u32(Math.max(1, Math.floor(key.lifetimeSeconds))),
+      ]);
+      const reply = await agentRequest(socketPath, payload);
+      if (reply[0] !== SSH_AGENT_SUCCESS) {
+        throw new Error(reply[0] === SSH_AGENT_FAILURE ? 'ssh-agent refused the certificate' : 'ssh-agent gave an unexpected answer');
+      }
+    },
+    async identityCount() {
+      const reply = await agentRequest(socketPath, Buffer.from([SSH2_AGENTC_REQUEST_IDENTITIES]));
+      if (reply[0] !== SSH2_AGENT_IDENTITIES_ANSWER) throw new Error('ssh-agent gave an unexpected answer');
+      return reply.readUInt32BE(1);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForSocket(socketPath: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`ssh-agent exited at start: ${log().trim()}`);
+    try {
+      if ((await stat(socketPath)).isSocket()) return;
+    } catch {
+      // not there yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  throw new Error('ssh-agent did not open its socket within 5 s');
+}
