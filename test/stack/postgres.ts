@@ -138,6 +138,7 @@ export async function startPostgres(opts: StartPostgresOptions): Promise<Running
 }
 
 function makeRunning(proc: LoggedProcess, port: number, adminPassword: string): RunningPostgres {
+  let stopping: Promise<void> | undefined;
   return {
     host: '127.0.0.1',
     port,
@@ -146,7 +147,7 @@ function makeRunning(proc: LoggedProcess, port: number, adminPassword: string): 
     adminPassword,
     pid: proc.pid,
     // SIGINT = fast shutdown: backends are ended and the postmaster exits cleanly.
-    stop: () => stopProcess(proc, { signal: 'SIGINT', timeoutMs: 15_000 }),
+    stop: () => (stopping ??= stopProcess(proc, { signal: 'SIGINT', timeoutMs: 15_000 })),
   };
 }
 
