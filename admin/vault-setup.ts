@@ -53,14 +53,15 @@ path "secret/metadata/handoff/*" { capabilities = ["read", "list"] }
 path "secret/metadata/handoff" { capabilities = ["list"] }
 `;
 
-const readOnly = [
-  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-  `GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{{name}}";`,
+// Vault-made logins get their rights only through a group role the DBA owns (orders_ro,
+// orders_rw), so DROP ROLE always succeeds; revocation also ends open sessions at once.
+const creation = (group: string) => [
+  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`,
+  `GRANT ${group} TO "{{name}}";`,
 ];
-const readWrite = [
-  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-  `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{{name}}";`,
-  `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{{name}}";`,
+const revocation = [
+  `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`,
+  `DROP ROLE IF EXISTS "{{name}}";`,
 ];
 
 type Call = (method: string, path: string, body?: unknown) => Promise<unknown>;
@@ -133,10 +134,11 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
     password: db.adminPassword,
     allowed_roles: ['orders-ro', 'orders-rw'],
   });
-  for (const [role, statements] of [['orders-ro', readOnly], ['orders-rw', readWrite]] as const) {
+  for (const [role, group] of [['orders-ro', 'orders_ro'], ['orders-rw', 'orders_rw']] as const) {
     await call('POST', `database/roles/${role}`, {
       db_name: 'orders',
-      creation_statements: statements,
+      creation_statements: creation(group),
+      revocation_statements: revocation,
       default_ttl: db.defaultTtl,
       max_ttl: db.maxTtl,
     });

@@ -50,7 +50,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.length = 0;
   };
   try {
-    const [postgres, oidc] = await Promise.all([startPostgres({ dir: join(opts.dir, 'postgres') }), startOidcProvider()]);
+    const [postgres, oidc] = await Promise.all([startPostgres({ dir: opts.dir }), startOidcProvider()]);
     stops.push(postgres.stop, oidc.stop);
     const users = oidc.users.map((u) => ({ name: u.name, password: u.password }));
     const [vault, awsSso, pagerduty] = await Promise.all([
