@@ -1,0 +1,148 @@
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { tryAcquireLock } from '../sessions/fileLock.ts';
+import { assertNoSecrets, redactSecrets } from './secretGuard.ts';
+
+// The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
+// it at once; each line goes out as a single O_APPEND write, so lines never interleave.
+
+export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const auditEntrySchema = z
+  .object({
+    time: z.string(),
+    user: z.string(),
+    target: z.string(),
+    action: z.enum(AUDIT_ACTIONS),
+    reason: z.string().optional(),
+    leaseId: z.string().optional(),
+    sessionId: z.string(),
+    detail: z.string().optional(),
+  })
+  .strict();
+
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** What callers hand in; time and (by default) user are filled in by the log. */
+export type AuditInput = Omit<AuditEntry, 'time' | 'user'> & { user?: string };
+
+export interface AuditSink {
+  append(entry: AuditInput): void;
+}
+
+export interface AuditLogOptions {
+  /** The state dir (KEYFOB_HOME). */
+  dir: string;
+  fileName?: string;
+  /** Rotate once the file would grow past this. */
+  maxBytes?: number;
+  /** Rotated files kept: audit.jsonl.1 (newest) … audit.jsonl.<keep>. */
+  keep?: number;
+  /** The signed-in identity if known; the OS user otherwise. */
+  user?: () => string | undefined;
+  now?: () => number;
+}
+
+export class AuditLog implements AuditSink {
+  readonly path: string;
+  readonly #maxBytes: number;
+  readonly #keep: number;
+  readonly #user: () => string | undefined;
+  readonly #now: () => number;
+
+  constructor(options: AuditLogOptions) {
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    this.path = join(options.dir, options.fileName ?? 'audit.jsonl');
+    this.#maxBytes = options.maxBytes ?? 1024 * 1024;
+    this.#keep = options.keep ?? 3;
+    this.#user = options.user ?? (() => undefined);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Appends one entry. Throws SecretLeakError rather than write anything that looks secret. */
+  append(input: AuditInput): void {
+    const { user, detail, ...rest } = input;
+    assertNoSecrets({ user, ...rest }, 'the audit log');
+    const entry = auditEntrySchema.parse({
+      time: new Date(this.#now()).toISOString(),
+      user: user ?? this.#user() ?? osUser(),
+      ...rest,
+      // Details quote error messages from elsewhere: redact rather than lose the line.
+      ...(detail === undefined ? {} : { detail: redactSecrets(detail) }),
+    });
+    const line = `${JSON.stringify(entry)}\n`;
+    this.#rotateIfFull(Buffer.byteLength(line));
+    appendFileSync(this.path, line, { mode: 0o600, flag: 'a' });
+  }
+
+  /** Entries of the current file (rotated files with `includeRotated`), oldest first. */
+  read(options: { includeRotated?: boolean } = {}): AuditEntry[] {
+    const files = options.includeRotated ? [...Array.from({ length: this.#keep }, (_, i) => `${this.path}.${this.#keep - i}`), this.path] : [this.path];
+    const entries: AuditEntry[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n')) {
+        if (!line.trim()) continue;
+        const parsed = auditEntrySchema.safeParse(safeJson(line));
+        if (parsed.success) entries.push(parsed.data);
+      }
+    }
+    return entries;
+  }
+
+  #rotateIfFull(incoming: number): void {
+    if (sizeOf(this.path) + incoming <= this.#maxBytes) return;
+    // Only one process rotates; the others append meanwhile (to the old or the new file, both fine).
+    const lock = tryAcquireLock(`${this.path}.lock`);
+    if (!lock) return;
+    try {
+      // Someone may have rotated between our check and the lock.
+      if (sizeOf(this.path) + incoming <= this.#maxBytes || sizeOf(this.path) === 0) return;
+      rmSync(`${this.path}.${this.#keep}`, { force: true });
+      for (let i = this.#keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+      renameIfExists(this.path, `${this.path}.1`);
+    } finally {
+      lock.release();
+    }
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function renameIfExists(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+function safeJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

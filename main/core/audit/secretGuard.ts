@@ -1,0 +1,60 @@
+// Last line of defence for files on disk (journal, audit log): they hold ids, targets and times,
+// never a secret. Keys that name a secret are refused outright; values that look like one
+// (Vault tokens, private keys, AWS keys, JWTs, URIs with a password) are refused or redacted.
+
+const SECRET_KEY_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'privatekey', 'apikey', 'accesskey', 'credential'];
+
+const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ['a Vault token', /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/],
+  ['a Vault token', /(?<![A-Za-z0-9])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/],
+  ['an AWS access key', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
+  ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/],
+  ['a URL with a password', /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i],
+];
+
+export class SecretLeakError extends Error {
+  readonly code = 'SECRET_REFUSED';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'SecretLeakError';
+  }
+}
+
+export function isSecretKey(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[^a-z]/g, '');
+  return SECRET_KEY_WORDS.some((word) => normalized.includes(word));
+}
+
+/** What a value looks like, if it looks like a secret. */
+export function secretKind(value: string): string | undefined {
+  return SECRET_VALUE_PATTERNS.find(([, pattern]) => pattern.test(value))?.[0];
+}
+
+/** Throws if any key (at any depth) names a secret, or any string value looks like one. */
+export function assertNoSecrets(value: unknown, where: string, path = ''): void {
+  if (typeof value === 'string') {
+    const kind = secretKind(value);
+    if (kind) throw new SecretLeakError(`Refused to write ${kind} to ${where}${path ? ` (field ${path})` : ''}`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => assertNoSecrets(item, where, `${path}[${i}]`));
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      const child = path ? `${path}.${key}` : key;
+      if (isSecretKey(key)) throw new SecretLeakError(`Refused to write field "${child}" to ${where}: it names a secret`);
+      assertNoSecrets(inner, where, child);
+    }
+  }
+}
+
+/** For free text from elsewhere (error messages): cuts out anything that looks like a secret. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [, pattern] of SECRET_VALUE_PATTERNS) out = out.replace(new RegExp(pattern.source, `${pattern.flags}g`), '[redacted]');
+  return out;
+}

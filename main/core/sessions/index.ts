@@ -1,0 +1,50 @@
+// The session engine's public surface: the CLI and the Electron adapters import from here.
+export { backoffDelay, REVOKE_RETRY_BACKOFF, type BackoffPolicy } from './backoff.ts';
+export { runBounded, type BoundedOptions, type BoundedResult, type Settled } from './bounded.ts';
+export { MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from './clock.ts';
+export { SessionError, errorMessage, type SessionErrorCode } from './errors.ts';
+export { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from './events.ts';
+export { FakeClock, settle } from './fakeClock.ts';
+export { tryAcquireLock, withFileLock, type HeldLock, type LockOptions } from './fileLock.ts';
+export {
+  JOURNAL_STATES,
+  Journal,
+  MemoryJournal,
+  describePendingRevocations,
+  journalEntrySchema,
+  pendingRevocations,
+  type JournalEntry,
+  type JournalOptions,
+  type JournalState,
+  type SessionJournal,
+} from './journal.ts';
+export { currentProcessIdentity, isOwnerAlive, readPidStartTime, type ProcessIdentity } from './processIdentity.ts';
+export { recoverOrphans, revokeJournaledSession, type RecoveryOptions, type RecoveryReport } from './recovery.ts';
+export { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, warnAt, type Deadline, type DeadlineAction, type SchedulePolicy } from './schedule.ts';
+export {
+  END_REASONS,
+  SESSION_KINDS,
+  SESSION_STATES,
+  formatClockTime,
+  isSessionId,
+  newSessionId,
+  remainingSeconds,
+  type EndReason,
+  type RenewalCap,
+  type Session,
+  type SessionKind,
+  type SessionState,
+} from './session.ts';
+export {
+  SessionManager,
+  type AuthChange,
+  type EndAllOptions,
+  type EndAllResult,
+  type EndOutcome,
+  type NewSession,
+  type RenewResult,
+  type SessionEnded,
+  type SessionExpiring,
+  type SessionManagerOptions,
+} from './sessionManager.ts';
+export { ensureStateDir, stateDir } from './stateDir.ts';

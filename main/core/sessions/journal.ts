@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
+import { SessionError } from './errors.ts';
+import { withFileLock, type LockOptions } from './fileLock.ts';
+import { END_REASONS, SESSION_KINDS } from './session.ts';
+import { ensureStateDir } from './stateDir.ts';
+
+// The journal: what this machine's keyfob processes have issued and not yet revoked, so a crash
+// is a session end too (the next start revokes what a dead process left). It holds lease ids,
+// targets, times and owners, never secrets. Every change is a read-modify-write under a lock
+// file, written to a temp file, fsynced and renamed into place, so readers never see half a file
+// and two terminals plus the tray can share it.
+
+export const JOURNAL_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;
+export type JournalState = (typeof JOURNAL_STATES)[number];
+
+export const journalEntrySchema = z
+  .object({
+    sessionId: z.string().min(1),
+    leaseId: z.string().min(1).optional(),
+    targetId: z.string().min(1),
+    kind: z.enum(SESSION_KINDS),
+    issuedAt: z.number(),
+    expiresAt: z.number(),
+    pid: z.number().int().positive(),
+    pidStartTime: z.number().int().nullable(),
+    hostname: z.string(),
+    state: z.enum(JOURNAL_STATES),
+    endReason: z.enum(END_REASONS).optional(),
+    revokeAttempts: z.number().int().nonnegative(),
+    lastError: z.string().optional(),
+    nextRetryAt: z.number().optional(),
+  })
+  .strict();
+
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
+
+const journalFileSchema = z.object({ version: z.literal(1), entries: z.array(z.unknown()) });
+
+/** What the session manager needs from a journal; `Journal` keeps it on disk. */
+export interface SessionJournal {
+  /** Adds an entry; rejects with JOURNAL_DUPLICATE_SESSION if its id is taken. */
+  put(entry: JournalEntry): Promise<void>;
+  /** Changes fields of an entry; no-op if it is gone. */
+  patch(sessionId: string, changes: Partial<Omit<JournalEntry, 'sessionId'>>): Promise<void>;
+  remove(sessionId: string): Promise<void>;
+  list(): Promise<JournalEntry[]>;
+  /** Read-modify-write: `mutate` edits the entries in place and may return a result. */
+  update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T>;
+}
+
+export interface JournalOptions {
+  fileName?: string;
+  lock?: LockOptions;
+  /** Told when the file was unreadable and moved aside. */
+  onWarning?: (message: string) => void;
+}
+
+interface PendingUpdate {
+  mutate: (entries: JournalEntry[]) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The journal file under the state dir. */
+export class Journal implements SessionJournal {
+  readonly path: string;
+  readonly #lockPath: string;
+  readonly #options: JournalOptions;
+  #queue: PendingUpdate[] = [];
+  #writing = false;
+
+  constructor(dir: string, options: JournalOptions = {}) {
+    ensureStateDir(dir);
+    this.path = join(dir, options.fileName ?? 'journal.json');
+    this.#lockPath = `${this.path}.lock`;
+    this.#options = options;
+  }
+
+  async list(): Promise<JournalEntry[]> {
+    return (await this.#read({ moveAsideIfCorrupt: false })).entries;
+  }
+
+  put(entry: JournalEntry): Promise<void> {
+    return this.update((entries) => {
+      if (entries.some((e) => e.sessionId === entry.sessionId)) {
+        throw new SessionError('JOURNAL_DUPLICATE_SESSION', `Session id ${entry.sessionId} is already in the journal`);
+      }
+      entries.push({ ...entry });
+    });
+  }
+
+  patch(sessionId: string, changes: Partial<Omit<JournalEntry, 'sessionId'>>): Promise<void> {
+    return this.update((entries) => {
+      const entry = entries.find((e) => e.sessionId === sessionId);
+      if (entry) Object.assign(entry, changes);
+    });
+  }
+
+  remove(sessionId: string): Promise<void> {
+    return this.update((entries) => {
+      const i = entries.findIndex((e) => e.sessionId === sessionId);
+      if (i >= 0) entries.splice(i, 1);
+    });
+  }
+
+  /**
+   * Updates queued while a write is under way are applied together in the next write (group
+   * commit): ending 100 sessions costs a handful of locked writes, not 200.
+   */
+  update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ mutate, resolve: resolve as (value: unknown) => void, reject });
+      void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0);
+        const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+        try {
+          await withFileLock(
+            this.#lockPath,
+            async () => {
+              const file = await this.#read({ moveAsideIfCorrupt: true });
+              let entries = file.entries;
+              for (const item of batch) {
+                // Each mutation sees a copy and is kept only if it leaves valid entries.
+                const draft = entries.map((e) => ({ ...e }));
+                try {
+                  const value = item.mutate(draft);
+                  entries = draft.map(validateEntry);
+                  outcomes.push({ ok: true, value });
+                } catch (error) {
+                  outcomes.push({ ok: false, error });
+                }
+              }
+              await this.#write([...entries, ...file.foreign]);
+            },
+            this.#options.lock,
+          );
+        } catch (error) {
+          batch.forEach((item) => item.reject(error));
+          continue;
+        }
+        batch.forEach((item, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) item.resolve(outcome.value);
+          else item.reject(outcome.error);
+        });
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #read(options: { moveAsideIfCorrupt: boolean }): Promise<{ entries: JournalEntry[]; foreign: unknown[] }> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], foreign: [] };
+      throw error;
+    }
+    let file;
+    try {
+      file = journalFileSchema.parse(JSON.parse(text));
+    } catch {
+      // Renames are atomic, so this is damage from outside. Keep the file for a human; start over.
+      if (options.moveAsideIfCorrupt) {
+        const aside = `${this.path}.corrupt-${Date.now()}`;
+        await rename(this.path, aside).catch(() => {});
+        this.#options.onWarning?.(`The session journal ${this.path} was unreadable; it was moved to ${aside}`);
+      }
+      return { entries: [], foreign: [] };
+    }
+    const entries: JournalEntry[] = [];
+    const foreign: unknown[] = [];
+    for (const raw of file.entries) {
+      const parsed = journalEntrySchema.safeParse(raw);
+      // Entries this version does not understand (a newer keyfob wrote them) are kept as they are.
+      if (parsed.success) entries.push(parsed.data);
+      else foreign.push(raw);
+    }
+    return { entries, foreign };
+  }
+
+  async #write(entries: unknown[]): Promise<void> {
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const data = `${JSON.stringify({ version: 1, entries }, null, 2)}\n`;
+    try {
+      const handle = await open(tmp, 'wx', 0o600);
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.path);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+    await syncDir(join(this.path, '..'));
+  }
+}
+
+/** The same contract in memory, for unit tests and benchmarks that should not touch the disk. */
+export class MemoryJournal implements SessionJournal {
+  #entries: JournalEntry[] = [];
+
+  async list(): Promise<JournalEntry[]> {
+    return this.#entries.map((e) => ({ ...e }));
+  }
+
+  async update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T> {
+    const draft = this.#entries.map((e) => ({ ...e }));
+    const value = mutate(draft);
+    this.#entries = draft.map(validateEntry);
+    return value;
+  }
+
+  put(entry: JournalEntry): Promise<void> {
+    return this.update((entries) => {
+      if (entries.some((e) => e.sessionId === entry.sessionId)) {
+        throw new SessionError('JOURNAL_DUPLICATE_SESSION', `Session id ${entry.sessionId} is already in the journal`);
+      }
+      entries.push({ ...entry });
+    });
+  }
+
+  patch(sessionId: string, changes: Partial<Omit<JournalEntry, 'sessionId'>>): Promise<void> {
+    return this.update((entries) => {
+      const entry = entries.find((e) => e.sessionId === sessionId);
+      if (entry) Object.assign(entry, changes);
+    });
+  }
+
+  remove(sessionId: string): Promise<void> {
+    return this.update((entries) => {
+      const i = entries.findIndex((e) => e.sessionId === sessionId);
+      if (i >= 0) entries.splice(i, 1);
+    });
+  }
+}
+
+function validateEntry(entry: JournalEntry): JournalEntry {
+  // Drop keys set to undefined by patches, so the strict schema sees only real fields.
+  const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as JournalEntry;
+  if (clean.lastError !== undefined) clean.lastError = redactSecrets(clean.lastError);
+  const parsed = journalEntrySchema.safeParse(clean);
+  if (!parsed.success) {
+    throw new SessionError('JOURNAL_INVALID_ENTRY', `Refused to journal session ${String(clean.sessionId)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  assertNoSecrets(parsed.data, 'the session journal');
+  return parsed.data;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the rename itself durable; not possible on Windows, where it is not needed either.
+  if (process.platform === 'win32') return;
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
+
+/** Revocations that failed and wait for a retry, for `status`. */
+export function pendingRevocations(entries: readonly JournalEntry[]): JournalEntry[] {
+  return entries.filter((e) => e.state === 'revoke-failed');
+}
+
+/** "2 revocations pending retry", or undefined when there are none. */
+export function describePendingRevocations(entries: readonly JournalEntry[]): string | undefined {
+  const n = pendingRevocations(entries).length;
+  if (n === 0) return undefined;
+  return `${n} revocation${n === 1 ? '' : 's'} pending retry`;
+}

@@ -1,0 +1,609 @@
+import type { AuditInput, AuditSink } from '../audit/auditLog.ts';
+import { redactSecrets } from '../audit/secretGuard.ts';
+import { formatDuration } from '../duration.ts';
+import type { LeaseApi } from '../vault/leaseApi.ts';
+import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
+import { runBounded } from './bounded.ts';
+import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle } from './clock.ts';
+import { SessionError, errorMessage } from './errors.ts';
+import { Emitter, type Disposable, type Event } from './events.ts';
+import type { JournalEntry, SessionJournal } from './journal.ts';
+import { currentProcessIdentity, type ProcessIdentity } from './processIdentity.ts';
+import { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, type Deadline, type SchedulePolicy, type ScheduleView } from './schedule.ts';
+import { formatClockTime, newSessionId, type EndReason, type RenewalCap, type Session, type SessionKind } from './session.ts';
+
+// The session engine: every credential Keyfob hands out becomes a Session here. One timer is
+// armed to the next deadline across all sessions; every end (command exit, revoke, logout,
+// expiry, quit, sleep, lock, SSO end) goes through the same revoke path.
+
+export interface NewSession {
+  targetId: string;
+  kind: SessionKind;
+  /** Absent for credentials without a Vault lease (SSH certificates). */
+  leaseId?: string;
+  /** The lease duration Vault granted, in seconds. */
+  ttlSeconds: number;
+  renewable: boolean;
+  /** When the credential was issued; now by default. */
+  issuedAt?: number;
+  /** The latest the lease can be extended to, if known (issued + the target's max TTL). */
+  maxExpiresAt?: number;
+  /** Local cleanup run in the revoke path: kill the ssh-agent, end the command. */
+  onEnd?: (reason: EndReason) => void | Promise<void>;
+}
+
+export interface SessionManagerOptions {
+  clock: Clock;
+  leaseApi: LeaseApi;
+  journal: SessionJournal;
+  audit: AuditSink;
+  policy?: Partial<SchedulePolicy>;
+  /** The identity written as owner into the journal; this process by default. */
+  owner?: ProcessIdentity;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+}
+
+export interface SessionExpiring {
+  session: Session;
+  secondsLeft: number;
+}
+
+export interface SessionEnded {
+  session: Session;
+  reason: EndReason;
+}
+
+/** Sign-in state changes, forwarded by whoever owns authentication (for the tray and UI). */
+export interface AuthChange {
+  signedIn: boolean;
+  user?: string;
+  tokenExpiresAt?: number;
+}
+
+export interface RenewResult {
+  session: Session;
+  capped: boolean;
+  /** "capped at max TTL 4h: expires 18:02" or "extended: expires 18:02" */
+  message: string;
+  warnings: string[];
+}
+
+export type EndOutcome =
+  | { sessionId: string; status: 'ended'; detail?: string }
+  | { sessionId: string; status: 'revoke-failed'; error: string }
+  | { sessionId: string; status: 'not-found' };
+
+export interface EndAllOptions {
+  /** Revocations in flight at once. */
+  concurrency?: number;
+  /** Stop starting new revocations after this long; what is left is retried later (or at next start). */
+  deadlineMs?: number;
+}
+
+export interface EndAllResult {
+  ended: string[];
+  failed: Array<{ sessionId: string; error: string }>;
+  /** Not finished by the deadline: still in flight, or not started and queued for retry. */
+  timedOut: string[];
+}
+
+type MutableSession = { -readonly [K in keyof Session]: Session[K] };
+
+interface Tracked {
+  session: MutableSession;
+  onEnd?: (reason: EndReason) => void | Promise<void>;
+  /** The TTL asked for at issue: automatic renewals ask for the same again. */
+  ttlSeconds: number;
+  renewedAt: number;
+  warned: boolean;
+  hooksRan: boolean;
+  renewing?: Promise<RenewResult>;
+  ending?: Promise<EndOutcome>;
+  nextRenewAt?: number;
+  autoRenewFailures: number;
+  autoRenewStopped: boolean;
+  nextRetryAt?: number;
+}
+
+export class SessionManager implements Disposable {
+  readonly #clock: Clock;
+  readonly #leaseApi: LeaseApi;
+  readonly #journal: SessionJournal;
+  readonly #audit: AuditSink;
+  readonly #policy: SchedulePolicy;
+  readonly #owner: ProcessIdentity;
+  readonly #backoff: BackoffPolicy;
+  readonly #random: () => number;
+
+  readonly #sessions = new Map<string, Tracked>();
+  readonly #background = new Set<Promise<unknown>>();
+  #timer: TimerHandle | undefined;
+  #timerAt: number | undefined;
+  #disposed = false;
+
+  readonly #onDidAddSession = new Emitter<Session>();
+  readonly #onDidUpdateSession = new Emitter<Session>();
+  readonly #onDidWarnExpiring = new Emitter<SessionExpiring>();
+  readonly #onDidEndSession = new Emitter<SessionEnded>();
+  readonly #onDidChangeAuth = new Emitter<AuthChange>();
+  readonly #onDidReportProblem = new Emitter<string>();
+
+  readonly onDidAddSession: Event<Session> = this.#onDidAddSession.event;
+  readonly onDidUpdateSession: Event<Session> = this.#onDidUpdateSession.event;
+  /** Fires once per expiry, warning-lead seconds before it. */
+  readonly onDidWarnExpiring: Event<SessionExpiring> = this.#onDidWarnExpiring.event;
+  readonly onDidEndSession: Event<SessionEnded> = this.#onDidEndSession.event;
+  readonly onDidChangeAuth: Event<AuthChange> = this.#onDidChangeAuth.event;
+  /** Problems that must not stop a revoke (journal or audit not writable, a failed auto-renew). */
+  readonly onDidReportProblem: Event<string> = this.#onDidReportProblem.event;
+
+  constructor(options: SessionManagerOptions) {
+    this.#clock = options.clock;
+    this.#leaseApi = options.leaseApi;
+    this.#journal = options.journal;
+    this.#audit = options.audit;
+    const policy = { ...DEFAULT_SCHEDULE_POLICY, ...options.policy };
+    if (options.policy?.renewLeadSeconds === undefined) policy.renewLeadSeconds = policy.warnLeadSeconds + 60;
+    this.#policy = policy;
+    this.#owner = options.owner ?? currentProcessIdentity();
+    this.#backoff = options.backoff ?? REVOKE_RETRY_BACKOFF;
+    this.#random = options.random ?? Math.random;
+  }
+
+  // ---- queries ----
+
+  get(sessionId: string): Session | undefined {
+    const t = this.#sessions.get(sessionId);
+    return t && snapshot(t);
+  }
+
+  /** Sessions not yet ended, including those whose revocation failed and waits for a retry. */
+  list(): Session[] {
+    return [...this.#sessions.values()].map(snapshot);
+  }
+
+  /** Timers this manager holds right now: 1 while anything is scheduled, never one per session. */
+  armedTimerCount(): number {
+    return this.#timer === undefined ? 0 : 1;
+  }
+
+  /** The deadline the timer is armed for (for status and tests). */
+  nextDeadline(): Deadline | undefined {
+    return nextDeadline(this.#views(), this.#policy);
+  }
+
+  /** Resolves when no revocation, renewal, journal or hook work is in flight. */
+  async whenIdle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  // ---- issue ----
+
+  /**
+   * Records a credential that was just issued. If it cannot be journaled (so a crash could not
+   * clean it up), it is revoked at once and the error is thrown: nothing is left half-issued.
+   */
+  async add(input: NewSession): Promise<Session> {
+    this.#assertAlive();
+    const now = this.#clock.now();
+    const issuedAt = input.issuedAt ?? now;
+    const t: Tracked = {
+      session: {
+        id: '',
+        targetId: input.targetId,
+        kind: input.kind,
+        ...(input.leaseId ? { leaseId: input.leaseId } : {}),
+        issuedAt,
+        expiresAt: issuedAt + input.ttlSeconds * 1000,
+        renewable: input.renewable && Boolean(input.leaseId),
+        ...(input.maxExpiresAt !== undefined ? { maxExpiresAt: input.maxExpiresAt } : {}),
+        state: 'active',
+        pid: this.#owner.pid,
+        revokeAttempts: 0,
+      },
+      ...(input.onEnd ? { onEnd: input.onEnd } : {}),
+      ttlSeconds: input.ttlSeconds,
+      renewedAt: issuedAt,
+      warned: false,
+      hooksRan: false,
+      autoRenewFailures: 0,
+      autoRenewStopped: false,
+    };
+    try {
+      await this.#journalNewSession(t);
+    } catch (error) {
+      await this.#discardUnjournaled(t);
+      throw error;
+    }
+    this.#sessions.set(t.session.id, t);
+    this.#auditSafely(t, { action: 'issued', detail: `expires ${formatClockTime(t.session.expiresAt)}` });
+    this.#onDidAddSession.fire(snapshot(t));
+    this.#rearm();
+    return snapshot(t);
+  }
+
+  async #journalNewSession(t: Tracked): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      let id = newSessionId();
+      while (this.#sessions.has(id)) id = newSessionId();
+      t.session.id = id;
+      try {
+        await this.#journal.put(this.#journalEntry(t));
+        return;
+      } catch (error) {
+        // Another keyfob process took the same id: draw again.
+        if (error instanceof SessionError && error.code === 'JOURNAL_DUPLICATE_SESSION' && attempt < 5) continue;
+        throw error;
+      }
+    }
+  }
+
+  async #discardUnjournaled(t: Tracked): Promise<void> {
+    try {
+      await t.onEnd?.('crash-recovery');
+    } catch {
+      // the journal error is the one to report
+    }
+    if (t.session.leaseId) await this.#leaseApi.revokeLease(t.session.leaseId).catch(() => {});
+  }
+
+  // ---- renew ----
+
+  /**
+   * Extends a session's lease by `incrementSeconds`. When Vault caps it at the lease's max TTL,
+   * the result and the session say so: the new expiry and why.
+   */
+  renew(sessionId: string, incrementSeconds: number): Promise<RenewResult> {
+    const t = this.#sessions.get(sessionId);
+    if (!t) return Promise.reject(new SessionError('SESSION_NOT_FOUND', `No session ${sessionId} in this process`));
+    const s = t.session;
+    if (s.state !== 'active' && s.state !== 'expiring') {
+      return Promise.reject(new SessionError('SESSION_ENDING', `Session ${s.id} (${s.targetId}) is ending and cannot be extended`));
+    }
+    if (!s.leaseId) {
+      const why = s.kind === 'ssh' ? 'an SSH certificate cannot be renewed; start a new session instead' : 'it has no Vault lease';
+      return Promise.reject(new SessionError('LEASE_NOT_RENEWABLE', `Session ${s.id} (${s.targetId}) cannot be extended: ${why}`));
+    }
+    if (!s.renewable) {
+      return Promise.reject(new SessionError('LEASE_NOT_RENEWABLE', `Session ${s.id} (${s.targetId}) cannot be extended: Vault issued its lease as not renewable`));
+    }
+    if (t.renewing) return t.renewing;
+    const work = this.#renew(t, s.leaseId, incrementSeconds);
+    t.renewing = work;
+    this.#rearm();
+    const done = work.finally(() => {
+      t.renewing = undefined;
+      this.#rearm();
+    });
+    this.#track(done.catch(() => {}));
+    return done;
+  }
+
+  async #renew(t: Tracked, leaseId: string, incrementSeconds: number): Promise<RenewResult> {
+    const s = t.session;
+    let result;
+    try {
+      result = await this.#leaseApi.renewLease(leaseId, incrementSeconds);
+    } catch (error) {
+      if (/not renewable/i.test(errorMessage(error)) && s.renewable) {
+        s.renewable = false;
+        this.#onDidUpdateSession.fire(snapshot(t));
+      }
+      throw error;
+    }
+    const now = this.#clock.now();
+    const expiresAt = now + result.leaseDuration * 1000;
+    const capWarning = result.warnings.find((w) => /max_ttl/i.test(w));
+    const capped = capWarning !== undefined || result.leaseDuration < incrementSeconds;
+    let cap: RenewalCap | undefined;
+    let message: string;
+    if (capped) {
+      // Vault will not go past this point: it is the lease's max expiry from now on.
+      s.maxExpiresAt = expiresAt;
+      const maxTtlSeconds = roundToMinuteIfClose((expiresAt - s.issuedAt) / 1000);
+      message = `capped at max TTL ${formatDuration(maxTtlSeconds)}: expires ${formatClockTime(expiresAt)}`;
+      cap = { maxTtlSeconds, expiresAt, message };
+    } else {
+      message = `extended: expires ${formatClockTime(expiresAt)}`;
+    }
+    if (s.state === 'active' || s.state === 'expiring') {
+      s.expiresAt = expiresAt;
+      s.renewable = result.renewable;
+      s.state = 'active';
+      if (cap) s.cap = cap;
+      else delete s.cap;
+      t.warned = false;
+      t.renewedAt = now;
+      t.nextRenewAt = undefined;
+      this.#journalSafely(this.#journal.patch(s.id, { expiresAt, state: 'active' }));
+      this.#auditSafely(t, { action: 'renewed', detail: message });
+      this.#onDidUpdateSession.fire(snapshot(t));
+    }
+    return { session: snapshot(t), capped, message, warnings: result.warnings };
+  }
+
+  #autoRenew(t: Tracked): void {
+    const { session } = t;
+    this.renew(session.id, t.ttlSeconds).then(
+      () => {
+        t.autoRenewFailures = 0;
+      },
+      (error: unknown) => {
+        t.autoRenewFailures++;
+        const retryAt = this.#clock.now() + backoffDelay(t.autoRenewFailures, this.#backoff, this.#random);
+        if (retryAt < session.expiresAt && session.renewable) t.nextRenewAt = retryAt;
+        else t.autoRenewStopped = true;
+        this.#report(`Could not extend session ${session.id} (${session.targetId}): ${errorMessage(error)}`);
+        this.#rearm();
+      },
+    );
+  }
+
+  // ---- end: the one revoke path ----
+
+  /**
+   * Ends a session: journal, revoke the lease in Vault, run its cleanup, audit, event. Every end
+   * trigger comes here. Never throws; a failed revocation is kept and retried with backoff.
+   */
+  end(sessionId: string, reason: EndReason): Promise<EndOutcome> {
+    const t = this.#sessions.get(sessionId);
+    if (!t) return Promise.resolve({ sessionId, status: 'not-found' });
+    if (t.ending) return t.ending;
+    // A session whose revocation failed keeps its first reason; asking again retries now.
+    t.session.endReason ??= reason;
+    t.session.state = 'revoking';
+    t.nextRetryAt = undefined;
+    const ending = this.#revoke(t).finally(() => {
+      t.ending = undefined;
+      this.#rearm();
+    });
+    t.ending = ending;
+    this.#track(ending);
+    this.#rearm();
+    return ending;
+  }
+
+  /** Ends every session in parallel, at most `concurrency` at once, giving up waiting at `deadlineMs`. */
+  async endAll(reason: EndReason, options: EndAllOptions = {}): Promise<EndAllResult> {
+    const ids = [...this.#sessions.keys()];
+    const result = await runBounded(ids, (id) => this.end(id, reason), {
+      concurrency: options.concurrency ?? 8,
+      deadlineMs: options.deadlineMs ?? 5000,
+      clock: this.#clock,
+    });
+    const out: EndAllResult = { ended: [], failed: [], timedOut: [...result.inFlight] };
+    for (const r of result.settled) {
+      if (!r.ok) out.failed.push({ sessionId: r.item, error: errorMessage(r.error) });
+      else if (r.value.status === 'revoke-failed') out.failed.push({ sessionId: r.item, error: r.value.error });
+      else out.ended.push(r.item);
+    }
+    for (const id of result.notStarted) {
+      const t = this.#sessions.get(id);
+      if (!t || t.ending) continue;
+      out.timedOut.push(id);
+      t.session.endReason ??= reason;
+      await this.#markRevokeFailed(t, 'not attempted before the deadline');
+    }
+    return out;
+  }
+
+  async #revoke(t: Tracked): Promise<EndOutcome> {
+    const s = t.session;
+    const reason = s.endReason!;
+    this.#onDidUpdateSession.fire(snapshot(t));
+    // Recorded before the network call; if we die mid-revoke, the next start finishes the job.
+    this.#journalSafely(this.#journal.patch(s.id, { state: 'revoking', endReason: reason }));
+
+    // Local cleanup first (kill the agent, the command): it cuts access even if Vault is down.
+    let hookError: string | undefined;
+    if (!t.hooksRan) {
+      t.hooksRan = true;
+      try {
+        await t.onEnd?.(reason);
+      } catch (error) {
+        hookError = redactSecrets(errorMessage(error));
+      }
+    }
+
+    if (s.leaseId) {
+      try {
+        await this.#leaseApi.revokeLease(s.leaseId);
+      } catch (error) {
+        return this.#revokeFailed(t, redactSecrets(errorMessage(error)));
+      }
+    }
+    const notes = [s.leaseId ? undefined : 'no Vault lease to revoke', hookError && `cleanup failed: ${hookError}`].filter(Boolean);
+    await this.#finish(t, reason === 'expired' ? 'expired' : 'revoked', notes.join('; ') || undefined);
+    return { sessionId: s.id, status: 'ended', ...(hookError ? { detail: `cleanup failed: ${hookError}` } : {}) };
+  }
+
+  async #revokeFailed(t: Tracked, message: string): Promise<EndOutcome> {
+    const s = t.session;
+    if (this.#clock.now() >= s.expiresAt) {
+      // Past its TTL Vault expires the lease by itself; nothing is left to retry.
+      await this.#finish(t, 'expired', `revoke failed after expiry (${message}); Vault expires the lease on its own`);
+      return { sessionId: s.id, status: 'ended', detail: message };
+    }
+    await this.#markRevokeFailed(t, message);
+    return { sessionId: s.id, status: 'revoke-failed', error: message };
+  }
+
+  async #markRevokeFailed(t: Tracked, message: string): Promise<void> {
+    const s = t.session;
+    s.state = 'revoke-failed';
+    s.revokeAttempts++;
+    s.lastError = message;
+    const delay = backoffDelay(s.revokeAttempts, this.#backoff, this.#random);
+    t.nextRetryAt = this.#clock.now() + delay;
+    await this.#journalSafely(
+      this.#journal.patch(s.id, { state: 'revoke-failed', revokeAttempts: s.revokeAttempts, lastError: message, nextRetryAt: t.nextRetryAt }),
+    );
+    this.#auditSafely(t, { action: 'revoke-failed', detail: `${message}; retry in ${formatDuration(delay / 1000)}` });
+    this.#onDidUpdateSession.fire(snapshot(t));
+    this.#rearm();
+  }
+
+  async #finish(t: Tracked, action: 'revoked' | 'expired', detail: string | undefined): Promise<void> {
+    const s = t.session;
+    const reason = s.endReason!;
+    s.state = 'ended';
+    this.#sessions.delete(s.id);
+    await this.#journalSafely(this.#journal.remove(s.id));
+    this.#auditSafely(t, { action, ...(detail ? { detail } : {}) });
+    this.#onDidEndSession.fire({ session: snapshot(t), reason });
+    this.#rearm();
+  }
+
+  // ---- auth ----
+
+  /** For whoever owns sign-in: tells the tray and UI subscribers that it changed. */
+  fireAuthChanged(change: AuthChange): void {
+    this.#onDidChangeAuth.fire(change);
+  }
+
+  // ---- the one timer ----
+
+  #rearm(): void {
+    if (this.#disposed) return;
+    const next = nextDeadline(this.#views(), this.#policy);
+    if (next?.at === this.#timerAt && this.#timer !== undefined) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    if (!next) return;
+    // Long delays are clamped; the early wake-up finds nothing due and re-arms.
+    const delay = Math.min(Math.max(0, next.at - this.#clock.now()), MAX_TIMER_DELAY_MS);
+    this.#timerAt = next.at;
+    this.#timer = this.#clock.setTimer(() => this.#onTimer(), delay);
+  }
+
+  #onTimer(): void {
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    if (this.#disposed) return;
+    const now = this.#clock.now();
+    for (const t of [...this.#sessions.values()]) {
+      const due = sessionDeadlines(this.#view(t), this.#policy).filter((d) => d.at <= now);
+      if (due.some((d) => d.action === 'expire')) {
+        void this.end(t.session.id, 'expired');
+        continue;
+      }
+      for (const d of due) {
+        if (d.action === 'retry-revoke') void this.end(t.session.id, t.session.endReason ?? 'revoked');
+        else if (d.action === 'renew') this.#autoRenew(t);
+        else if (d.action === 'warn') this.#warn(t, now);
+      }
+    }
+    this.#rearm();
+  }
+
+  #warn(t: Tracked, now: number): void {
+    t.warned = true;
+    t.session.state = 'expiring';
+    this.#journalSafely(this.#journal.patch(t.session.id, { state: 'expiring' }));
+    const session = snapshot(t);
+    this.#onDidUpdateSession.fire(session);
+    this.#onDidWarnExpiring.fire({ session, secondsLeft: Math.max(0, Math.round((t.session.expiresAt - now) / 1000)) });
+  }
+
+  #views(): ScheduleView[] {
+    return [...this.#sessions.values()].map((t) => this.#view(t));
+  }
+
+  #view(t: Tracked): ScheduleView {
+    const s = t.session;
+    return {
+      id: s.id,
+      state: s.state,
+      issuedAt: s.issuedAt,
+      expiresAt: s.expiresAt,
+      renewable: s.renewable,
+      hasLease: Boolean(s.leaseId),
+      ...(s.maxExpiresAt !== undefined ? { maxExpiresAt: s.maxExpiresAt } : {}),
+      warned: t.warned,
+      busy: Boolean(t.renewing || t.ending),
+      renewedAt: t.renewedAt,
+      ...(t.nextRenewAt !== undefined ? { nextRenewAt: t.nextRenewAt } : {}),
+      autoRenewStopped: t.autoRenewStopped,
+      ...(t.nextRetryAt !== undefined ? { nextRetryAt: t.nextRetryAt } : {}),
+    };
+  }
+
+  // ---- plumbing ----
+
+  #journalEntry(t: Tracked): JournalEntry {
+    const s = t.session;
+    return {
+      sessionId: s.id,
+      ...(s.leaseId ? { leaseId: s.leaseId } : {}),
+      targetId: s.targetId,
+      kind: s.kind,
+      issuedAt: s.issuedAt,
+      expiresAt: s.expiresAt,
+      pid: this.#owner.pid,
+      pidStartTime: this.#owner.pidStartTime,
+      hostname: this.#owner.hostname,
+      state: 'active',
+      revokeAttempts: 0,
+    };
+  }
+
+  #journalSafely(write: Promise<void>): Promise<void> {
+    const safe = write.catch((error: unknown) => this.#report(`Could not update the session journal: ${errorMessage(error)}`));
+    this.#track(safe);
+    return safe;
+  }
+
+  #auditSafely(t: Tracked, entry: Pick<AuditInput, 'action' | 'detail'>): void {
+    const s = t.session;
+    try {
+      this.#audit.append({
+        target: s.targetId,
+        sessionId: s.id,
+        ...(s.leaseId ? { leaseId: s.leaseId } : {}),
+        ...(s.endReason && entry.action !== 'issued' && entry.action !== 'renewed' ? { reason: s.endReason } : {}),
+        ...entry,
+      });
+    } catch (error) {
+      this.#report(`Could not write the audit log: ${errorMessage(error)}`);
+    }
+  }
+
+  #report(message: string): void {
+    this.#onDidReportProblem.fire(message);
+  }
+
+  #track(work: Promise<unknown>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work)).catch(() => {});
+  }
+
+  #assertAlive(): void {
+    if (this.#disposed) throw new Error('SessionManager is disposed');
+  }
+
+  /** Stops the timer and the events. Does not end sessions: call endAll first (quit, logout). */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    for (const emitter of [this.#onDidAddSession, this.#onDidUpdateSession, this.#onDidWarnExpiring, this.#onDidEndSession, this.#onDidChangeAuth, this.#onDidReportProblem]) {
+      emitter.dispose();
+    }
+  }
+}
+
+function snapshot(t: Tracked): Session {
+  const s = t.session;
+  return { ...s, ...(s.cap ? { cap: { ...s.cap } } : {}) };
+}
+
+// Vault's issue time and ours differ by a round trip, and durations are whole seconds: a 4h cap
+// would read "3h59m59s". Snap to the minute when within a few seconds of one.
+function roundToMinuteIfClose(seconds: number): number {
+  const minute = Math.round(seconds / 60) * 60;
+  return Math.abs(seconds - minute) <= 5 ? minute : Math.round(seconds);
+}
