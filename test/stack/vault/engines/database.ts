@@ -249,7 +249,7 @@ class DatabaseBackend implements Backend {
     try {
       await this.plugin(dbName, config).deleteUser(internal.username, statements);
     } catch (error) {
-      throw new VaultError(500, `failed to revoke user: ${(error as Error).message}`);
+      throw new VaultError(500, (error as Error).message);
     }
   }
 
