@@ -1,0 +1,50 @@
+// Test doubles for the session engine: they implement the real interfaces (no module mocks).
+import type { AuditInput, AuditSink } from '../../main/core/audit/auditLog.ts';
+import type { LeaseApi, LeaseRenewal } from '../../main/core/vault/leaseApi.ts';
+
+export class FakeLeaseApi implements LeaseApi {
+  readonly revoked: string[] = [];
+  readonly renewCalls: Array<{ leaseId: string; increment: number }> = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Makes each revoke take this long (real time). */
+  revokeDelayMs = 0;
+  /** Return an Error to fail a revoke of that lease. */
+  revokeFailure: (leaseId: string) => Error | undefined = () => undefined;
+  /** Leases whose revoke never completes (an unreachable Vault). */
+  hang = false;
+  renewResponse: (leaseId: string, increment: number) => LeaseRenewal | Error = (_id, increment) => ({ leaseDuration: increment, renewable: true, warnings: [] });
+
+  async renewLease(leaseId: string, incrementSeconds: number): Promise<LeaseRenewal> {
+    this.renewCalls.push({ leaseId, increment: incrementSeconds });
+    const r = this.renewResponse(leaseId, incrementSeconds);
+    if (r instanceof Error) throw r;
+    return r;
+  }
+
+  async revokeLease(leaseId: string): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.hang) await new Promise(() => {});
+      if (this.revokeDelayMs) await new Promise((resolve) => setTimeout(resolve, this.revokeDelayMs));
+      const failure = this.revokeFailure(leaseId);
+      if (failure) throw failure;
+      this.revoked.push(leaseId);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+export class MemoryAudit implements AuditSink {
+  readonly entries: AuditInput[] = [];
+  append(entry: AuditInput): void {
+    this.entries.push(entry);
+  }
+  actions(sessionId?: string): string[] {
+    return this.entries.filter((e) => !sessionId || e.sessionId === sessionId).map((e) => e.action);
+  }
+}
+
+export const leaseIdFor = (n: number) => `database/creds/orders-ro/${String(n).padStart(24, 'x')}`;
