@@ -88,7 +88,19 @@ export interface Backend {
   revoke?(internal: Record<string, unknown>): Promise<void>;
   /** Release resources (pools, timers) when the server stops. */
   close?(): Promise<void>;
+  /**
+   * Optional, like Vault's ExistenceCheck: does the thing a POST/PUT targets exist already?
+   * With it, a write to a new path is a "create" (ACL `create`), else an "update"; without it,
+   * every write is an "update" (Vault's behaviour for paths with no existence check).
+   */
+  existenceCheck?(req: BackendRequest): Promise<boolean>;
 }
 
 /** How the server creates a backend when `sys/mounts/<path>` or `sys/auth/<path>` enables one. */
-export type BackendFactory = (options: { mountPath: string; config: Record<string, unknown> }) => Backend;
+export type BackendFactory = (options: {
+  mountPath: string;
+  /** The `config` object of the enable request (default_lease_ttl, max_lease_ttl, …), {} if none. */
+  config: Record<string, unknown>;
+  /** The `options` object of the enable request (e.g. {version: "2"} for kv), {} if none. */
+  options?: Record<string, string>;
+}) => Backend;
