@@ -1,0 +1,19 @@
+export {
+  createVaultClient,
+  VaultClient,
+  type AwsCredentials,
+  type DatabaseCredentials,
+  type KvSecret,
+  type Lease,
+  type LeaseInfo,
+  type OidcCallbackParams,
+  type SshSignRequest,
+  type SshSignature,
+  type TokenInfo,
+  type VaultAuth,
+  type VaultClientOptions,
+  type VaultHealth,
+} from './client.ts';
+export { isVaultError, VaultError, type VaultErrorCode } from './errors.ts';
+export type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
+export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
