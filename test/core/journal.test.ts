@@ -1,0 +1,284 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../main/core/audit/index.ts';
+import {
+  Journal,
+  describePendingRevocations,
+  currentProcessIdentity,
+  isOwnerAlive,
+  readPidStartTime,
+  recoverOrphans,
+  revokeJournaledSession,
+  stateDir,
+  systemClock,
+  withFileLock,
+  type JournalEntry,
+} from '../../main/core/sessions/index.ts';
+import { FakeLeaseApi, leaseIdFor } from './sessions.fakes.ts';
+
+const sessionsIndex = pathToFileURL(fileURLToPath(new URL('../../main/core/sessions/index.ts', import.meta.url))).href;
+const auditIndex = pathToFileURL(fileURLToPath(new URL('../../main/core/audit/index.ts', import.meta.url))).href;
+const journalModule = pathToFileURL(fileURLToPath(new URL('../../main/core/sessions/journal.ts', import.meta.url))).href;
+
+let home: string;
+const children: ChildProcess[] = [];
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'keyfob-journal-'));
+});
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+function entry(n: number, changes: Partial<JournalEntry> = {}): JournalEntry {
+  const now = Date.now();
+  return {
+    sessionId: `s${String(n).padStart(5, '0')}`,
+    leaseId: leaseIdFor(n),
+    targetId: 'orders-ro',
+    kind: 'database',
+    issuedAt: now,
+    expiresAt: now + 1800_000,
+    pid: process.pid,
+    pidStartTime: readPidStartTime(process.pid),
+    hostname: hostname(),
+    state: 'active',
+    revokeAttempts: 0,
+    ...changes,
+  };
+}
+
+function runNode(script: string, args: string[]): ChildProcess {
+  const file = join(home, `child-${children.length}.mjs`);
+  writeFileSync(file, script);
+  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return child;
+}
+
+async function exitCode(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+async function firstLine(child: ChildProcess): Promise<string> {
+  const lines = createInterface({ input: child.stdout! });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  for await (const line of lines) return line;
+  throw new Error(`child exited without output: ${stderr}`);
+}
+
+/** A pid that is certainly dead: a child that has exited and been reaped. */
+async function deadPid(): Promise<number> {
+  const child = runNode('', []);
+  await exitCode(child);
+  return child.pid!;
+}
+
+describe('stateDir', () => {
+  it('uses KEYFOB_HOME, else the per-user data dir of the platform', () => {
+    expect(stateDir({ KEYFOB_HOME: '/tmp/kf' })).toBe('/tmp/kf');
+    expect(stateDir({}, 'linux', '/home/a')).toBe('/home/a/.local/share/keyfob');
+    expect(stateDir({ XDG_DATA_HOME: '/x' }, 'linux', '/home/a')).toBe('/x/keyfob');
+    expect(stateDir({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/Keyfob');
+    expect(stateDir({ LOCALAPPDATA: 'C:\\Users\\a\\AppData\\Local' }, 'win32', 'C:\\Users\\a')).toContain('Keyfob');
+  });
+});
+
+describe('Journal', () => {
+  it('adds, changes and removes entries in a valid JSON file readable by the owner only', async () => {
+    const journal = new Journal(home);
+    await journal.put(entry(1));
+    await journal.put(entry(2));
+    await journal.patch('s00001', { state: 'expiring' });
+    await journal.remove('s00002');
+    const file = JSON.parse(readFileSync(journal.path, 'utf8'));
+    expect(file.version).toBe(1);
+    expect(file.entries).toHaveLength(1);
+    expect(file.entries[0]).toMatchObject({ sessionId: 's00001', state: 'expiring' });
+    expect(await journal.list()).toEqual(file.entries);
+    expect((await import('node:fs')).statSync(journal.path).mode & 0o777).toBe(0o600);
+    // No temp files or locks left behind.
+    expect(readdirSync(home)).toEqual(['journal.json']);
+  });
+
+  it('refuses a duplicate id and anything that is not a journal entry', async () => {
+    const journal = new Journal(home);
+    await journal.put(entry(1));
+    await expect(journal.put(entry(1))).rejects.toMatchObject({ code: 'JOURNAL_DUPLICATE_SESSION' });
+    await expect(journal.put({ ...entry(2), password: 'x' } as JournalEntry)).rejects.toMatchObject({ code: 'JOURNAL_INVALID_ENTRY' });
+    await expect(journal.put(entry(3, { targetId: 'hvs.CAESIJ8kR2x0b3Jvc3Rlc3Rfc2VjcmV0X3Rva2Vu' }))).rejects.toThrow(/Vault token/);
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001']);
+  });
+
+  it('groups concurrent updates of one process into few writes without losing any', async () => {
+    const journal = new Journal(home);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => journal.put(entry(i))));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? journal.remove(entry(i).sessionId) : journal.patch(entry(i).sessionId, { state: 'revoking' }))));
+    const list = await journal.list();
+    expect(list).toHaveLength(50);
+    expect(list.every((e) => e.state === 'revoking')).toBe(true);
+  });
+
+  it('keeps entries it does not understand (written by a newer keyfob)', async () => {
+    const journal = new Journal(home);
+    writeFileSync(journal.path, JSON.stringify({ version: 1, entries: [{ sessionId: 'future', someNewField: 1 }] }));
+    await journal.put(entry(1));
+    const file = JSON.parse(readFileSync(journal.path, 'utf8'));
+    expect(file.entries).toContainEqual({ sessionId: 'future', someNewField: 1 });
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001']);
+  });
+
+  it('moves an unreadable file aside and says so, instead of failing forever', async () => {
+    const warnings: string[] = [];
+    const journal = new Journal(home, { onWarning: (m) => warnings.push(m) });
+    writeFileSync(journal.path, '{"version":1,"entries":[');
+    await journal.put(entry(1));
+    expect(warnings[0]).toMatch(/unreadable; it was moved to .*journal\.json\.corrupt-/);
+    expect(readdirSync(home).some((f) => f.startsWith('journal.json.corrupt-'))).toBe(true);
+    expect(await journal.list()).toHaveLength(1);
+  });
+
+  it('stays consistent with 4 processes each adding 25 entries at once', async () => {
+    const script = `
+      import { Journal } from ${JSON.stringify(journalModule)};
+      import { hostname } from 'node:os';
+      const [dir, worker] = process.argv.slice(2);
+      const journal = new Journal(dir);
+      for (let i = 0; i < 25; i++) {
+        const now = Date.now();
+        await journal.put({ sessionId: 'w' + worker + '-' + i, leaseId: 'database/creds/ro/' + worker + '-' + i, targetId: 'orders-ro', kind: 'database',
+          issuedAt: now, expiresAt: now + 60000, pid: process.pid, pidStartTime: null, hostname: hostname(), state: 'active', revokeAttempts: 0 });
+      }
+    `;
+    const workers = [0, 1, 2, 3].map((w) => runNode(script, [home, String(w)]));
+    const codes = await Promise.all(workers.map(exitCode));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const file = JSON.parse(readFileSync(join(home, 'journal.json'), 'utf8'));
+    expect(file.entries).toHaveLength(100);
+    expect(new Set(file.entries.map((e: JournalEntry) => e.sessionId)).size).toBe(100);
+    expect(readdirSync(home).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
+  });
+});
+
+describe('journal lock', () => {
+  it('breaks a lock left by a dead process', async () => {
+    const lock = join(home, 'journal.json.lock');
+    writeFileSync(lock, JSON.stringify({ pid: await deadPid(), pidStartTime: null, hostname: hostname() }));
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 1000 })).resolves.toBe('got it');
+  });
+
+  it('waits for a live holder, and gives up with a clear error', async () => {
+    const lock = join(home, 'journal.json.lock');
+    writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'JOURNAL_LOCK_TIMEOUT' });
+  });
+
+  it('breaks a lock older than the stale limit even if its owner lives', async () => {
+    const lock = join(home, 'journal.json.lock');
+    writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 500, staleMs: 10_000 })).resolves.toBe('got it');
+  });
+});
+
+describe('process identity', () => {
+  it('tells a live process from a dead one, and a reused pid from its first owner', async () => {
+    const me = currentProcessIdentity();
+    expect(isOwnerAlive(me)).toBe(true);
+    expect(isOwnerAlive({ ...me, pid: await deadPid() })).toBe(false);
+    // Another machine's sessions (shared home directory) are never ours to judge.
+    expect(isOwnerAlive({ ...me, pid: await deadPid(), hostname: 'another-host' })).toBe(true);
+    if (process.platform === 'linux') {
+      expect(me.pidStartTime).toBeTypeOf('number');
+      expect(isOwnerAlive({ ...me, pidStartTime: me.pidStartTime! - 1 })).toBe(false);
+    }
+  });
+});
+
+describe('recoverOrphans', () => {
+  it('revokes the lease of a keyfob killed with SIGKILL, and leaves a live one alone', async () => {
+    const script = `
+      import { SessionManager, Journal, systemClock } from ${JSON.stringify(sessionsIndex)};
+      import { AuditLog } from ${JSON.stringify(auditIndex)};
+      const [dir, leaseId] = process.argv.slice(2);
+      const leaseApi = { renewLease: async () => { throw new Error('no'); }, revokeLease: async () => {} };
+      const manager = new SessionManager({ clock: systemClock, leaseApi, journal: new Journal(dir), audit: new AuditLog({ dir }) });
+      const s = await manager.add({ targetId: 'orders-ro', kind: 'database', leaseId, ttlSeconds: 1800, renewable: true });
+      console.log(s.id);
+      setInterval(() => {}, 1000);
+    `;
+    const crashed = runNode(script, [home, leaseIdFor(1)]);
+    const survivor = runNode(script, [home, leaseIdFor(2)]);
+    const [crashedId, survivorId] = await Promise.all([firstLine(crashed), firstLine(survivor)]);
+    crashed.kill('SIGKILL');
+    await exitCode(crashed);
+
+    const journal = new Journal(home);
+    const audit = new AuditLog({ dir: home });
+    const leaseApi = new FakeLeaseApi();
+    const report = await recoverOrphans(journal, leaseApi, audit, systemClock);
+
+    expect(leaseApi.revoked).toEqual([leaseIdFor(1)]);
+    expect(report.revoked.map((e) => e.sessionId)).toEqual([crashedId]);
+    expect(report.leftAlone.map((e) => e.sessionId)).toEqual([survivorId]);
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual([survivorId]);
+    const line = audit.read().find((e) => e.sessionId === crashedId && e.action === 'revoked');
+    expect(line).toMatchObject({ reason: 'crash-recovery', leaseId: leaseIdFor(1), target: 'orders-ro', detail: `owner pid ${crashed.pid} is gone` });
+
+    survivor.kill('SIGTERM');
+    await exitCode(survivor);
+  });
+
+  it('drops expired orphans, keeps failed revocations with their error, and retries them next time', async () => {
+    const journal = new Journal(home);
+    const audit = new AuditLog({ dir: home });
+    const dead = await deadPid();
+    await journal.put(entry(1, { pid: dead, pidStartTime: null }));
+    await journal.put(entry(2, { pid: dead, pidStartTime: null, expiresAt: Date.now() - 1000 }));
+    await journal.put(entry(3, { pid: dead, pidStartTime: null }));
+
+    const failing = new FakeLeaseApi();
+    failing.revokeFailure = (id) => (id === leaseIdFor(3) ? new Error('Vault unreachable') : undefined);
+    const first = await recoverOrphans(journal, failing, audit, systemClock);
+    expect(first.revoked.map((e) => e.sessionId)).toEqual(['s00001']);
+    expect(first.expired.map((e) => e.sessionId)).toEqual(['s00002']);
+    expect(first.failed).toMatchObject([{ sessionId: 's00003', lastError: 'Vault unreachable', revokeAttempts: 1 }]);
+    expect(failing.revoked).toEqual([leaseIdFor(1)]); // never an expired lease
+
+    const left = await journal.list();
+    expect(left).toMatchObject([{ sessionId: 's00003', state: 'revoke-failed', pid: dead, lastError: 'Vault unreachable', revokeAttempts: 1 }]);
+    expect(describePendingRevocations(left)).toBe('1 revocation pending retry');
+    expect(audit.read().map((e) => `${e.sessionId} ${e.action}`)).toEqual(['s00002 expired', 's00001 revoked', 's00003 revoke-failed']);
+
+    const second = await recoverOrphans(journal, new FakeLeaseApi(), audit, systemClock);
+    expect(second.revoked.map((e) => e.sessionId)).toEqual(['s00003']);
+    expect(await journal.list()).toEqual([]);
+    expect(describePendingRevocations([])).toBeUndefined();
+  });
+
+  it('lets another process revoke a session by id (keyfob revoke ID)', async () => {
+    const journal = new Journal(home);
+    const audit = new AuditLog({ dir: home });
+    await journal.put(entry(5, { pid: 1 }));
+    const leaseApi = new FakeLeaseApi();
+    const r = await revokeJournaledSession('s00005', 'revoked', { journal, leaseApi, audit });
+    expect(r.status).toBe('revoked');
+    expect(leaseApi.revoked).toEqual([leaseIdFor(5)]);
+    expect(await journal.list()).toEqual([]);
+    expect(audit.read().at(-1)).toMatchObject({ action: 'revoked', reason: 'revoked', sessionId: 's00005' });
+    expect((await revokeJournaledSession('s00005', 'revoked', { journal, leaseApi, audit })).status).toBe('not-found');
+  });
+});
