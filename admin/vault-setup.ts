@@ -12,6 +12,7 @@ const duration = z.union([z.string(), z.number()]);
 
 export const SetupPlan = z.strictObject({
   oidc: z.strictObject({
+    /** The IdP's issuer URL, or its /.well-known/openid-configuration URL. */
     discoveryUrl: z.string().url(),
     /** Confidential client registered for Vault's OIDC auth method. */
     vaultClientId: z.string(),
@@ -86,16 +87,26 @@ async function ensureMount(call: Call, kind: 'mounts' | 'auth', path: string, bo
   if (!(`${path}/` in existing)) await call('POST', `sys/${kind}/${path}`, body);
 }
 
+/**
+ * Vault's `oidc_discovery_url` is the issuer: Vault appends /.well-known/openid-configuration
+ * itself. Plans may name either the issuer or the full discovery document URL.
+ */
+export function issuerOf(discoveryUrl: string): string {
+  // The issuer must stay byte-for-byte what the IdP reports (some end in "/"), so only the suffix goes.
+  return discoveryUrl.replace(/\/\.well-known\/openid-configuration\/?$/, '');
+}
+
 export async function setupVault(addr: string, token: string, input: SetupPlan): Promise<void> {
   const plan = SetupPlan.parse(input);
   const call = vaultCaller(addr, token);
+  const issuer = issuerOf(plan.oidc.discoveryUrl);
 
   await call('PUT', 'sys/policies/acl/engineer', { policy: engineerPolicy });
 
   // Vault's own OIDC method: the flow `vault login -method=oidc` and Keyfob's vault-oidc use.
   await ensureMount(call, 'auth', 'oidc', { type: 'oidc' });
   await call('POST', 'auth/oidc/config', {
-    oidc_discovery_url: plan.oidc.discoveryUrl,
+    oidc_discovery_url: issuer,
     oidc_client_id: plan.oidc.vaultClientId,
     oidc_client_secret: plan.oidc.vaultClientSecret,
     default_role: 'engineer',
@@ -114,7 +125,7 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
 
   // JWT method: Keyfob's direct OIDC login presents the IdP's ID token here.
   await ensureMount(call, 'auth', 'jwt', { type: 'jwt' });
-  await call('POST', 'auth/jwt/config', { oidc_discovery_url: plan.oidc.discoveryUrl, default_role: 'engineer' });
+  await call('POST', 'auth/jwt/config', { oidc_discovery_url: issuer, default_role: 'engineer' });
   await call('POST', 'auth/jwt/role/engineer', {
     role_type: 'jwt',
     bound_audiences: [plan.oidc.keyfobClientId],

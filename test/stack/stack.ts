@@ -40,6 +40,16 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * Like Promise.all, but waits for every start to settle before failing, so nothing that is still
+ * starting gets registered for stopping only after the stack has already been torn down.
+ */
+async function allStarted<T extends readonly unknown[] | []>(starts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starts);
+  for (const r of results as PromiseSettledResult<unknown>[]) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 const browserScript = fileURLToPath(new URL('./browser.ts', import.meta.url));
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -50,20 +60,24 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     stops.length = 0;
   };
   try {
-    const [postgres, oidc] = await Promise.all([startPostgres({ dir: opts.dir }), startOidcProvider()]);
-    stops.push(postgres.stop, oidc.stop);
+    // Each service is registered for stopping as soon as it is up, so a sibling failing to start
+    // does not leave it running.
+    const started = <T extends { stop(): Promise<void> }>(service: T): T => {
+      stops.push(service.stop);
+      return service;
+    };
+    const [postgres, oidc] = await allStarted([startPostgres({ dir: opts.dir }).then(started), startOidcProvider().then(started)]);
     const users = oidc.users.map((u) => ({ name: u.name, password: u.password }));
-    const [vault, awsSso, pagerduty] = await Promise.all([
-      startVaultServer({ backends: { ...engineBackends, ...authBackends } }),
-      startAwsSso({ users }),
-      startPagerDuty(),
+    const [vault, awsSso, pagerduty] = await allStarted([
+      startVaultServer({ backends: { ...engineBackends, ...authBackends } }).then(started),
+      startAwsSso({ users }).then(started),
+      startPagerDuty().then(started),
     ]);
-    stops.push(vault.stop, awsSso.stop, pagerduty.stop);
 
     const sshUser = process.env.KEYFOB_STACK_SSH_USER ?? (await import('node:os')).userInfo().username;
     await setupVault(vault.addr, vault.rootToken, {
       oidc: {
-        discoveryUrl: `${oidc.issuer}/.well-known/openid-configuration`,
+        discoveryUrl: oidc.issuer,
         vaultClientId: oidc.vaultClientId,
         vaultClientSecret: oidc.vaultClientSecret,
         keyfobClientId: oidc.keyfobClientId,
@@ -81,8 +95,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       aws: { roleArn: 'arn:aws:iam::111122223333:role/Developer' },
     });
     const caPublicKey = await sshCaPublicKey(vault.addr);
-    const sshd = await startSshd({ dir: join(opts.dir, 'sshd'), caPublicKey, user: sshUser });
-    stops.push(sshd.stop);
+    const sshd = started(await startSshd({ dir: join(opts.dir, 'sshd'), caPublicKey, user: sshUser }));
 
     const stackFile = join(opts.dir, 'stack.json');
     const configFile = join(opts.dir, 'config.yaml');
