@@ -128,7 +128,7 @@ describe('OIDC provider', () => {
     const bob = idp.users.find((u) => u.name === 'bob')!;
     const da = await client.initiateDeviceAuthorization(config, { scope: 'openid email groups offline_access' });
     expect(da.verification_uri_complete).toContain(`user_code=`);
-    const polled = client.pollDeviceAuthorizationGrant(config, da);
+    const polled = client.pollDeviceAuthorizationGrant(config, { ...da, interval: 1 }); // the provider sends no interval; 5 s default
     const outcome = await completeLogin(da.verification_uri_complete!, { user: 'bob', password: bob.password });
     expect(outcome.finalStatus).toBe(200);
     const tokens = await polled;
@@ -138,14 +138,14 @@ describe('OIDC provider', () => {
 
   it('takes the user code typed on the plain verification page', async () => {
     const da = await client.initiateDeviceAuthorization(config, { scope: 'openid' });
-    const polled = client.pollDeviceAuthorizationGrant(config, da);
+    const polled = client.pollDeviceAuthorizationGrant(config, { ...da, interval: 1 }); // the provider sends no interval; 5 s default
     await completeLogin(da.verification_uri, { user: 'alice', password: alice.password, userCode: da.user_code });
     expect((await polled).claims()?.sub).toBe('alice');
   }, 30_000);
 
   it('reports access_denied to the device when the user denies', async () => {
     const da = await client.initiateDeviceAuthorization(config, { scope: 'openid' });
-    const polled = client.pollDeviceAuthorizationGrant(config, da);
+    const polled = client.pollDeviceAuthorizationGrant(config, { ...da, interval: 1 }); // the provider sends no interval; 5 s default
     await completeLogin(da.verification_uri_complete!, { user: 'alice', password: alice.password, consent: 'deny' });
     await expect(polled).rejects.toMatchObject({ error: 'access_denied' });
   }, 30_000);
