@@ -150,6 +150,22 @@ describe('Journal', () => {
     expect(await journal.list()).toHaveLength(1);
   });
 
+  it('tells a watcher when another process changes the journal', async () => {
+    const mine = new Journal(home);
+    const theirs = new Journal(home);
+    let calls = 0;
+    const changed = new Promise<void>((resolve) => {
+      const watcher = mine.watch(() => {
+        calls++;
+        watcher.dispose();
+        resolve();
+      }, 10);
+    });
+    await theirs.put(entry(1));
+    await changed;
+    expect(calls).toBe(1);
+  });
+
   it('stays consistent with 4 processes each adding 25 entries at once', async () => {
     const script = `
       import { Journal } from ${JSON.stringify(journalModule)};

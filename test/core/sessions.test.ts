@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, MemoryJournal, SessionError, SessionManager, formatClockTime, isSessionId, systemClock, type Clock, type EndReason, type SchedulePolicy } from '../../main/core/sessions/index.ts';
+import { FakeClock, MemoryJournal, revokeJournaledSession, SessionError, SessionManager, formatClockTime, isSessionId, systemClock, type Clock, type EndReason, type SchedulePolicy } from '../../main/core/sessions/index.ts';
 import { FakeLeaseApi, MemoryAudit, leaseIdFor } from './sessions.fakes.ts';
 
 const owner = { pid: process.pid, pidStartTime: null, hostname: 'test-host' };
@@ -274,5 +274,27 @@ describe('SessionManager end', () => {
     subs.forEach((d) => d.dispose());
     await manager.add(db(2));
     expect(seen).toHaveLength(4);
+  });
+
+  it('stops a session that another keyfob process revoked, without revoking or auditing twice', async () => {
+    const { manager, journal, leaseApi, audit } = setup();
+    const ended: EndReason[] = [];
+    manager.onDidEndSession(({ reason }) => ended.push(reason));
+    let commandStopped = false;
+    const s = await manager.add({ ...db(4), onEnd: () => void (commandStopped = true) });
+    const other = await manager.add(db(5));
+
+    // `keyfob revoke <id>` in another terminal: its own lease client and audit.
+    const elsewhere = { journal, leaseApi: new FakeLeaseApi(), audit: new MemoryAudit() };
+    expect((await revokeJournaledSession(s.id, 'revoked', elsewhere)).status).toBe('revoked');
+
+    expect(await manager.reconcile()).toEqual([s.id]);
+    await manager.whenIdle();
+    expect(commandStopped).toBe(true);
+    expect(ended).toEqual(['revoked']);
+    expect(manager.list().map((x) => x.id)).toEqual([other.id]);
+    expect(leaseApi.revoked).toEqual([]);
+    expect(audit.actions(s.id)).toEqual(['issued']);
+    expect(elsewhere.audit.actions(s.id)).toEqual(['revoked']);
   });
 });

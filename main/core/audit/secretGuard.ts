@@ -5,7 +5,8 @@
 const SECRET_KEY_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'privatekey', 'apikey', 'accesskey', 'credential'];
 
 const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  // The whole PEM block (to its END line, or to the end of the text if cut off).
+  ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*$)/],
   ['a Vault token', /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/],
   ['a Vault token', /(?<![A-Za-z0-9])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/],
   ['an AWS access key', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { watch } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
 import { SessionError } from './errors.ts';
+import { toDisposable, type Disposable } from './events.ts';
 import { withFileLock, type LockOptions } from './fileLock.ts';
 import { END_REASONS, SESSION_KINDS } from './session.ts';
 import { ensureStateDir } from './stateDir.ts';
@@ -104,6 +106,25 @@ export class Journal implements SessionJournal {
     return this.update((entries) => {
       const i = entries.findIndex((e) => e.sessionId === sessionId);
       if (i >= 0) entries.splice(i, 1);
+    });
+  }
+
+  /**
+   * Calls `listener` (debounced) when any process replaces the journal file, so a process can
+   * notice sessions revoked elsewhere without polling.
+   */
+  watch(listener: () => void, debounceMs = 50): Disposable {
+    const name = basename(this.path);
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const watcher = watch(dirname(this.path), { persistent: false }, (_event, file) => {
+      if (file !== null && file !== name) return;
+      if (pending) clearTimeout(pending);
+      pending = setTimeout(listener, debounceMs);
+    });
+    watcher.on('error', () => {});
+    return toDisposable(() => {
+      if (pending) clearTimeout(pending);
+      watcher.close();
     });
   }
 

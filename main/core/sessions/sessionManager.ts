@@ -104,6 +104,8 @@ interface Tracked {
   autoRenewFailures: number;
   autoRenewStopped: boolean;
   nextRetryAt?: number;
+  /** Order of addition, so reconcile() never judges a session journaled after it read the file. */
+  seq: number;
 }
 
 export class SessionManager implements Disposable {
@@ -121,6 +123,7 @@ export class SessionManager implements Disposable {
   #timer: TimerHandle | undefined;
   #timerAt: number | undefined;
   #disposed = false;
+  #seq = 0;
 
   readonly #onDidAddSession = new Emitter<Session>();
   readonly #onDidUpdateSession = new Emitter<Session>();
@@ -209,6 +212,7 @@ export class SessionManager implements Disposable {
       hooksRan: false,
       autoRenewFailures: 0,
       autoRenewStopped: false,
+      seq: 0,
     };
     try {
       await this.#journalNewSession(t);
@@ -216,6 +220,7 @@ export class SessionManager implements Disposable {
       await this.#discardUnjournaled(t);
       throw error;
     }
+    t.seq = ++this.#seq;
     this.#sessions.set(t.session.id, t);
     this.#auditSafely(t, { action: 'issued', detail: `expires ${formatClockTime(t.session.expiresAt)}` });
     this.#onDidAddSession.fire(snapshot(t));
@@ -453,6 +458,59 @@ export class SessionManager implements Disposable {
     this.#auditSafely(t, { action, ...(detail ? { detail } : {}) });
     this.#onDidEndSession.fire({ session: snapshot(t), reason });
     this.#rearm();
+  }
+
+  /**
+   * Picks up revocations made by another keyfob process (`keyfob revoke ID` in another terminal,
+   * the tray's "revoke"): a session of ours whose journal entry is gone or being revoked there
+   * ends here too, running its cleanup (stop the command, kill the agent). That process revokes
+   * and audits; we leave its journal entry alone. Call it when the journal changes (Journal.watch).
+   */
+  async reconcile(): Promise<string[]> {
+    const seenUpTo = this.#seq;
+    let entries: JournalEntry[];
+    try {
+      entries = await this.#journal.list();
+    } catch (error) {
+      this.#report(`Could not read the session journal: ${errorMessage(error)}`);
+      return [];
+    }
+    const byId = new Map(entries.map((e) => [e.sessionId, e]));
+    const handedOff: string[] = [];
+    for (const t of [...this.#sessions.values()]) {
+      const s = t.session;
+      if (t.seq > seenUpTo || t.ending || (s.state !== 'active' && s.state !== 'expiring')) continue;
+      const entry = byId.get(s.id);
+      if (entry && entry.state !== 'revoking') continue;
+      handedOff.push(s.id);
+      s.endReason = entry?.endReason ?? 'revoked';
+      s.state = 'revoking';
+      const ending = this.#endedElsewhere(t).finally(() => {
+        t.ending = undefined;
+      });
+      t.ending = ending;
+      this.#track(ending);
+    }
+    this.#rearm();
+    return handedOff;
+  }
+
+  async #endedElsewhere(t: Tracked): Promise<EndOutcome> {
+    const s = t.session;
+    this.#onDidUpdateSession.fire(snapshot(t));
+    if (!t.hooksRan) {
+      t.hooksRan = true;
+      try {
+        await t.onEnd?.(s.endReason!);
+      } catch (error) {
+        this.#report(`Cleanup of session ${s.id} failed: ${errorMessage(error)}`);
+      }
+    }
+    s.state = 'ended';
+    this.#sessions.delete(s.id);
+    this.#onDidEndSession.fire({ session: snapshot(t), reason: s.endReason! });
+    this.#rearm();
+    return { sessionId: s.id, status: 'ended', detail: 'revoked by another keyfob process' };
   }
 
   // ---- auth ----
