@@ -9,7 +9,7 @@ import { useStack } from './support/stack.ts';
 import { expectBody, LeaseReply, vaultClient, type VaultClient } from './support/vault.ts';
 
 // Short enough to watch expiry, long enough for a few queries.
-const TTL_SECONDS = 6;
+const TTL_SECONDS = 8;
 const fixture = useStack({ databaseTtl: `${TTL_SECONDS}s`, databaseMaxTtl: '30s' });
 const DbCreds = LeaseReply(z.object({ username: z.string().min(1), password: z.string().min(1) }));
 

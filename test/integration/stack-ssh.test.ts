@@ -33,7 +33,7 @@ function validBefore(cert: string): number {
 describe('ssh-client-signer/sign/engineer and the real sshd', () => {
   it('signs a key whose certificate logs in until it expires, then is refused', async () => {
     const info = fixture.stack.info;
-    const reply = await engineer.write('ssh-client-signer/sign/engineer', { public_key: keys.publicKey, valid_principals: info.sshd.user, ttl: '5s' });
+    const reply = await engineer.write('ssh-client-signer/sign/engineer', { public_key: keys.publicKey, valid_principals: info.sshd.user, ttl: '8s' });
     const signed = expectBody(reply, SignReply).data;
     expect(signed.signed_key).toMatch(/^ssh-ed25519-cert-v01@openssh\.com /);
     const cert = writeCertificate(keys, signed.signed_key);

@@ -24,6 +24,7 @@ export function useStack(options: Omit<StackOptions, 'dir'> = {}): StackFixture 
     const started = Date.now();
     stack = await startStack({ dir, ...options });
     startMs = Date.now() - started;
+    console.info(`local stack started in ${startMs} ms (${dir})`);
   });
   afterAll(async () => {
     await stack?.stop();
