@@ -1,0 +1,69 @@
+// The only things Keyfob keeps in the secret store, each as one JSON value parsed by a schema
+// on the way back in (a keychain is a boundary too):
+// - the Vault token, with its accessor and expiry, under account "<vault address>";
+// - SSO refresh material (OIDC refresh token, IAM Identity Center client registration and
+//   tokens), under account "sso:<method>:<issuer or start URL>".
+// Issued credentials (database passwords, SSH keys, AWS keys) never come here.
+import { z } from 'zod';
+import type { SecretStore } from './secretStore.ts';
+
+const storedVaultTokenSchema = z.object({
+  token: z.string().min(1),
+  accessor: z.string(),
+  /** ISO time the token expires; null for a token without expiry. */
+  expiresAt: z.iso.datetime({ offset: true }).nullable(),
+  renewable: z.boolean(),
+  /** Who signed in, for `status` without a round trip (e.g. "oidc-alice@corp"). */
+  displayName: z.string().optional(),
+  /** The login method that produced it. */
+  method: z.enum(['vault-oidc', 'oidc', 'aws-sso']).optional(),
+});
+export type StoredVaultToken = z.output<typeof storedVaultTokenSchema>;
+
+const ssoMaterialSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type SsoMaterial = z.output<typeof ssoMaterialSchema>;
+export type SsoMethod = 'oidc' | 'aws-sso';
+
+/** The account name of the Vault token: the Vault address, without a trailing slash. */
+export function vaultTokenKey(vaultAddress: string): string {
+  return vaultAddress.replace(/\/+$/, '');
+}
+
+export function ssoKey(method: SsoMethod, url: string): string {
+  return `sso:${method}:${url.replace(/\/+$/, '')}`;
+}
+
+export async function saveVaultToken(store: SecretStore, vaultAddress: string, value: StoredVaultToken): Promise<void> {
+  await store.set(vaultTokenKey(vaultAddress), JSON.stringify(storedVaultTokenSchema.parse(value)));
+}
+
+/** The stored token, or null when there is none or what is there is not ours to trust. */
+export async function loadVaultToken(store: SecretStore, vaultAddress: string): Promise<StoredVaultToken | null> {
+  return parseStored(await store.get(vaultTokenKey(vaultAddress)), storedVaultTokenSchema);
+}
+
+export async function forgetVaultToken(store: SecretStore, vaultAddress: string): Promise<boolean> {
+  return store.delete(vaultTokenKey(vaultAddress));
+}
+
+export async function saveSsoMaterial(store: SecretStore, method: SsoMethod, url: string, material: SsoMaterial): Promise<void> {
+  await store.set(ssoKey(method, url), JSON.stringify(ssoMaterialSchema.parse(material)));
+}
+
+export async function loadSsoMaterial(store: SecretStore, method: SsoMethod, url: string): Promise<SsoMaterial | null> {
+  return parseStored(await store.get(ssoKey(method, url)), ssoMaterialSchema);
+}
+
+export async function forgetSsoMaterial(store: SecretStore, method: SsoMethod, url: string): Promise<boolean> {
+  return store.delete(ssoKey(method, url));
+}
+
+function parseStored<S extends z.ZodType>(text: string | null, schema: S): z.output<S> | null {
+  if (text === null) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
