@@ -1,11 +1,18 @@
 // Signing in the ways an engineer does, and what the resulting token may and may not do:
 // Vault's OIDC method completed headlessly by the stack's browser command, Vault's JWT method
-// with an ID token from the OpenID Provider, AWS STS keys, and ACL denials.
+// with an ID token from the OpenID Provider, IAM Identity Center's device flow, AWS STS keys,
+// and ACL denials.
+import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
+import { GetRoleCredentialsCommand, SSOClient } from '@aws-sdk/client-sso';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { engineerLogin, vaultOidcLogin } from './support/login.ts';
+import { engineerLogin, runBrowser, vaultOidcLogin } from './support/login.ts';
 import { useStack } from './support/stack.ts';
 import { ErrorsReply, expectBody, LeaseReply, vaultClient, type VaultClient } from './support/vault.ts';
+
+// Hermetic AWS SDK: never the machine's ~/.aws config or credentials.
+process.env.AWS_CONFIG_FILE = '/nonexistent/keyfob-aws-config';
+process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/keyfob-aws-credentials';
 
 const fixture = useStack();
 let engineer: VaultClient;
@@ -34,6 +41,29 @@ describe('signing in', () => {
     expect(auth.policies).not.toContain('root');
     const self = await vaultClient(info.vault.addr, auth.client_token).read('auth/token/lookup-self');
     expect(expectBody(self, z.object({ data: z.object({ display_name: z.string() }) })).data.display_name).toBe('jwt-bob@example.com');
+  });
+});
+
+describe('AWS IAM Identity Center (the aws-sso-dev target)', () => {
+  it('completes a device authorization with the browser command and gives Developer role credentials', async () => {
+    const info = fixture.stack.info;
+    const common = { region: info.awsSso.region, endpoint: info.awsSso.endpoint, maxAttempts: 1 };
+    const oidc = new SSOOIDCClient(common);
+    const portal = new SSOClient(common);
+    try {
+      const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob-it', clientType: 'public', scopes: ['sso:account:access'] }));
+      const dev = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: info.awsSso.startUrl }));
+      await runBrowser(info, dev.verificationUriComplete!, 'alice');
+      const token = await oidc.send(
+        new CreateTokenCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: dev.deviceCode! }),
+      );
+      const creds = await portal.send(new GetRoleCredentialsCommand({ accessToken: token.accessToken!, accountId: '111122223333', roleName: 'Developer' }));
+      expect(creds.roleCredentials?.accessKeyId).toMatch(/^ASIA/);
+      expect(creds.roleCredentials?.expiration).toBeGreaterThan(Date.now());
+    } finally {
+      oidc.destroy();
+      portal.destroy();
+    }
   });
 });
 
