@@ -139,10 +139,14 @@ function safeJson(line: string): unknown {
   }
 }
 
+let cachedOsUser: string | undefined;
 function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
+  if (cachedOsUser === undefined) {
+    try {
+      cachedOsUser = userInfo().username;
+    } catch {
+      cachedOsUser = 'unknown';
+    }
   }
+  return cachedOsUser;
 }

@@ -153,12 +153,11 @@ export class Journal implements SessionJournal {
               const file = await this.#read({ moveAsideIfCorrupt: true });
               let entries = file.entries;
               for (const item of batch) {
-                // Each mutation sees a copy and is kept only if it leaves valid entries.
-                const draft = entries.map((e) => ({ ...e }));
+                // Each mutation is kept only if it leaves valid entries.
                 try {
-                  const value = item.mutate(draft);
-                  entries = draft.map(validateEntry);
-                  outcomes.push({ ok: true, value });
+                  const applied = applyMutation(entries, item.mutate);
+                  entries = applied.entries;
+                  outcomes.push({ ok: true, value: applied.value });
                 } catch (error) {
                   outcomes.push({ ok: false, error });
                 }
@@ -242,10 +241,9 @@ export class MemoryJournal implements SessionJournal {
   }
 
   async update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T> {
-    const draft = this.#entries.map((e) => ({ ...e }));
-    const value = mutate(draft);
-    this.#entries = draft.map(validateEntry);
-    return value;
+    const applied = applyMutation(this.#entries, mutate);
+    this.#entries = applied.entries;
+    return applied.value;
   }
 
   put(entry: JournalEntry): Promise<void> {
@@ -270,6 +268,24 @@ export class MemoryJournal implements SessionJournal {
       if (i >= 0) entries.splice(i, 1);
     });
   }
+}
+
+/** Runs `mutate` on a copy; validates only the entries it added or changed (cheap for big batches). */
+function applyMutation<T>(entries: readonly JournalEntry[], mutate: (draft: JournalEntry[]) => T): { entries: JournalEntry[]; value: T } {
+  const draft = entries.map((e) => ({ ...e }));
+  const value = mutate(draft);
+  const before = new Map(entries.map((e) => [e.sessionId, e]));
+  const next = draft.map((e) => {
+    const prev = before.get(e.sessionId);
+    return prev && shallowEqual(prev, e) ? prev : validateEntry(e);
+  });
+  return { entries: next, value };
+}
+
+function shallowEqual(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
 }
 
 function validateEntry(entry: JournalEntry): JournalEntry {
