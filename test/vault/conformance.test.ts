@@ -653,6 +653,14 @@ function conformance(start: () => Promise<Target>): void {
       await issue({ user }, token);
       expect((await call(t, 'POST', 'auth/token/revoke-self', { token })).status).toBe(204);
       expect(await revokedUsers()).toContain(user);
+
+      // An expiring token takes its leases with it, even long ones.
+      const shortLived = await tokenWith(t, { policies: [policy], ttl: '2s' });
+      const longUser = `l-${rand()}`;
+      const long = await issue({ user: longUser, ttl: '3600', max_ttl: '7200' }, shortLived);
+      const listed = await call(t, 'LIST', `sys/leases/lookup/${fake}/creds/app/`);
+      expect(listed.json.data.keys).toContain(long.lease_id.split('/').pop());
+      await poll(async () => ((await revokedUsers()).includes(longUser) ? true : undefined), 8000);
     });
   });
 }
