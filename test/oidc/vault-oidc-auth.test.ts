@@ -209,6 +209,8 @@ describe('Vault OIDC auth method (vault login -method=oidc)', () => {
     expect(String((await ask({ redirect_uri: 'http://localhost:54321/oidc/callback' })).body.data?.['auth_url'])).toContain('/auth?');
     expect((await ask({ role: 'engineer' })).body.errors).toEqual(['missing redirect_uri']);
     expect((await ask({ role: 'nope', redirect_uri: 'http://localhost:8250/oidc/callback' })).body.errors).toEqual(['role "nope" could not be found']);
+    // The POST callback exists only for response_mode=form_post.
+    expect((await call('POST', 'auth/oidc/oidc/callback', { token: '', body: { state: 'x', code: 'y' } })).status).toBe(405);
     const jwtMount = await call('POST', 'auth/jwt/oidc/auth_url', { token: '', body: { redirect_uri: 'http://localhost:8250/oidc/callback' } });
     expect(jwtMount.body.errors).toEqual(['OIDC login is not configured for this mount']);
   });

@@ -69,6 +69,12 @@ export class JwtAuthBackend implements Backend {
     this.#now = opts.now ?? Date.now;
   }
 
+  /** Like the plugin's role ExistenceCheck: a write to a new role is an ACL "create". */
+  async existenceCheck(req: BackendRequest): Promise<boolean> {
+    if (req.path.startsWith('role/')) return this.#roles.has(normalizeRoleName(req.path.slice('role/'.length)));
+    return false;
+  }
+
   async handle(req: BackendRequest): Promise<BackendResponse | null> {
     const { operation, path } = req;
     const write = operation === 'create' || operation === 'update';
