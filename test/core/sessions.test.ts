@@ -230,6 +230,16 @@ describe('SessionManager end', () => {
     expect(leaseApi.revoked).toHaveLength(1);
   });
 
+  it('does not let a hanging cleanup hook hold up the revocation', async () => {
+    const { clock, manager, leaseApi, audit } = setup();
+    const s = await manager.add({ ...db(2), onEnd: () => new Promise<void>(() => {}) });
+    const outcome = manager.end(s.id, 'lock');
+    await (clock as FakeClock).advance(2000);
+    expect(await outcome).toMatchObject({ status: 'ended', detail: 'cleanup failed: did not finish within 2000 ms' });
+    expect(leaseApi.revoked).toEqual([leaseIdFor(2)]);
+    expect(audit.entries.at(-1)).toMatchObject({ action: 'revoked', reason: 'lock', detail: 'cleanup failed: did not finish within 2000 ms' });
+  });
+
   it('shares one revocation between concurrent end calls', async () => {
     const { manager, leaseApi, audit } = setup();
     const s = await manager.add(db(1));

@@ -42,6 +42,8 @@ export interface SessionManagerOptions {
   owner?: ProcessIdentity;
   backoff?: BackoffPolicy;
   random?: () => number;
+  /** A cleanup hook that takes longer is left behind so it cannot hold up the revocation. */
+  hookTimeoutMs?: number;
 }
 
 export interface SessionExpiring {
@@ -117,6 +119,7 @@ export class SessionManager implements Disposable {
   readonly #owner: ProcessIdentity;
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
+  readonly #hookTimeoutMs: number;
 
   readonly #sessions = new Map<string, Tracked>();
   readonly #background = new Set<Promise<unknown>>();
@@ -152,6 +155,7 @@ export class SessionManager implements Disposable {
     this.#owner = options.owner ?? currentProcessIdentity();
     this.#backoff = options.backoff ?? REVOKE_RETRY_BACKOFF;
     this.#random = options.random ?? Math.random;
+    this.#hookTimeoutMs = options.hookTimeoutMs ?? 2000;
   }
 
   // ---- queries ----
@@ -401,15 +405,7 @@ export class SessionManager implements Disposable {
     this.#journalSafely(this.#journal.patch(s.id, { state: 'revoking', endReason: reason }));
 
     // Local cleanup first (kill the agent, the command): it cuts access even if Vault is down.
-    let hookError: string | undefined;
-    if (!t.hooksRan) {
-      t.hooksRan = true;
-      try {
-        await t.onEnd?.(reason);
-      } catch (error) {
-        hookError = redactSecrets(errorMessage(error));
-      }
-    }
+    const hookError = await this.#runHook(t, reason);
 
     if (s.leaseId) {
       try {
@@ -421,6 +417,25 @@ export class SessionManager implements Disposable {
     const notes = [s.leaseId ? undefined : 'no Vault lease to revoke', hookError && `cleanup failed: ${hookError}`].filter(Boolean);
     await this.#finish(t, reason === 'expired' ? 'expired' : 'revoked', notes.join('; ') || undefined);
     return { sessionId: s.id, status: 'ended', ...(hookError ? { detail: `cleanup failed: ${hookError}` } : {}) };
+  }
+
+  /** Runs the session's cleanup once; returns what went wrong, if anything (never throws). */
+  async #runHook(t: Tracked, reason: EndReason): Promise<string | undefined> {
+    if (t.hooksRan || !t.onEnd) return undefined;
+    t.hooksRan = true;
+    const hook = t.onEnd;
+    let timer: TimerHandle | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = this.#clock.setTimer(() => reject(new Error(`did not finish within ${this.#hookTimeoutMs} ms`)), this.#hookTimeoutMs);
+      });
+      await Promise.race([Promise.resolve().then(() => hook(reason)), timeout]);
+      return undefined;
+    } catch (error) {
+      return redactSecrets(errorMessage(error));
+    } finally {
+      if (timer !== undefined) this.#clock.clearTimer(timer);
+    }
   }
 
   async #revokeFailed(t: Tracked, message: string): Promise<EndOutcome> {
@@ -498,14 +513,8 @@ export class SessionManager implements Disposable {
   async #endedElsewhere(t: Tracked): Promise<EndOutcome> {
     const s = t.session;
     this.#onDidUpdateSession.fire(snapshot(t));
-    if (!t.hooksRan) {
-      t.hooksRan = true;
-      try {
-        await t.onEnd?.(s.endReason!);
-      } catch (error) {
-        this.#report(`Cleanup of session ${s.id} failed: ${errorMessage(error)}`);
-      }
-    }
+    const hookError = await this.#runHook(t, s.endReason!);
+    if (hookError) this.#report(`Cleanup of session ${s.id} failed: ${hookError}`);
     s.state = 'ended';
     this.#sessions.delete(s.id);
     this.#onDidEndSession.fire({ session: snapshot(t), reason: s.endReason! });
