@@ -1,8 +1,10 @@
 // An engineer's `database/creds/orders-ro` is a real PostgreSQL login that can read and not
 // write; revoking its lease drops the role, and so does letting it expire.
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseConfig } from '../../main/core/config/index.ts';
 import { engineerLogin } from './support/login.ts';
 import { roleExists, withPg } from './support/postgres.ts';
 import { useStack } from './support/stack.ts';
@@ -35,6 +37,12 @@ async function waitUntilGone(role: string, timeoutMs: number): Promise<boolean> 
 }
 
 describe('database/creds/orders-ro on the real PostgreSQL', () => {
+  it("config.yaml's orders-ro target promises the TTL that Vault issues", () => {
+    const { configFile } = fixture.stack;
+    const target = parseConfig(readFileSync(configFile, 'utf8'), configFile).targets.find((t) => t.id === 'orders-ro');
+    expect(target).toMatchObject({ kind: 'database', ttl: TTL_SECONDS, maxTtl: 30, database: { vaultRole: 'orders-ro', port: fixture.stack.info.postgres.port } });
+  });
+
   it('logs in and can SELECT but not INSERT; after revoke the role is gone', async () => {
     const info = fixture.stack.info;
     const creds = await ordersRoCreds();

@@ -2,6 +2,7 @@
 // Provider, the Vault-compatible server configured by the admin setup script, IAM Identity
 // Center and PagerDuty look-alikes. Used by `npm run stack` and by the integration tests.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupVault, sshCaPublicKey } from '../../admin/vault-setup.ts';
@@ -54,11 +55,16 @@ const browserScript = fileURLToPath(new URL('./browser.ts', import.meta.url));
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
   await mkdir(opts.dir, { recursive: true });
+  const databaseTtl = opts.databaseTtl ?? '10m';
+  const databaseMaxTtl = opts.databaseMaxTtl ?? '30m';
   const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(`stack: stop failed: ${String(e)}`));
-    stops.length = 0;
-  };
+  // In reverse start order (sshd before the Vault that signs for it, Vault before its PostgreSQL);
+  // one run only, however often and from wherever (test hook, signal) stop is called.
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const stop of stops.reverse()) await stop().catch((e: unknown) => console.error(`stack: stop failed: ${String(e)}`));
+    })());
   try {
     // Each service is registered for stopping as soon as it is up, so a sibling failing to start
     // does not leave it running.
@@ -74,7 +80,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       startPagerDuty().then(started),
     ]);
 
-    const sshUser = process.env.KEYFOB_STACK_SSH_USER ?? (await import('node:os')).userInfo().username;
+    const sshUser = process.env.KEYFOB_STACK_SSH_USER ?? userInfo().username;
     await setupVault(vault.addr, vault.rootToken, {
       oidc: {
         discoveryUrl: oidc.issuer,
@@ -88,8 +94,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         name: postgres.database,
         adminUser: postgres.adminUser,
         adminPassword: postgres.adminPassword,
-        defaultTtl: opts.databaseTtl ?? '10m',
-        maxTtl: opts.databaseMaxTtl ?? '30m',
+        defaultTtl: databaseTtl,
+        maxTtl: databaseMaxTtl,
       },
       ssh: { allowedUsers: [sshUser], ttl: '10m', maxTtl: '30m' },
       aws: { roleArn: 'arn:aws:iam::111122223333:role/Developer' },
@@ -115,7 +121,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       pids: { postgres: postgres.pid, sshd: sshd.pid, stack: process.pid },
     };
     await writeFile(stackFile, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });
-    await writeFile(configFile, stackConfig(info, sshd.hostPublicKey), { mode: 0o600 });
+    await writeFile(configFile, stackConfig(info, sshd.hostPublicKey, { databaseTtl, databaseMaxTtl }), { mode: 0o600 });
     return { info, stackFile, configFile, stop: stopAll };
   } catch (error) {
     await stopAll();
