@@ -86,7 +86,7 @@ describe('openSecretStore', () => {
       { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, 'no-bus')}` },
     );
     expect(result).toMatchObject({ kind: 'memory', back: 'v' });
-    expect((result as { reason: string }).reason).toMatch(/^no Secret Service \(D-Bus is not reachable \(.+\)\)$/);
+    expect((result as { reason: string }).reason).toMatch(/^no Secret Service \(D-Bus is not reachable: .+\)$/);
   });
 
   // Skipped (and shown as skipped) outside npm test, which provides the Secret Service.

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createVaultClient, VaultClient, VaultError, type VaultClientOptions } from '../../main/core/vault/index.ts';
+import { createVaultClient, createVaultClientFromConfig, VaultClient, VaultError, type VaultClientOptions } from '../../main/core/vault/index.ts';
 
 interface Seen {
   method: string;
@@ -401,6 +401,10 @@ describe('TLS', () => {
     const c = await createVaultClient({ address, caFile: join(dir, 'cert.pem') });
     clients.push(c);
     expect(await c.health()).toMatchObject({ sealed: false });
+    const fromConfig = await createVaultClientFromConfig({ address, timeout: 5, caFile: join(dir, 'cert.pem') });
+    clients.push(fromConfig);
+    expect(await fromConfig.health()).toMatchObject({ sealed: false });
+    await expect(createVaultClient({ address, caFile: join(dir, 'missing.pem') })).rejects.toThrow(`Cannot read Vault's CA file ${join(dir, 'missing.pem')}: ENOENT`);
   });
 
   it('refuses an untrusted certificate, even with VAULT_SKIP_VERIFY set', async () => {

@@ -50,8 +50,9 @@ export class OsKeychainStore implements SecretStore {
 export function keychainFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/abort|timed? ?out/i.test(message)) return 'it did not answer in time (is it waiting to be unlocked?)';
-  if (/prompt was dismissed|locked/i.test(message)) return 'the keyring is locked (unlock prompt dismissed)';
+  if (/prompt was dismissed|locked/i.test(message)) return 'the keyring is locked and the unlock prompt was dismissed';
+  if (/autolaunch/i.test(message)) return 'no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set';
   const dbus = /DBus error: (.+)$/.exec(message);
-  if (dbus) return `D-Bus is not reachable (${dbus[1]!.trim()})`;
+  if (dbus) return `D-Bus is not reachable: ${dbus[1]!.trim()}`;
   return message.replace(/^Platform failure: /, '').replace(/^Couldn't access platform storage: /, '');
 }

@@ -16,7 +16,7 @@ export interface SecretStore {
 
 export class SecretStoreError extends Error {
   override readonly name = 'SecretStoreError';
-  /** The short reason alone, e.g. "the keyring is locked (unlock prompt dismissed)". */
+  /** The short reason alone, e.g. "the keyring is locked and the unlock prompt was dismissed". */
   readonly detail: string;
 
   constructor(message: string, detail: string) {

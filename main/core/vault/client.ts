@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import nodeVault from 'node-vault';
 import type { z } from 'zod';
+import type { VaultSettings } from '../config/schema.ts';
 import { insecureUrlReason } from '../config/secureUrl.ts';
 import { describeHttpError, isVaultError, VaultError } from './errors.ts';
 import type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
@@ -151,6 +152,17 @@ interface CallOptions {
   anonymous?: boolean;
   /** Values that must never appear in an error message (JWTs, codes) besides the token. */
   secrets?: string[];
+}
+
+/** The client for the org config's `vault` section. */
+export function createVaultClientFromConfig(vault: VaultSettings, token?: string): Promise<VaultClient> {
+  return createVaultClient({
+    address: vault.address,
+    timeoutSeconds: vault.timeout,
+    ...(vault.namespace ? { namespace: vault.namespace } : {}),
+    ...(vault.caFile ? { caFile: vault.caFile } : {}),
+    ...(token ? { token } : {}),
+  });
 }
 
 /** Reads the CA file, then builds the client. */

@@ -1,5 +1,6 @@
 export {
   createVaultClient,
+  createVaultClientFromConfig,
   VaultClient,
   type AwsCredentials,
   type DatabaseCredentials,

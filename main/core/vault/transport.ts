@@ -139,7 +139,10 @@ export class VaultTransport {
           clearTimeout(timer);
           resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: decodeBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type']) });
         });
-        res.on('error', reject);
+        res.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
       });
       const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'KEYFOB_TIMEOUT' })), this.#timeoutMs);
       req.on('error', (error) => {
