@@ -1,6 +1,8 @@
 // The KV secrets engine, built into the core: version 2 (data/, metadata/, delete/, undelete/,
 // destroy/, config) with real Vault's response shapes, and a plain version 1 for completeness.
 import { VaultError, type Backend, type BackendFactory, type BackendRequest, type BackendResponse } from './backend.ts';
+import { envelope } from './http-io.ts';
+import { newRequestId } from './ids.ts';
 
 interface Version {
   data: Record<string, unknown>;
@@ -100,8 +102,13 @@ class KvV2 implements Backend {
         if (!entry) return null;
         const n = req.data.version !== undefined && Number(req.data.version) > 0 ? Number(req.data.version) : entry.current;
         const v = entry.versions.get(n);
-        // Deleted and destroyed versions read as nothing (Vault adds the metadata to its 404).
-        if (!v || v.deletedMs !== null || v.destroyed) return null;
+        if (!v) return null;
+        // A deleted or destroyed version is a 404 that still carries the envelope with
+        // data null and the version metadata (path_data.go RespondWithStatusCode 404).
+        if (v.deletedMs !== null || v.destroyed) {
+          const body = envelope({ request_id: newRequestId(), data: { data: null, metadata: versionMetadata(entry, n, v) }, mount_type: 'kv' });
+          return { raw: { status: 404, contentType: 'application/json', body: `${JSON.stringify(body)}\n` } };
+        }
         return { data: { data: v.data, metadata: versionMetadata(entry, n, v) } };
       }
       case 'create':
