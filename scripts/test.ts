@@ -3,6 +3,9 @@
 // Secret Service; where dbus-run-session or gnome-keyring are missing, those tests say so and skip.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const run = (cmd: string, argv: string[], env = process.env) => {
@@ -22,10 +25,12 @@ if (process.env.KEYFOB_TEST_INNER !== '1') {
   else run(inner[0]!, inner.slice(1), env);
 } else {
   if (process.env.DBUS_SESSION_BUS_ADDRESS && has('gnome-keyring-daemon')) {
-    // A fresh keyring under a throwaway password, unlocked, serving only the Secret Service.
+    // A fresh keyring in a fresh home under a throwaway password, unlocked, serving only the
+    // Secret Service. A keyring left in $HOME by an earlier run would refuse the new password.
+    const keyringHome = mkdtempSync(join(tmpdir(), 'keyfob-keyring-'));
     const out = execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
       input: randomBytes(12).toString('hex'),
-      env: { ...process.env, HOME: process.env.KEYFOB_TEST_KEYRING_HOME ?? process.env.HOME },
+      env: { ...process.env, HOME: keyringHome, XDG_DATA_HOME: join(keyringHome, '.local/share') },
     }).toString();
     for (const line of out.split('\n')) {
       const m = /^([A-Z_]+)=(.*)$/.exec(line);
