@@ -99,6 +99,15 @@ class DatabaseBackend implements Backend {
     return dispatch(this.routes, req);
   }
 
+  /** Vault's roles/ and config/ paths have existence checks: a write to a new name is a "create" for the ACL. */
+  async existenceCheck(req: BackendRequest): Promise<boolean> {
+    const role = new RegExp(`^roles/${NAME}$`).exec(req.path);
+    if (role) return this.roles.has(role[1]!);
+    const config = new RegExp(`^config/${NAME}$`).exec(req.path);
+    if (config) return this.configs.has(config[1]!);
+    return true;
+  }
+
   private readConfig(name: string): BackendResponse | null {
     const config = this.configs.get(name);
     if (!config) return null;
