@@ -104,7 +104,10 @@ export class LeaseManager {
     let backendTtl = lease.secretTtl;
     let backendMaxTtl = lease.secretMaxTtl;
     if (lease.backend.renew) {
-      const renewed = await lease.backend.renew({ internal: lease.internal, increment, issueTime: new Date(lease.issueTimeMs) });
+      // sys/leases/renew turns every renewal failure into a 400 (handleErrorNoReadOnlyForward).
+      const renewed = await lease.backend.renew({ internal: lease.internal, increment, issueTime: new Date(lease.issueTimeMs) }).catch((err: unknown) => {
+        throw err instanceof VaultError ? err : new VaultError(400, err instanceof Error ? err.message : String(err));
+      });
       backendTtl = renewed.ttl;
       backendMaxTtl = renewed.maxTtl;
     }
