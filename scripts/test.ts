@@ -3,7 +3,7 @@
 // Secret Service; where dbus-run-session or gnome-keyring are missing, those tests say so and skip.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,10 +24,11 @@ if (process.env.KEYFOB_TEST_INNER !== '1') {
   if (has('dbus-run-session') && has('gnome-keyring-daemon')) run('dbus-run-session', ['--', ...inner], env);
   else run(inner[0]!, inner.slice(1), env);
 } else {
+  let keyringHome: string | undefined;
   if (process.env.DBUS_SESSION_BUS_ADDRESS && has('gnome-keyring-daemon')) {
     // A fresh keyring in a fresh home under a throwaway password, unlocked, serving only the
     // Secret Service. A keyring left in $HOME by an earlier run would refuse the new password.
-    const keyringHome = mkdtempSync(join(tmpdir(), 'keyfob-keyring-'));
+    keyringHome = mkdtempSync(join(tmpdir(), 'keyfob-keyring-'));
     const out = execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
       input: randomBytes(12).toString('hex'),
       env: { ...process.env, HOME: keyringHome, XDG_DATA_HOME: join(keyringHome, '.local/share') },
@@ -38,5 +39,7 @@ if (process.env.KEYFOB_TEST_INNER !== '1') {
     }
     process.env.KEYFOB_TEST_SECRET_SERVICE = '1';
   }
-  run('npx', ['vitest', 'run', ...args]);
+  const vitest = spawnSync('npx', ['vitest', 'run', ...args], { stdio: 'inherit' });
+  if (keyringHome) rmSync(keyringHome, { recursive: true, force: true });
+  process.exit(vitest.status ?? 1);
 }

@@ -377,7 +377,7 @@ export class SessionManager implements Disposable {
   async endAll(reason: EndReason, options: EndAllOptions = {}): Promise<EndAllResult> {
     const ids = [...this.#sessions.keys()];
     const result = await runBounded(ids, (id) => this.end(id, reason), {
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 32,
       deadlineMs: options.deadlineMs ?? 5000,
       clock: this.#clock,
     });
@@ -496,7 +496,16 @@ export class SessionManager implements Disposable {
       const s = t.session;
       if (t.seq > seenUpTo || t.ending || (s.state !== 'active' && s.state !== 'expiring')) continue;
       const entry = byId.get(s.id);
-      if (entry && entry.state !== 'revoking') continue;
+      if (entry && entry.state !== 'revoking') {
+        // Another keyfob process (`keyfob renew`) extended the lease: adopt its new expiry.
+        if (entry.expiresAt > s.expiresAt) {
+          s.expiresAt = entry.expiresAt;
+          s.state = 'active';
+          t.warned = false;
+          this.#onDidUpdateSession.fire(snapshot(t));
+        }
+        continue;
+      }
       handedOff.push(s.id);
       s.endReason = entry?.endReason ?? 'revoked';
       s.state = 'revoking';
