@@ -1,18 +1,68 @@
-// The keyfob command line (design.md, "The command line"). Issue 3 fills in the commands.
-const usage = `usage: keyfob [--config FILE] <command>
+// The keyfob command line (design.md, "The command line"): a thin shell over main/core.
+import { awsCredentialProcessCommand } from './commands/awsCredentialProcess.ts';
+import type { CommandContext } from './commands/context.ts';
+import { execCommand } from './commands/exec.ts';
+import { loginCommand } from './commands/login.ts';
+import { logoutCommand } from './commands/logout.ts';
+import { renewCommand } from './commands/renew.ts';
+import { revokeCommand } from './commands/revoke.ts';
+import { statusCommand, targetsCommand } from './commands/status.ts';
+import { reportFailure, UsageError } from './errors.ts';
+import { usage } from './usage.ts';
 
-  login [--method vault-oidc|oidc|aws-sso]
-  status [--json]
-  targets [--json]
-  exec TARGET [--ttl D] [--reason TEXT] -- COMMAND [ARGS...]
-  revoke (--all | SESSION_ID)
-  aws-credential-process TARGET
-  logout`;
+type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 
-const [command] = process.argv.slice(2);
-if (!command || command === '--help' || command === '-h') {
-  console.log(usage);
-} else {
-  console.error(`keyfob: ${command} is not implemented yet`);
-  process.exitCode = 2;
+const commands: Record<string, Command> = {
+  login: loginCommand,
+  status: statusCommand,
+  targets: targetsCommand,
+  exec: execCommand,
+  renew: renewCommand,
+  revoke: revokeCommand,
+  'aws-credential-process': awsCredentialProcessCommand,
+  logout: logoutCommand,
+};
+
+/** Splits `[--config FILE] COMMAND ARGS…`; the global option must come before the command. */
+export function parseGlobal(argv: string[]): { configPath: string | undefined; name: string | undefined; rest: string[] } {
+  let configPath: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--config') {
+      configPath = argv[++i];
+      if (!configPath) throw new UsageError('--config needs a file');
+    } else if (arg.startsWith('--config=')) configPath = arg.slice('--config='.length);
+    else break;
+  }
+  return { configPath, name: argv[i], rest: argv.slice(i + 1) };
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    const { configPath, name, rest } = parseGlobal(argv);
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(`${usage}\n`);
+      return name ? 0 : 2;
+    }
+    const command = commands[name];
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const ctx: CommandContext = {
+      configPath,
+      env,
+      out: (text) => process.stdout.write(`${text}\n`),
+      tell: (line) => process.stderr.write(`keyfob: ${line}\n`),
+    };
+    return await command(rest, ctx);
+  } catch (error) {
+    if (error instanceof TypeError && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      return reportFailure(new UsageError(error.message));
+    }
+    return reportFailure(error);
+  }
+}
+
+if (import.meta.main) {
+  // Exit explicitly: a keep-alive socket or file watcher must not keep a finished command waiting.
+  process.exit(await main(process.argv.slice(2), process.env));
 }

@@ -30,6 +30,8 @@ export interface NewSession {
   maxExpiresAt?: number;
   /** Local cleanup run in the revoke path: kill the ssh-agent, end the command. */
   onEnd?: (reason: EndReason) => void | Promise<void>;
+  /** Why the user asked for it (ticket), recorded in the audit log. */
+  reason?: string;
 }
 
 export interface SessionManagerOptions {
@@ -226,7 +228,7 @@ export class SessionManager implements Disposable {
     }
     t.seq = ++this.#seq;
     this.#sessions.set(t.session.id, t);
-    this.#auditSafely(t, { action: 'issued', detail: `expires ${formatClockTime(t.session.expiresAt)}` });
+    this.#auditSafely(t, { action: 'issued', detail: `expires ${formatClockTime(t.session.expiresAt)}`, ...(input.reason ? { reason: input.reason } : {}) });
     this.#onDidAddSession.fire(snapshot(t));
     this.#rearm();
     return snapshot(t);
@@ -631,7 +633,7 @@ export class SessionManager implements Disposable {
     return safe;
   }
 
-  #auditSafely(t: Tracked, entry: Pick<AuditInput, 'action' | 'detail'>): void {
+  #auditSafely(t: Tracked, entry: Pick<AuditInput, 'action' | 'detail' | 'reason'>): void {
     const s = t.session;
     try {
       this.#audit.append({

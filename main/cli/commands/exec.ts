@@ -1,0 +1,90 @@
+// keyfob exec TARGET [--ttl D] [--reason TEXT] -- COMMAND [ARGS...]
+// Obtains the credential, runs COMMAND with it, and revokes when COMMAND exits, however it
+// exits (Ctrl-C and SIGTERM are passed to COMMAND, then the session ends the usual way).
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../../core/duration.ts';
+import { checkGuardRails } from '../../core/engine/guardRails.ts';
+import { issueCredential } from '../../core/engine/issue.ts';
+import { formatClockTime } from '../../core/sessions/index.ts';
+import { UsageError } from '../errors.ts';
+import { open, type CommandContext } from './context.ts';
+
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export function splitAtDoubleDash(argv: string[]): { own: string[]; command: string[] } {
+  const at = argv.indexOf('--');
+  return at === -1 ? { own: argv, command: [] } : { own: argv.slice(0, at), command: argv.slice(at + 1) };
+}
+
+export function parseTtl(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = parseDuration(text);
+  if (seconds === undefined || seconds <= 0) throw new UsageError(`--ttl "${text}" is not a duration such as 15m or 1h`);
+  return seconds;
+}
+
+export async function execCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { own, command } = splitAtDoubleDash(argv);
+  const { values, positionals } = parseArgs({ args: own, options: { ttl: { type: 'string' }, reason: { type: 'string' } }, allowPositionals: true, strict: true });
+  const [targetId, ...extra] = positionals;
+  if (!targetId) throw new UsageError('exec needs a target: keyfob exec TARGET -- COMMAND');
+  if (extra.length > 0 || command.length === 0) throw new UsageError('put the command after --: keyfob exec TARGET -- COMMAND [ARGS...]');
+  const ttlSeconds = parseTtl(values.ttl);
+
+  const engine = await open(ctx);
+  try {
+    const target = engine.target(targetId);
+    const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
+    const keeper = needsVault ? await engine.requireSignIn() : undefined;
+    const ttl = await checkGuardRails(engine.config, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) }, ctx.env);
+    const issued = await issueCredential(target, ttl, { vault: engine.vault, sessions: engine.sessions, store: engine.store, awsSso: engine.config.auth.awsSso, now: () => engine.clock.now() }, values.reason);
+    const id = issued.session.id;
+    ctx.tell(`session ${id}: ${target.id} until ${formatClockTime(issued.session.expiresAt)}; revoked when the command exits`);
+
+    keeper?.start();
+    engine.sessions.onDidWarnExpiring(({ session, secondsLeft }) => {
+      if (session.id === id) ctx.tell(`session ${id}: ${target.id} expires in ${Math.round(secondsLeft / 60)} min (keyfob renew ${id} to extend)`);
+    });
+    engine.sessions.onDidEndSession(({ session, reason }) => {
+      if (session.id === id && reason !== 'command-exit') ctx.tell(`session ${id}: ${target.id} ended (${reason}); the credential no longer works`);
+    });
+    const watcher = engine.journal.watch(() => void engine.sessions.reconcile());
+
+    const code = await runChild(command, { ...ctx.env, ...issued.env });
+    watcher.dispose();
+    keeper?.stop();
+    const outcome = await engine.sessions.end(id, 'command-exit');
+    if (outcome.status === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${outcome.error}); keyfob will retry at its next start`);
+    return code;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Runs the command with inherited stdio; resolves with its exit code (128+n for a signal). */
+function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const [file, ...args] = command as [string, ...string[]];
+    const child = spawn(file, args, { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    const done = (code: number) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(code);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`keyfob: could not run ${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}\n`);
+      done(error.code === 'ENOENT' ? 127 : 126);
+    });
+    child.once('exit', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  return numbers[signal] ?? 1;
+}

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { statusView, targetViews } from '../../core/engine/views.ts';
+import { loadConfig } from '../../core/config/index.ts';
+import { clockAndLeft, table } from '../format.ts';
+import { withEngine, type CommandContext } from './context.ts';
+
+export async function statusCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+  return withEngine(ctx, async (engine) => {
+    const { view, pendingNote } = await statusView(engine);
+    if (values.json) {
+      ctx.out(JSON.stringify(view, null, 2));
+      return 0;
+    }
+    const id = view.identity;
+    ctx.out(
+      id.signedIn
+        ? `Signed in as ${id.name ?? 'unknown'} (${id.method ?? 'vault'})${id.tokenExpiresAt ? `; Vault token expires ${clockAndLeft(id.tokenExpiresAt, id.tokenRemainingSeconds ?? 0)}` : ''}`
+        : 'Not signed in to Vault: run keyfob login',
+    );
+    if (view.awsSso) ctx.out(view.awsSso.signedIn ? `IAM Identity Center: signed in until ${view.awsSso.expiresAt}` : 'IAM Identity Center: not signed in');
+    ctx.out(view.keychain.note ? `Keychain: ${view.keychain.note}` : 'Keychain: OS keychain');
+    if (view.sessions.length === 0) ctx.out('No active sessions.');
+    else {
+      ctx.out(
+        table(
+          ['SESSION', 'TARGET', 'KIND', 'EXPIRES', 'STATE', 'PID'],
+          view.sessions.map((s) => [s.id, s.target, s.kind, clockAndLeft(s.expiresAt, s.remainingSeconds), s.state + (s.lastError ? `: ${s.lastError}` : ''), String(s.pid)]),
+        ),
+      );
+    }
+    if (pendingNote) ctx.out(pendingNote);
+    return 0;
+  });
+}
+
+export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
+  const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
+  const views = targetViews({ config });
+  if (values.json) {
+    ctx.out(JSON.stringify(views, null, 2));
+    return 0;
+  }
+  ctx.out(
+    table(
+      ['TARGET', 'KIND', 'IMPACT', 'TTL/MAX', 'GUARDS', 'GRANTS'],
+      views.map((t) => [
+        t.id,
+        t.kind,
+        t.impact,
+        `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
+        [t.requireReason ? 'reason' : '', t.requireOnCall ? 'on-call' : ''].filter(Boolean).join(',') || '-',
+        `${t.grants} (${t.scope})`,
+      ]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,14 @@
+export const usage = `usage: keyfob [--config FILE] <command>
+
+  login [--method vault-oidc|oidc|aws-sso]   sign in (opens BROWSER or the system browser)
+  status [--json]                            identity, token expiry, sessions with seconds left
+  targets [--json]                           targets with their blast radius
+  exec TARGET [--ttl D] [--reason TEXT] -- COMMAND [ARGS...]
+                                             run COMMAND with a fresh credential; revoke when it exits
+  renew SESSION_ID [--ttl D]                 extend a session's lease (capped at the max TTL)
+  revoke (--all | SESSION_ID)                end sessions now
+  aws-credential-process TARGET              JSON for the AWS CLI's credential_process
+  logout                                     revoke everything, forget tokens
+
+The config is --config, else $KEYFOB_CONFIG, else the per-user config dir.
+State (journal, audit log) lives in $KEYFOB_HOME, else the per-user data dir.`;

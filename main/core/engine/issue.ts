@@ -1,0 +1,139 @@
+// Turns a target into a live session: obtain the credential from Vault (or Identity Center),
+// shape it for the command (brokers), and register the session so one revoke path ends it.
+// Issued secrets stay in this process's memory: only the returned env carries them.
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { awsEnv, type AwsKeys } from '../brokers/aws.ts';
+import { connectionUri, databaseEnv } from '../brokers/database.ts';
+import type { AwsSsoSettings, AwsTarget, DatabaseTarget, SshTarget, Target } from '../config/index.ts';
+import type { SecretStore } from '../keychain/index.ts';
+import type { Session, SessionManager } from '../sessions/index.ts';
+import { startSessionAgent } from '../ssh/agent.ts';
+import { checkCertificate } from '../ssh/certificate.ts';
+import { makeSessionKeyPair } from '../ssh/keyPair.ts';
+import type { VaultClient } from '../vault/index.ts';
+import { awsSsoRoleCredentials } from './login.ts';
+
+export interface IssueDeps {
+  vault: VaultClient;
+  sessions: SessionManager;
+  store: SecretStore;
+  awsSso: AwsSsoSettings | undefined;
+  now: () => number;
+}
+
+export interface IssuedCredential {
+  session: Session;
+  /** Environment for the command: PG*, SSH_AUTH_SOCK, AWS_*. Holds secrets: memory only. */
+  env: Record<string, string>;
+  /** For "copy connection string" (database targets). */
+  connectionUri?: string;
+  /** For credential_process (aws targets). */
+  awsKeys?: AwsKeys;
+}
+
+export async function issueCredential(target: Target, ttlSeconds: number, deps: IssueDeps, reason?: string): Promise<IssuedCredential> {
+  switch (target.kind) {
+    case 'database':
+      return issueDatabase(target, ttlSeconds, deps, reason);
+    case 'ssh':
+      return issueSsh(target, ttlSeconds, deps, reason);
+    case 'aws':
+      return issueAws(target, ttlSeconds, deps, reason);
+  }
+}
+
+async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
+  const db = target.database;
+  const issuedAt = deps.now();
+  const creds = await deps.vault.databaseCreds(db.vaultMount, db.vaultRole);
+  // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner.
+  const session = await deps.sessions.add({
+      reason,
+    targetId: target.id,
+    kind: 'database',
+    leaseId: creds.leaseId,
+    ttlSeconds: Math.min(ttlSeconds, creds.leaseDuration),
+    renewable: creds.renewable,
+    issuedAt,
+    maxExpiresAt: issuedAt + target.maxTtl * 1000,
+  });
+  const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode };
+  return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
+}
+
+async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
+  const ssh = target.ssh;
+  const principals = ssh.principals ?? [ssh.user];
+  const key = makeSessionKeyPair(`keyfob ${target.id}`);
+  const signed = await deps.vault.sshSign(ssh.vaultMount, ssh.vaultRole, {
+    publicKey: key.publicKey,
+    validPrincipals: principals,
+    ttl: ttlSeconds,
+    ...(ssh.extensions ? { extensions: ssh.extensions } : {}),
+  });
+  const now = deps.now();
+  const cert = checkCertificate(signed.signedKey, { publicKey: key.publicKey, principals, maxTtlSeconds: ttlSeconds, now: new Date(now) });
+  const lifetime = Math.floor((cert.validBefore.getTime() - now) / 1000);
+  const agent = await startSessionAgent();
+  try {
+    await agent.add({ certificateBlob: cert.blob, publicRaw: key.publicRaw, seed: key.seed, comment: `keyfob ${target.id}`, lifetimeSeconds: lifetime });
+    key.seed.fill(0); // the agent holds it now
+    const env: Record<string, string> = { SSH_AUTH_SOCK: agent.socketPath };
+    if (ssh.hostKey) {
+      // The pinned host key, so the command can check the server strictly (public data).
+      const knownHosts = join(dirname(agent.socketPath), 'known_hosts');
+      const host = ssh.port === 22 ? ssh.host : `[${ssh.host}]:${ssh.port}`;
+      await writeFile(knownHosts, `${host} ${ssh.hostKey}\n`, { mode: 0o600 });
+      env.KEYFOB_SSH_KNOWN_HOSTS = knownHosts;
+    }
+    // Certificates cannot be revoked in Vault: the session ends by killing the agent.
+    const session = await deps.sessions.add({
+      reason,
+      targetId: target.id,
+      kind: 'ssh',
+      ttlSeconds: lifetime,
+      renewable: false,
+      issuedAt: now,
+      onEnd: () => agent.stop(),
+    });
+    return { session, env };
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
+}
+
+async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
+  const aws = target.aws;
+  const issuedAt = deps.now();
+  const region: Record<string, string> = aws.region ? { AWS_REGION: aws.region } : {};
+  if (aws.source === 'vault') {
+    const creds = await deps.vault.awsCreds(aws.vaultMount, aws.vaultRole, { type: aws.credentialType, ttl: ttlSeconds });
+    const keys: AwsKeys = { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey, sessionToken: creds.sessionToken ?? undefined, expiresAt: issuedAt + creds.leaseDuration * 1000 };
+    const session = await deps.sessions.add({
+      reason,
+      targetId: target.id,
+      kind: 'aws',
+      leaseId: creds.leaseId,
+      ttlSeconds: creds.leaseDuration,
+      renewable: creds.renewable,
+      issuedAt,
+      maxExpiresAt: issuedAt + target.maxTtl * 1000,
+    });
+    return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
+  }
+  if (!deps.awsSso) throw new Error(`${target.id} uses IAM Identity Center, but the config has no auth.awsSso section`);
+  const role = await awsSsoRoleCredentials(deps.store, deps.awsSso, aws.accountId, aws.roleName, issuedAt);
+  const keys: AwsKeys = { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey, sessionToken: role.sessionToken, expiresAt: role.expiration };
+  // Identity Center keys cannot be revoked early: the session ends the local use of them.
+  const session = await deps.sessions.add({
+      reason,
+    targetId: target.id,
+    kind: 'aws',
+    ttlSeconds: Math.max(1, Math.min(ttlSeconds, Math.floor((role.expiration - issuedAt) / 1000))),
+    renewable: false,
+    issuedAt,
+  });
+  return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
+}

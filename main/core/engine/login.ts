@@ -1,0 +1,131 @@
+// The three ways to sign in (design.md journey 1). Each ends with what the keychain keeps: the
+// Vault token (with accessor and expiry) and, for SSO, the refresh material. Nothing else.
+import { randomBytes } from 'node:crypto';
+import { awsRoleCredentials, signInWithAwsSso, type AwsSsoToken, type RoleCredentials } from '../auth/awsSso.ts';
+import type { OpenUrl } from '../auth/browser.ts';
+import { listenForCallback } from '../auth/loopback.ts';
+import { signInWithOidc, SignInError } from '../auth/oidcPkce.ts';
+import type { AwsSsoSettings, KeyfobConfig, LoginMethod } from '../config/index.ts';
+import { loadSsoMaterial, saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
+import type { VaultAuth, VaultClient } from '../vault/index.ts';
+
+export { SignInError };
+
+export interface LoginDeps {
+  config: KeyfobConfig;
+  vault: VaultClient;
+  store: SecretStore;
+  openUrl: OpenUrl;
+  log: (line: string) => void;
+  now: () => number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export type LoginResult =
+  | { method: 'vault-oidc' | 'oidc'; token: StoredVaultToken; identity: string }
+  | { method: 'aws-sso'; identity: string; expiresAt: number };
+
+const LOGIN_TIMEOUT_MS = 120_000; // the Vault CLI's overall OIDC timeout
+
+export async function login(method: LoginMethod | undefined, deps: LoginDeps): Promise<LoginResult> {
+  const chosen = method ?? deps.config.auth.default;
+  switch (chosen) {
+    case 'vault-oidc':
+      return vaultOidcLogin(deps);
+    case 'oidc':
+      return oidcLogin(deps);
+    case 'aws-sso':
+      return awsSsoLogin(deps);
+  }
+}
+
+async function keepVaultToken(deps: LoginDeps, auth: VaultAuth, method: 'vault-oidc' | 'oidc', identity: string): Promise<LoginResult> {
+  const token: StoredVaultToken = {
+    token: auth.clientToken,
+    accessor: auth.accessor,
+    expiresAt: auth.leaseDuration > 0 ? new Date(deps.now() + auth.leaseDuration * 1000).toISOString() : null,
+    renewable: auth.renewable,
+    displayName: identity,
+    method,
+  };
+  await saveVaultToken(deps.store, deps.config.vault.address, token);
+  return { method, token, identity };
+}
+
+/** The flow of `vault login -method=oidc` (vault-api.md §1.4). */
+async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
+  const settings = deps.config.auth.vaultOidc;
+  if (!settings) throw new SignInError('the config has no auth.vaultOidc section');
+  const listener = await listenForCallback({ host: 'localhost', port: settings.callbackPort, path: '/oidc/callback' });
+  try {
+    const clientNonce = randomBytes(15).toString('base64url');
+    const authUrl = await deps.vault.oidcAuthUrl(settings.mount, settings.role, listener.redirectUri, clientNonce);
+    if (!authUrl) {
+      throw new SignInError(`Vault would not authorize role "${settings.role}" with redirect_uri ${listener.redirectUri}; ask your Vault admin to allow it`);
+    }
+    deps.log(`Opening your browser to sign in. If it does not open, visit:\n  ${authUrl}`);
+    await deps.openUrl(authUrl);
+    const params = await listener.wait(deps.timeoutMs ?? LOGIN_TIMEOUT_MS, deps.signal);
+    const error = params.get('error');
+    if (error) throw new SignInError(`sign-in was refused: ${error === 'access_denied' ? 'you (or the provider) denied the request' : (params.get('error_description') ?? error)}`);
+    const state = params.get('state');
+    const code = params.get('code');
+    if (!state || !code) throw new SignInError('the browser came back without a code; try again');
+    const auth = await deps.vault.oidcCallback(settings.mount, { state, code, clientNonce, idToken: params.get('id_token') ?? '' });
+    deps.vault.setToken(auth.clientToken);
+    const info = await deps.vault.lookupSelf();
+    return keepVaultToken(deps, auth, 'vault-oidc', info.displayName);
+  } finally {
+    await listener.close();
+  }
+}
+
+/** Direct OIDC: code + PKCE at the IdP, then Vault's JWT method with the ID token. */
+async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
+  const settings = deps.config.auth.oidc;
+  if (!settings) throw new SignInError('the config has no auth.oidc section');
+  const signIn = await signInWithOidc(
+    { issuer: settings.issuer, clientId: settings.clientId, scopes: settings.scopes, redirectPort: settings.redirectPort },
+    deps.openUrl,
+    { timeoutMs: deps.timeoutMs ?? LOGIN_TIMEOUT_MS, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) },
+  );
+  if (signIn.refreshToken) await saveSsoMaterial(deps.store, 'oidc', settings.issuer, { refreshToken: signIn.refreshToken });
+  const auth = await deps.vault.jwtLogin(settings.vaultMount, settings.vaultRole, signIn.idToken);
+  deps.vault.setToken(auth.clientToken);
+  const info = await deps.vault.lookupSelf();
+  return keepVaultToken(deps, auth, 'oidc', info.displayName);
+}
+
+async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {
+  const settings = deps.config.auth.awsSso;
+  if (!settings) throw new SignInError('the config has no auth.awsSso section');
+  const token = await signInWithAwsSso(settings, deps.openUrl, { log: deps.log, now: deps.now, ...(deps.signal ? { signal: deps.signal } : {}) });
+  await saveSsoMaterial(deps.store, 'aws-sso', settings.startUrl, {
+    accessToken: token.accessToken,
+    expiresAt: token.expiresAt,
+    refreshToken: token.refreshToken ?? null,
+    clientId: token.clientId,
+    clientSecret: token.clientSecret,
+  });
+  return { method: 'aws-sso', identity: settings.startUrl, expiresAt: token.expiresAt };
+}
+
+/** The stored IAM Identity Center sign-in, if one is there and not expired. */
+export async function storedAwsSso(store: SecretStore, settings: AwsSsoSettings, now: number): Promise<AwsSsoToken | null> {
+  const m = await loadSsoMaterial(store, 'aws-sso', settings.startUrl);
+  if (!m || typeof m.accessToken !== 'string' || typeof m.expiresAt !== 'number' || m.expiresAt <= now) return null;
+  return {
+    accessToken: m.accessToken,
+    expiresAt: m.expiresAt,
+    refreshToken: typeof m.refreshToken === 'string' ? m.refreshToken : undefined,
+    clientId: String(m.clientId ?? ''),
+    clientSecret: String(m.clientSecret ?? ''),
+  };
+}
+
+export async function awsSsoRoleCredentials(store: SecretStore, settings: AwsSsoSettings, accountId: string, roleName: string, now: number): Promise<RoleCredentials> {
+  const token = await storedAwsSso(store, settings, now);
+  if (!token) throw new SignInError('you are not signed in to IAM Identity Center; run keyfob login --method aws-sso');
+  return awsRoleCredentials(settings, token.accessToken, accountId, roleName);
+}
