@@ -67,24 +67,10 @@ interface PendingUpdate {
   reject: (error: unknown) => void;
 }
 
-/** The journal file under the state dir. */
-export class Journal implements SessionJournal {
-  readonly path: string;
-  readonly #lockPath: string;
-  readonly #options: JournalOptions;
-  #queue: PendingUpdate[] = [];
-  #writing = false;
-
-  constructor(dir: string, options: JournalOptions = {}) {
-    ensureStateDir(dir);
-    this.path = join(dir, options.fileName ?? 'journal.json');
-    this.#lockPath = `${this.path}.lock`;
-    this.#options = options;
-  }
-
-  async list(): Promise<JournalEntry[]> {
-    return (await this.#read({ moveAsideIfCorrupt: false })).entries;
-  }
+/** put/patch/remove in terms of `update`, shared by the file journal and the memory one. */
+abstract class JournalBase implements SessionJournal {
+  abstract list(): Promise<JournalEntry[]>;
+  abstract update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T>;
 
   put(entry: JournalEntry): Promise<void> {
     return this.update((entries) => {
@@ -108,6 +94,28 @@ export class Journal implements SessionJournal {
       if (i >= 0) entries.splice(i, 1);
     });
   }
+}
+
+/** The journal file under the state dir. */
+export class Journal extends JournalBase {
+  readonly path: string;
+  readonly #lockPath: string;
+  readonly #options: JournalOptions;
+  #queue: PendingUpdate[] = [];
+  #writing = false;
+
+  constructor(dir: string, options: JournalOptions = {}) {
+    super();
+    ensureStateDir(dir);
+    this.path = join(dir, options.fileName ?? 'journal.json');
+    this.#lockPath = `${this.path}.lock`;
+    this.#options = options;
+  }
+
+  async list(): Promise<JournalEntry[]> {
+    return (await this.#read({ moveAsideIfCorrupt: false })).entries;
+  }
+
 
   /**
    * Calls `listener` (debounced) when any process replaces the journal file, so a process can
@@ -233,7 +241,7 @@ export class Journal implements SessionJournal {
 }
 
 /** The same contract in memory, for unit tests and benchmarks that should not touch the disk. */
-export class MemoryJournal implements SessionJournal {
+export class MemoryJournal extends JournalBase {
   #entries: JournalEntry[] = [];
 
   async list(): Promise<JournalEntry[]> {
@@ -246,28 +254,6 @@ export class MemoryJournal implements SessionJournal {
     return applied.value;
   }
 
-  put(entry: JournalEntry): Promise<void> {
-    return this.update((entries) => {
-      if (entries.some((e) => e.sessionId === entry.sessionId)) {
-        throw new SessionError('JOURNAL_DUPLICATE_SESSION', `Session id ${entry.sessionId} is already in the journal`);
-      }
-      entries.push({ ...entry });
-    });
-  }
-
-  patch(sessionId: string, changes: Partial<Omit<JournalEntry, 'sessionId'>>): Promise<void> {
-    return this.update((entries) => {
-      const entry = entries.find((e) => e.sessionId === sessionId);
-      if (entry) Object.assign(entry, changes);
-    });
-  }
-
-  remove(sessionId: string): Promise<void> {
-    return this.update((entries) => {
-      const i = entries.findIndex((e) => e.sessionId === sessionId);
-      if (i >= 0) entries.splice(i, 1);
-    });
-  }
 }
 
 /** Runs `mutate` on a copy; validates only the entries it added or changed (cheap for big batches). */
