@@ -11,7 +11,7 @@ import type { TestPostgres } from './support-pg.ts';
 let postgres: TestPostgres;
 let db: Backend;
 
-async function asSuperuser<T>(fn: (client: pg.Client) => Promise<T>, database = 'orders'): Promise<T> {
+async function asSuperuser<T>(fn: (client: pg.Client) => Promise<T>, database = 'engine_test'): Promise<T> {
   const client = new pg.Client(postgres.url(database));
   await client.connect();
   try {
@@ -33,13 +33,13 @@ async function issue(role: string): Promise<{ username: string; password: string
 
 beforeAll(async () => {
   postgres = await startTestPostgres();
-  await asSuperuser((c) => c.query('CREATE DATABASE orders'), 'postgres');
+  await asSuperuser((c) => c.query('CREATE DATABASE engine_test'), 'postgres');
   await asSuperuser((c) => c.query('CREATE TABLE orders (id serial PRIMARY KEY, item text NOT NULL); INSERT INTO orders (item) VALUES ($$widget$$);'));
   db = databaseBackend({ mountPath: 'database/', config: {} });
   expect(
     await call(db, 'update', 'config/orders', {
       plugin_name: 'postgresql-database-plugin',
-      connection_url: `postgresql://{{username}}:{{password}}@127.0.0.1:${postgres.port}/orders?sslmode=disable`,
+      connection_url: `postgresql://{{username}}:{{password}}@127.0.0.1:${postgres.port}/engine_test?sslmode=disable`,
       username: postgres.superuser,
       password: postgres.superuserPassword,
       allowed_roles: ['orders-ro', 'orders-custom'],
@@ -79,7 +79,7 @@ describe('database engine on a real PostgreSQL', () => {
     expect(validUntil).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 605_000 - 1000);
     expect(validUntil).toBeLessThanOrEqual(Date.now() + 605_000 + 1000);
 
-    const user = new pg.Client(postgres.url('orders', creds.username, creds.password));
+    const user = new pg.Client(postgres.url('engine_test', creds.username, creds.password));
     await user.connect();
     try {
       expect((await user.query('SELECT item FROM orders')).rows).toEqual([{ item: 'widget' }]);
@@ -87,7 +87,7 @@ describe('database engine on a real PostgreSQL', () => {
     } finally {
       await user.end();
     }
-    const wrong = new pg.Client(postgres.url('orders', creds.username, 'A1a-wrongpassword00'));
+    const wrong = new pg.Client(postgres.url('engine_test', creds.username, 'A1a-wrongpassword00'));
     await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
     await db.revoke!(creds.secret.internal);
   });
