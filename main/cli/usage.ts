@@ -11,4 +11,5 @@ export const usage = `usage: keyfob [--config FILE] <command>
   logout                                     revoke everything, forget tokens
 
 The config is --config, else $KEYFOB_CONFIG, else the per-user config dir.
-State (journal, audit log) lives in $KEYFOB_HOME, else the per-user data dir.`;
+State (journal, audit log) lives in $KEYFOB_HOME, else the per-user data dir.
+login waits $KEYFOB_LOGIN_TIMEOUT seconds (default 120) for the browser to come back.`;

@@ -11,6 +11,7 @@ export async function loginCommand(argv: string[], ctx: CommandContext): Promise
   const { values } = parseArgs({ args: argv, options: { method: { type: 'string' } }, strict: true });
   const method = values.method as LoginMethod | undefined;
   if (method !== undefined && !loginMethods.includes(method)) throw new UsageError(`--method must be one of ${loginMethods.join(', ')}`);
+  const timeoutMs = loginTimeoutMs(ctx.env);
   return withEngine(ctx, async (engine) => {
     const abort = new AbortController();
     const onSigint = () => abort.abort();
@@ -24,6 +25,7 @@ export async function loginCommand(argv: string[], ctx: CommandContext): Promise
         log: ctx.tell,
         now: () => engine.clock.now(),
         signal: abort.signal,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
       if (result.method === 'aws-sso') {
         ctx.out(`Signed in to IAM Identity Center (${result.identity}) until ${formatClockTime(result.expiresAt)}.`);
@@ -40,4 +42,16 @@ export async function loginCommand(argv: string[], ctx: CommandContext): Promise
       process.off('SIGINT', onSigint);
     }
   });
+}
+
+/**
+ * KEYFOB_LOGIN_TIMEOUT (seconds) shortens or lengthens the wait for the browser to come back
+ * (default 120 s, as the Vault CLI): for scripts and tests that must not hang for two minutes.
+ */
+export function loginTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.KEYFOB_LOGIN_TIMEOUT;
+  if (raw === undefined || raw === '') return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`KEYFOB_LOGIN_TIMEOUT must be a number of seconds above 0, not "${raw}"`);
+  return Math.round(seconds * 1000);
 }
