@@ -21,6 +21,9 @@ export interface StackOptions {
   /** Shorter than production so expiry can be watched in tests: database default and max TTL. */
   databaseTtl?: string;
   databaseMaxTtl?: string;
+  /** Engineer Vault token TTL and max TTL (default 8h/24h), short to watch renewal and its cap. */
+  tokenTtl?: string;
+  tokenMaxTtl?: string;
 }
 
 export interface StackInfo {
@@ -99,6 +102,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       },
       ssh: { allowedUsers: [sshUser], ttl: '10m', maxTtl: '30m' },
       aws: { roleArn: 'arn:aws:iam::111122223333:role/Developer' },
+      ...(opts.tokenTtl ? { tokenTtl: opts.tokenTtl } : {}),
+      ...(opts.tokenMaxTtl ? { tokenMaxTtl: opts.tokenMaxTtl } : {}),
     });
     const caPublicKey = await sshCaPublicKey(vault.addr);
     const sshd = started(await startSshd({ dir: join(opts.dir, 'sshd'), caPublicKey, user: sshUser }));
