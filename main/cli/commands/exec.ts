@@ -46,12 +46,17 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     engine.sessions.onDidWarnExpiring(({ session, secondsLeft }) => {
       if (session.id === id) ctx.tell(`session ${id}: ${target.id} expires in ${Math.round(secondsLeft / 60)} min (keyfob renew ${id} to extend)`);
     });
+    // A session that ends while the command runs (expiry, `keyfob revoke` elsewhere) ends the
+    // command too: its credential no longer works, and exec must not outlive its session.
+    const sessionOver = new AbortController();
     engine.sessions.onDidEndSession(({ session, reason }) => {
-      if (session.id === id && reason !== 'command-exit') ctx.tell(`session ${id}: ${target.id} ended (${reason}); the credential no longer works`);
+      if (session.id !== id || reason === 'command-exit') return;
+      ctx.tell(`session ${id}: ${target.id} ended (${reason}); the credential no longer works, stopping the command`);
+      sessionOver.abort();
     });
     const watcher = engine.journal.watch(() => void engine.sessions.reconcile());
 
-    const code = await runChild(command, { ...ctx.env, ...issued.env });
+    const code = await runChild(command, { ...ctx.env, ...issued.env }, sessionOver.signal);
     watcher.dispose();
     keeper?.stop();
     const outcome = await engine.sessions.end(id, 'command-exit');
@@ -62,8 +67,11 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   }
 }
 
-/** Runs the command with inherited stdio; resolves with its exit code (128+n for a signal). */
-function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal).
+ * `stop` ends it with SIGTERM (the session it depends on is over).
+ */
+function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal): Promise<number> {
   return new Promise((resolve) => {
     const [file, ...args] = command as [string, ...string[]];
     const child = spawn(file, args, { stdio: 'inherit', env });
@@ -72,8 +80,12 @@ function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
     };
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
+    const terminate = forward('SIGTERM');
+    if (stop.aborted) terminate();
+    else stop.addEventListener('abort', terminate, { once: true });
     const done = (code: number) => {
       for (const [s, h] of handlers) process.off(s, h);
+      stop.removeEventListener('abort', terminate);
       resolve(code);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
