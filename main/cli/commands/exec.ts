@@ -3,7 +3,7 @@
 // exits (Ctrl-C and SIGTERM are passed to COMMAND, then the session ends the usual way).
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../core/duration.ts';
+import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { checkGuardRails } from '../../core/engine/guardRails.ts';
 import { issueCredential } from '../../core/engine/issue.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
@@ -44,7 +44,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
 
     keeper?.start();
     engine.sessions.onDidWarnExpiring(({ session, secondsLeft }) => {
-      if (session.id === id) ctx.tell(`session ${id}: ${target.id} expires in ${Math.round(secondsLeft / 60)} min (keyfob renew ${id} to extend)`);
+      if (session.id === id) ctx.tell(`session ${id}: ${target.id} expires in ${formatDuration(secondsLeft)} (keyfob renew ${id} to extend)`);
     });
     // A session that ends while the command runs (expiry, `keyfob revoke` elsewhere) ends the
     // command too: its credential no longer works, and exec must not outlive its session.
