@@ -48,6 +48,8 @@ export interface RunningKeyfob {
   readonly exited: Promise<KeyfobResult>;
   /** Waits until stderr matches; fails with the output so far after `timeoutMs` or an early exit. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** The same for stdout (what the command printed). */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Signals the whole process group, as a terminal's Ctrl-C does (keyfob and its command). */
   signalGroup(signal: NodeJS.Signals): void;
   /** SIGKILLs whatever is left of the group (keyfob, its command); safe to call twice. */
@@ -131,6 +133,17 @@ export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 
   });
   let done = false;
   void exited.then(() => (done = true));
+  const waitFor = async (which: 'stdout' | 'stderr', pattern: RegExp, waitMs = 20_000): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const m = (which === 'stdout' ? stdout : stderr).match(pattern);
+      if (m) return m;
+      const said = `--- stderr\n${stderr}\n--- stdout\n${stdout}`;
+      if (done) throw new Error(`keyfob exited (${child.exitCode ?? child.signalCode}) before its ${which} matched ${pattern}:\n${said}`);
+      if (Date.now() > deadline) throw new Error(`keyfob's ${which} did not match ${pattern} within ${waitMs} ms:\n${said}`);
+      await sleep(50);
+    }
+  };
   return {
     child,
     pid,
@@ -139,16 +152,8 @@ export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 
     exited,
     signalGroup,
     kill: () => signalGroup('SIGKILL'),
-    async waitForStderr(pattern, waitMs = 20_000) {
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const m = stderr.match(pattern);
-        if (m) return m;
-        if (done) throw new Error(`keyfob exited (${child.exitCode ?? child.signalCode}) before stderr matched ${pattern}:\n${stderr}\n${stdout}`);
-        if (Date.now() > deadline) throw new Error(`stderr did not match ${pattern} within ${waitMs} ms:\n${stderr}`);
-        await sleep(50);
-      }
-    },
+    waitForStderr: (pattern, waitMs) => waitFor('stderr', pattern, waitMs),
+    waitForStdout: (pattern, waitMs) => waitFor('stdout', pattern, waitMs),
   };
 }
 
