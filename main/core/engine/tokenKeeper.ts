@@ -26,6 +26,8 @@ export class TokenKeeper {
   #token: StoredVaultToken;
   #timer: TimerHandle | undefined;
   #toldEnd = false;
+  /** The TTL Vault granted at the last renewal in this process (seconds), once known. */
+  #grantedTtlSeconds: number | undefined;
 
   constructor(token: StoredVaultToken, options: TokenKeeperOptions) {
     this.#token = token;
@@ -59,9 +61,13 @@ export class TokenKeeper {
       return this.#cannot(`renewing your Vault sign-in failed: ${(error as Error).message}`);
     }
     const expiresAt = this.#o.clock.now() + auth.leaseDuration * 1000;
+    this.#grantedTtlSeconds = auth.leaseDuration;
     this.#token = { ...this.#token, expiresAt: new Date(expiresAt).toISOString(), renewable: auth.renewable };
     await saveVaultToken(this.#o.store, this.#o.vaultAddress, this.#token);
-    const capped = auth.warnings.some((w) => /max_ttl|capped/i.test(w)) || (before !== null && expiresAt <= before + 1000);
+    // Vault says when it capped the TTL at the max (vault-api.md §2, CalculateTTL's warning).
+    // Comparing expiries instead misfires: two renewals a moment apart gain almost nothing
+    // without any cap, and the user would be told their sign-in is ending when it is not.
+    const capped = auth.warnings.some((w) => /max_ttl|capped/i.test(w)) || (before !== null && auth.leaseDuration > 0 && expiresAt < before);
     if (capped) {
       const message = `your Vault sign-in reached its maximum lifetime and ends at ${formatClockTime(expiresAt)}; run keyfob login before then`;
       this.#tellOnce(message);
@@ -75,13 +81,23 @@ export class TokenKeeper {
     this.stop();
     const expiresAt = this.expiresAt();
     if (expiresAt === null || !this.#token.renewable) return;
-    const at = expiresAt - this.#o.renewBeforeSeconds * 1000;
+    const at = expiresAt - this.#leadSeconds() * 1000;
     this.#timer = this.#o.clock.setTimer(() => {
       this.#timer = undefined;
       void this.renew().then((outcome) => {
         if (outcome.status === 'renewed') this.start();
       });
     }, Math.max(0, at - this.#o.clock.now()));
+  }
+
+  /**
+   * How long before expiry the timer renews: the configured window, but at most a third of the
+   * TTL Vault grants. A token that lives shorter than the window would otherwise be due again
+   * the moment it was renewed, and the timer would renew it in a tight loop.
+   */
+  #leadSeconds(): number {
+    const granted = this.#grantedTtlSeconds;
+    return granted !== undefined && granted > 0 ? Math.min(this.#o.renewBeforeSeconds, granted / 3) : this.#o.renewBeforeSeconds;
   }
 
   stop(): void {
