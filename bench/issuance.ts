@@ -1,0 +1,198 @@
+// Benchmark (a): what Keyfob adds to issuing and revoking a database credential, in process.
+// Three paths, interleaved per iteration so load from other work on the machine hits all alike:
+//   raw     fetch GET database/creds/<role> + PUT sys/leases/revoke, nothing else;
+//   client  the same two calls through Keyfob's VaultClient (node-vault, schemas, transport);
+//   keyfob  the engine's path: guard rails, issueCredential (Vault + session + journal + audit),
+//           then sessions.end(id, 'command-exit') (journal, revoke, audit).
+// Journal and Vault calls are timed on the way through, to say where Keyfob's time goes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditLog, type AuditInput, type AuditSink } from '../main/core/audit/index.ts';
+import type { KeyfobConfig } from '../main/core/config/index.ts';
+import { checkGuardRails } from '../main/core/engine/guardRails.ts';
+import { issueCredential } from '../main/core/engine/issue.ts';
+import { MemorySecretStore } from '../main/core/keychain/index.ts';
+import { Journal, SessionManager, systemClock, type JournalEntry, type SessionJournal } from '../main/core/sessions/index.ts';
+import { createVaultClientFromConfig, type VaultClient } from '../main/core/vault/index.ts';
+import type { LeaseApi } from '../main/core/vault/leaseApi.ts';
+import { now, sample, since, summarize, type Summary } from './stats.ts';
+
+export interface IssuanceResult {
+  target: string;
+  raw: Summary;
+  client: Summary;
+  keyfob: Summary;
+  /** Per keyfob iteration: time inside Vault calls, inside awaited journal writes, audit appends. */
+  keyfobVault: Summary;
+  keyfobJournal: Summary;
+  keyfobAudit: Summary;
+  /** One journal put + remove on its own (lock, read, write, fsync, rename, dir fsync, twice). */
+  journalAlone: Summary;
+}
+
+/** Adds up the time spent in the calls it passes through. */
+class Meter {
+  total = 0;
+  async time<T>(work: () => Promise<T>): Promise<T> {
+    const start = now();
+    try {
+      return await work();
+    } finally {
+      this.total += since(start);
+    }
+  }
+  take(): number {
+    const t = this.total;
+    this.total = 0;
+    return t;
+  }
+}
+
+/** A journal that times the writes the session manager waits for (put on issue, remove on end). */
+function meteredJournal(inner: SessionJournal, awaited: Meter): SessionJournal {
+  return {
+    put: (entry: JournalEntry) => awaited.time(() => inner.put(entry)),
+    // patch('revoking') is not awaited by the revoke path: it overlaps the revoke round trip.
+    patch: (id, changes) => inner.patch(id, changes),
+    remove: (id) => awaited.time(() => inner.remove(id)),
+    list: () => inner.list(),
+    update: (mutate) => inner.update(mutate),
+  };
+}
+
+function meteredAudit(inner: AuditSink, meter: Meter): AuditSink {
+  return {
+    append(entry: AuditInput) {
+      const start = now();
+      try {
+        inner.append(entry);
+      } finally {
+        meter.total += since(start);
+      }
+    },
+  };
+}
+
+export interface IssuanceOptions {
+  config: KeyfobConfig;
+  token: string;
+  targetId: string;
+  iterations: number;
+  warmup: number;
+}
+
+export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceResult> {
+  const { config, token } = options;
+  const target = config.targets.find((t) => t.id === options.targetId);
+  if (!target || target.kind !== 'database') throw new Error(`${options.targetId} is not a database target in the stack config`);
+  const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-home-'));
+  const vault = await createVaultClientFromConfig(config.vault, token);
+  const vaultMeter = new Meter();
+  const journalMeter = new Meter();
+  const auditMeter = new Meter();
+  // Vault calls on the keyfob path go through a second client so the "client" path stays unmetered.
+  const keyfobVault = await createVaultClientFromConfig(config.vault, token);
+  const databaseCreds = keyfobVault.databaseCreds.bind(keyfobVault);
+  keyfobVault.databaseCreds = (mount, role) => vaultMeter.time(() => databaseCreds(mount, role));
+  const leaseApi: LeaseApi = {
+    renewLease: (id, inc) => keyfobVault.renewLease(id, inc),
+    revokeLease: (id) => vaultMeter.time(() => keyfobVault.revokeLease(id)),
+  };
+  const journal = new Journal(home);
+  const sessions = new SessionManager({
+    clock: systemClock,
+    leaseApi,
+    journal: meteredJournal(journal, journalMeter),
+    audit: meteredAudit(new AuditLog({ dir: home, user: () => 'bench' }), auditMeter),
+    policy: { warnLeadSeconds: config.sessions.warnBefore, renewLeadSeconds: config.sessions.renewBefore },
+  });
+  const store = new MemorySecretStore('benchmark');
+  const { vaultMount, vaultRole } = target.database;
+
+  const raw = () => rawIssueAndRevoke(config.vault.address, token, vaultMount, vaultRole);
+  const client = () => clientIssueAndRevoke(vault, vaultMount, vaultRole);
+  const keyfob = async () => {
+    const ttl = await checkGuardRails(config, target, {}, {});
+    const issued = await issueCredential(target, ttl, { vault: keyfobVault, sessions, store, awsSso: undefined, now: () => Date.now() });
+    const outcome = await sessions.end(issued.session.id, 'command-exit');
+    if (outcome.status !== 'ended') throw new Error(`revoke failed in the benchmark: ${JSON.stringify(outcome)}`);
+  };
+
+  try {
+    for (let i = 0; i < options.warmup; i++) {
+      await raw();
+      await client();
+      await keyfob();
+    }
+    vaultMeter.take();
+    journalMeter.take();
+    auditMeter.take();
+    const samples = { raw: [] as number[], client: [] as number[], keyfob: [] as number[], vault: [] as number[], journal: [] as number[], audit: [] as number[] };
+    for (let i = 0; i < options.iterations; i++) {
+      samples.raw.push(...(await sample(1, 0, raw)));
+      samples.client.push(...(await sample(1, 0, client)));
+      samples.keyfob.push(...(await sample(1, 0, keyfob)));
+      samples.vault.push(vaultMeter.take());
+      samples.journal.push(journalMeter.take());
+      samples.audit.push(auditMeter.take());
+    }
+    await sessions.whenIdle();
+    const journalAlone = await sample(options.iterations, 2, () => journalPutRemove(journal));
+    return {
+      target: target.id,
+      raw: summarize(samples.raw),
+      client: summarize(samples.client),
+      keyfob: summarize(samples.keyfob),
+      keyfobVault: summarize(samples.vault),
+      keyfobJournal: summarize(samples.journal),
+      keyfobAudit: summarize(samples.audit),
+      journalAlone: summarize(journalAlone),
+    };
+  } finally {
+    await sessions.whenIdle();
+    sessions.dispose();
+    vault.close();
+    keyfobVault.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function rawIssueAndRevoke(address: string, token: string, mount: string, role: string): Promise<void> {
+  const headers = { 'X-Vault-Token': token, 'X-Vault-Request': 'true' };
+  const creds = await fetch(`${address}/v1/${mount}/creds/${role}`, { headers });
+  const body = (await creds.json()) as { lease_id?: string };
+  if (!creds.ok || !body.lease_id) throw new Error(`raw creds failed: ${creds.status}`);
+  const revoke = await fetch(`${address}/v1/sys/leases/revoke`, {
+    method: 'PUT',
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ lease_id: body.lease_id }),
+  });
+  await revoke.arrayBuffer();
+  if (!revoke.ok) throw new Error(`raw revoke failed: ${revoke.status}`);
+}
+
+async function clientIssueAndRevoke(vault: VaultClient, mount: string, role: string): Promise<void> {
+  const creds = await vault.databaseCreds(mount, role);
+  await vault.revokeLease(creds.leaseId);
+}
+
+/** The two awaited journal writes of one session, without any network. */
+async function journalPutRemove(journal: Journal): Promise<void> {
+  const entry: JournalEntry = {
+    sessionId: `b${Math.random().toString(36).slice(2, 7)}`,
+    leaseId: 'database/creds/bench/abc',
+    targetId: 'bench',
+    kind: 'database',
+    issuedAt: Date.now(),
+    expiresAt: Date.now() + 600_000,
+    pid: process.pid,
+    pidStartTime: null,
+    hostname: 'bench',
+    state: 'active',
+    revokeAttempts: 0,
+  };
+  await journal.put(entry);
+  await journal.remove(entry.sessionId);
+}
+

@@ -1,0 +1,151 @@
+// Benchmark (b): ending 100 sessions at once (logout, quit) against one revoke round trip.
+// Real leases from the stack's Vault are registered in a SessionManager on a real journal, then
+// endAll('logout') revokes them through the one revoke path, bounded and with a deadline.
+// Extra runs say where the time goes: the same with the journal in memory, with an instant
+// Vault (journal alone), and with a Vault 20 ms away (a round trip that is waiting, not work,
+// as over a real network; the stack's Vault shares this process's CPU, so there it is work).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AuditLog } from '../main/core/audit/index.ts';
+import type { KeyfobConfig, Target } from '../main/core/config/index.ts';
+import { Journal, MemoryJournal, SessionManager, systemClock, type SessionJournal } from '../main/core/sessions/index.ts';
+import { createVaultClientFromConfig, type Lease, type LeaseApi, type VaultClient } from '../main/core/vault/index.ts';
+import { now, since, summarize, type Summary } from './stats.ts';
+
+export interface RevokeAllRun {
+  label: string;
+  concurrency: number;
+  leases: number;
+  endAllMs: number;
+  /** endAllMs over the median single revoke of the same kind of Vault. */
+  ratio: number;
+  ended: number;
+  failed: number;
+  timedOut: number;
+}
+
+export interface RevokeAllResult {
+  target: string;
+  /** One revoke round trip to the stack's Vault through VaultClient. */
+  singleRevoke: Summary;
+  /** Issuing 100 leases one after another (for scale, not part of any ratio). */
+  issue100Ms: number;
+  runs: RevokeAllRun[];
+}
+
+export interface RevokeAllOptions {
+  config: KeyfobConfig;
+  token: string;
+  targetId: string;
+  leases: number;
+  concurrencies: number[];
+  singleSamples: number;
+  /** Also run the default concurrency against this Vault target (e.g. aws-dev, no backend work). */
+  compareTargetId?: string;
+}
+
+const SIMULATED_RTT_MS = 20;
+const DEFAULT_CONCURRENCY = 32;
+
+export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeAllResult> {
+  const target = targetById(options.config, options.targetId);
+  const vault = await createVaultClientFromConfig(options.config.vault, options.token);
+  try {
+    const issue = leaseIssuer(vault, target);
+    const single = await singleRevokes(vault, issue, options.singleSamples);
+    const runs: RevokeAllRun[] = [];
+    let issue100Ms = 0;
+    for (const concurrency of options.concurrencies) {
+      const start = now();
+      const leases = await issueMany(issue, options.leases);
+      issue100Ms ||= since(start);
+      runs.push(await endAllRun(`${target.id}, disk journal`, target, leases, vault, 'disk', concurrency, single.median));
+    }
+    runs.push(await endAllRun(`${target.id}, memory journal`, target, await issueMany(issue, options.leases), vault, 'memory', DEFAULT_CONCURRENCY, single.median));
+    if (options.compareTargetId) {
+      const other = targetById(options.config, options.compareTargetId);
+      const otherIssue = leaseIssuer(vault, other);
+      const otherSingle = await singleRevokes(vault, otherIssue, options.singleSamples);
+      runs.push(await endAllRun(`${other.id}, disk journal (1 revoke ${otherSingle.median.toFixed(1)} ms)`, other, await issueMany(otherIssue, options.leases), vault, 'disk', DEFAULT_CONCURRENCY, otherSingle.median));
+    }
+    const fakeLeases = Array.from({ length: options.leases }, (_, i) => ({ leaseId: `${target.id}/fake/${i}`, leaseDuration: 600, renewable: false, warnings: [] }));
+    runs.push(await endAllRun('instant Vault, disk journal', target, fakeLeases, { renewLease: unused, revokeLease: async () => {} }, 'disk', DEFAULT_CONCURRENCY, Number.NaN));
+    const distant: LeaseApi = { renewLease: unused, revokeLease: () => sleep(SIMULATED_RTT_MS).then(() => undefined) };
+    for (const concurrency of options.concurrencies) {
+      runs.push(await endAllRun(`Vault ${SIMULATED_RTT_MS} ms away, disk journal`, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS));
+    }
+    return { target: target.id, singleRevoke: single, issue100Ms, runs };
+  } finally {
+    vault.close();
+  }
+}
+
+async function unused(): Promise<never> {
+  throw new Error('not used by the benchmark');
+}
+
+async function singleRevokes(vault: VaultClient, issue: () => Promise<Lease>, samples: number): Promise<Summary> {
+  const times: number[] = [];
+  for (let i = 0; i < samples + 3; i++) {
+    const lease = await issue();
+    const start = now();
+    await vault.revokeLease(lease.leaseId);
+    if (i >= 3) times.push(since(start));
+  }
+  return summarize(times);
+}
+
+async function issueMany(issue: () => Promise<Lease>, count: number): Promise<Lease[]> {
+  const leases: Lease[] = [];
+  for (let i = 0; i < count; i++) leases.push(await issue());
+  return leases;
+}
+
+async function endAllRun(
+  label: string,
+  target: Target,
+  leases: Lease[],
+  leaseApi: LeaseApi,
+  journalKind: 'disk' | 'memory',
+  concurrency: number,
+  singleMs: number,
+): Promise<RevokeAllRun> {
+  const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-revoke-'));
+  const journal: SessionJournal = journalKind === 'disk' ? new Journal(home) : new MemoryJournal();
+  const sessions = new SessionManager({ clock: systemClock, leaseApi, journal, audit: new AuditLog({ dir: home, user: () => 'bench' }) });
+  try {
+    for (const lease of leases) {
+      await sessions.add({ targetId: target.id, kind: target.kind, leaseId: lease.leaseId, ttlSeconds: lease.leaseDuration, renewable: lease.renewable });
+    }
+    await sessions.whenIdle();
+    const start = now();
+    const result = await sessions.endAll('logout', { concurrency });
+    const endAllMs = since(start);
+    await sessions.whenIdle();
+    // Whatever the deadline left behind is revoked here, outside the measurement, so no lease outlives the bench.
+    for (const id of [...result.failed.map((f) => f.sessionId), ...result.timedOut]) await sessions.end(id, 'logout');
+    await sessions.whenIdle();
+    return { label, concurrency, leases: leases.length, endAllMs, ratio: endAllMs / singleMs, ended: result.ended.length, failed: result.failed.length, timedOut: result.timedOut.length };
+  } finally {
+    sessions.dispose();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+function targetById(config: KeyfobConfig, id: string): Target {
+  const target = config.targets.find((t) => t.id === id);
+  if (!target) throw new Error(`no target ${id} in the stack config`);
+  return target;
+}
+
+/** Issues one lease for a database target (a real PostgreSQL role) or a Vault aws target. */
+function leaseIssuer(vault: VaultClient, target: Target): () => Promise<Lease> {
+  if (target.kind === 'database') return () => vault.databaseCreds(target.database.vaultMount, target.database.vaultRole);
+  if (target.kind === 'aws' && target.aws.source === 'vault') {
+    const { vaultMount, vaultRole, credentialType } = target.aws;
+    return () => vault.awsCreds(vaultMount, vaultRole, { type: credentialType, ttl: target.ttl });
+  }
+  throw new Error(`${target.id} does not issue Vault leases (${target.kind})`);
+}
