@@ -109,7 +109,8 @@ async function waitForSocket(socketPath: string, child: ChildProcess, log: () =>
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`ssh-agent exited at start: ${log().trim()}`);
     try {
-      if ((await stat(socketPath)).isSocket()) return;
+      // The socket file appears at bind(), a moment before listen(): only a connection proves it ready.
+      if ((await stat(socketPath)).isSocket() && (await accepts(socketPath))) return;
     } catch {
       // not there yet
     }
@@ -117,4 +118,15 @@ async function waitForSocket(socketPath: string, child: ChildProcess, log: () =>
   }
   child.kill('SIGKILL');
   throw new Error('ssh-agent did not open its socket within 5 s');
+}
+
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
