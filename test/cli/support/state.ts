@@ -63,9 +63,12 @@ export async function leasesUnder(info: StackInfo, prefix: string): Promise<stri
   return z.object({ data: z.object({ keys: z.array(z.string()) }) }).parse(reply.body).data.keys;
 }
 
-/** The Vault token keyfob keeps in the Secret Service for this Vault (read with @napi-rs/keyring, as keyfob does). */
-export async function storedVaultToken(info: StackInfo): Promise<string | undefined> {
+/**
+ * The Vault token keyfob keeps in the Secret Service for a Vault address (the stack's unless
+ * told), read through @napi-rs/keyring as keyfob reads it.
+ */
+export async function storedVaultToken(info: StackInfo, vaultAddress = info.vault.addr): Promise<string | undefined> {
   const store = await openSecretStore({ env: {} });
   if (store.kind !== 'os-keychain') throw new Error('no Secret Service to read the token from');
-  return (await loadVaultToken(store, info.vault.addr))?.token;
+  return (await loadVaultToken(store, vaultAddress))?.token;
 }
