@@ -12,6 +12,7 @@ import { expectSuccess, readStatus, storedVaultToken, vaultMadeRoles } from './s
 const TOKEN_TTL_S = 9;
 const COMMAND_S = 14;
 
+const skipped = noSecretServiceReason ? ` (skipped: ${noSecretServiceReason})` : '';
 const fixture = useStack({ tokenTtl: `${TOKEN_TTL_S}s`, tokenMaxTtl: '5m' });
 let user: KeyfobUser;
 
@@ -20,7 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => user?.dispose());
 
-describe.skipIf(noSecretServiceReason)('Vault token renewal during a long exec', () => {
+describe.skipIf(noSecretServiceReason)(`Vault token renewal during a long exec${skipped}`, () => {
   it(`keeps a ${TOKEN_TTL_S} s token alive through a ${COMMAND_S} s command, quietly, and revokes with it at the end`, async () => {
     expectSuccess(await user.run(['login']), 'login');
     const firstExpiry = Date.parse((await readStatus(user)).identity.tokenExpiresAt!);

@@ -18,6 +18,7 @@ const TOKEN_TTL_S = 12;
 const TOKEN_MAX_TTL_S = 24;
 const RENEW_BEFORE_S = 6;
 
+const skipped = noSecretServiceReason ? ` (skipped: ${noSecretServiceReason})` : '';
 const fixture = useStack({ tokenTtl: `${TOKEN_TTL_S}s`, tokenMaxTtl: `${TOKEN_MAX_TTL_S}s` });
 let scratch: string;
 let user: KeyfobUser;
@@ -56,7 +57,7 @@ const sleepUntil = async (at: number) => sleep(Math.max(0, at - Date.now()));
 // `revoke --all` with no sessions: a cheap command that needs the sign-in (and so renews it).
 const touch = () => user.run(['revoke', '--all']);
 
-describe.skipIf(noSecretServiceReason)('Vault token renewal between commands', () => {
+describe.skipIf(noSecretServiceReason)(`Vault token renewal between commands${skipped}`, () => {
   it('renews inside the window, not outside it, and says to sign in again when Vault caps it at the max TTL', async () => {
     expectSuccess(await user.run(['login']), 'login');
     const e0 = await tokenExpiry();

@@ -11,6 +11,7 @@ import { useStack } from '../integration/support/stack.ts';
 import { makeKeyfobUser, nodeBin, noSecretServiceReason, type KeyfobResult, type KeyfobUser } from './support/keyfob.ts';
 import { expectSuccess, readStatus } from './support/state.ts';
 
+const skipped = noSecretServiceReason ? ` (skipped: ${noSecretServiceReason})` : '';
 const fixture = useStack();
 let scratch: string;
 let user: KeyfobUser;
@@ -78,7 +79,7 @@ describe('each login method completes headlessly', () => {
     expect(result.stderr).toContain('Opening your browser to sign in');
   });
 
-  it.skipIf(noSecretServiceReason)('vault-oidc: the next command sees the sign-in (status --json)', async () => {
+  it.skipIf(noSecretServiceReason)(`vault-oidc: the next command sees the sign-in (status --json)${skipped}`, async () => {
     await user.run(['login', '--method', 'vault-oidc']).then((r) => expectSuccess(r, 'login'));
     const status = await readStatus(user);
     expect(status.identity).toMatchObject({ signedIn: true, name: 'oidc-alice@example.com', method: 'vault-oidc', renewable: true });
@@ -94,7 +95,7 @@ describe('each login method completes headlessly', () => {
     expect(result.stderr).toMatch(/[?&]state=[\w-]{20,}/);
   });
 
-  it.skipIf(noSecretServiceReason)('oidc: status shows the identity the IdP vouched for (bob signs in as bob)', async () => {
+  it.skipIf(noSecretServiceReason)(`oidc: status shows the identity the IdP vouched for (bob signs in as bob)${skipped}`, async () => {
     expectSuccess(await user.run(['login', '--method', 'oidc'], { env: { KEYFOB_STACK_USER: 'bob' } }), 'login as bob');
     const status = await readStatus(user);
     expect(status.identity).toMatchObject({ signedIn: true, name: 'jwt-bob@example.com', method: 'oidc' });
@@ -108,7 +109,7 @@ describe('each login method completes headlessly', () => {
     expect(result.stderr).toMatch(/Opening your browser to approve this sign-in \(code [A-Z]{4}-[A-Z]{4}\)/);
   });
 
-  it.skipIf(noSecretServiceReason)('aws-sso: status shows the Identity Center sign-in and exec hands out the three AWS variables', async () => {
+  it.skipIf(noSecretServiceReason)(`aws-sso: status shows the Identity Center sign-in and exec hands out the three AWS variables${skipped}`, async () => {
     expectSuccess(await user.run(['login', '--method', 'aws-sso']), 'login --method aws-sso');
     const status = await readStatus(user);
     expect(status.awsSso?.signedIn).toBe(true);
@@ -185,7 +186,7 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
     expect(result.stderr).toContain('keyfob: KEYFOB_LOGIN_TIMEOUT must be a number of seconds above 0, not "soon"');
   });
 
-  it.skipIf(noSecretServiceReason)('none of the failed sign-ins left a sign-in behind', async () => {
+  it.skipIf(noSecretServiceReason)(`none of the failed sign-ins left a sign-in behind${skipped}`, async () => {
     const status = await readStatus(user);
     expect(status.identity.signedIn).toBe(false);
     expect(status.awsSso?.signedIn).toBe(false);
