@@ -170,6 +170,21 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     expect((await readStatus(user)).sessions).toEqual([]);
   });
 
+  it('keyfob renew from another terminal keeps a running exec going past its old expiry', async () => {
+    const user = newUser();
+    const exec = user.start(['exec', 'orders-ro', '--ttl', '6s', '--', 'sleep', '9']);
+    const [, id] = (await exec.waitForStderr(SESSION_LINE)) as [string, string];
+    expectSuccess(await user.run(['renew', id, '--ttl', '1m']), `renew ${id} --ttl 1m`);
+    const end = await exec.exited;
+    expect(end.code, end.stderr).toBe(0);
+    expect(end.stderr).not.toContain('ended (expired)');
+    expect(readAudit(user.home).filter((e) => e.sessionId === id).map((e) => [e.action, e.reason])).toEqual([
+      ['issued', undefined],
+      ['renewed', undefined],
+      ['revoked', 'command-exit'],
+    ]);
+  });
+
   it("a SIGKILLed exec leaves its lease; the next keyfob command revokes it, and another terminal's exec keeps its session", async () => {
     const user = newUser(); // one KEYFOB_HOME, two terminals
     const doomed = user.start(['exec', 'orders-ro', '--', ...showRoleThenSleep(60)]);
@@ -307,6 +322,9 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     expect(stackLogs.length, 'the stack writes logs to scan').toBeGreaterThan(0);
     console.info(`scanned ${homes.length} files under KEYFOB_HOME and ${written.length} written to ${tmpdir()} during the run for ${Object.keys(issued).length} secrets`);
 
+    // The scanner does see what keyfob writes: the audit log's lease ids (not secrets) are found.
+    const leaseId = users.flatMap((u) => readAudit(u.home)).find((e) => e.leaseId)?.leaseId;
+    expect(findSecrets(homes, { 'a lease id': leaseId! })).not.toEqual([]);
     expect(findSecrets([...new Set([...homes, ...written])], issued)).toEqual([]);
     expect(privateKeyFiles(homes)).toEqual([]);
     if (sshSessionKeyFingerprint) expect(sessionKeyFiles(written, sshSessionKeyFingerprint)).toEqual([]);
