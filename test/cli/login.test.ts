@@ -174,6 +174,15 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
     expect(result.ms).toBeLessThan(15_000);
   });
 
+  it.each(['vault-oidc', 'oidc', 'aws-sso'])('%s: Ctrl-C while waiting for the browser cancels the sign-in', async (method) => {
+    const running = user.start(['login', '--method', method], { env: { BROWSER: 'true' } });
+    await running.waitForStderr(/Opening your browser/);
+    running.signalGroup('SIGINT');
+    const result = await running.exited;
+    expect(failureLine(result)).toBe('keyfob: sign-in cancelled');
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
   it('a BROWSER that cannot be started fails at once, naming it', async () => {
     const result = await user.run(['login', '--method', 'vault-oidc'], { env: { BROWSER: join(scratch, 'no-such-browser') } });
     expect(failureLine(result)).toMatch(/^keyfob: could not start the browser \(.*no-such-browser\)/);
