@@ -12,4 +12,5 @@ export const usage = `usage: keyfob [--config FILE] <command>
 
 The config is --config, else $KEYFOB_CONFIG, else the per-user config dir.
 State (journal, audit log) lives in $KEYFOB_HOME, else the per-user data dir.
-login waits $KEYFOB_LOGIN_TIMEOUT seconds (default 120) for the browser to come back.`;
+login waits at most $KEYFOB_LOGIN_TIMEOUT seconds for the sign-in in the browser (default 120;
+for aws-sso, until the device code expires).`;

@@ -45,8 +45,9 @@ export async function loginCommand(argv: string[], ctx: CommandContext): Promise
 }
 
 /**
- * KEYFOB_LOGIN_TIMEOUT (seconds) shortens or lengthens the wait for the browser to come back
- * (default 120 s, as the Vault CLI): for scripts and tests that must not hang for two minutes.
+ * KEYFOB_LOGIN_TIMEOUT (seconds) bounds the wait for the sign-in in the browser (default: 120 s
+ * for vault-oidc and oidc, as the Vault CLI; the device code's lifetime for aws-sso): for
+ * scripts and tests that must not hang for minutes.
  */
 export function loginTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.KEYFOB_LOGIN_TIMEOUT;

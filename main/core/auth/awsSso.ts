@@ -50,6 +50,8 @@ export interface DeviceFlowOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
   now?: () => number;
+  /** Give up waiting for the approval after this long, if sooner than the device code expires. */
+  timeoutMs?: number;
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
@@ -72,7 +74,12 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
     await openUrl(url);
 
     let intervalMs = Math.max(1, device.interval ?? 5) * 1000;
-    const deadline = now() + Math.max(1, device.expiresIn ?? 600) * 1000;
+    const codeExpires = now() + Math.max(1, device.expiresIn ?? 600) * 1000;
+    const giveUp = opts.timeoutMs === undefined ? codeExpires : Math.min(codeExpires, now() + opts.timeoutMs);
+    const tooLate = () =>
+      giveUp < codeExpires
+        ? new SignInError(`no approval from the browser within ${Math.round(opts.timeoutMs! / 1000)} s; sign-in abandoned`)
+        : new SignInError('the device code expired before the sign-in was approved; run keyfob login again');
     for (;;) {
       await sleep(intervalMs, opts.signal);
       try {
@@ -81,7 +88,7 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
         return { accessToken: token.accessToken, expiresAt: now() + (token.expiresIn ?? 3600) * 1000, refreshToken: token.refreshToken, clientId: reg.clientId, clientSecret: reg.clientSecret };
       } catch (error) {
         if (error instanceof AuthorizationPendingException) {
-          if (now() >= deadline) throw new SignInError('the device code expired before the sign-in was approved; run keyfob login again');
+          if (now() >= giveUp) throw tooLate();
           continue;
         }
         if (error instanceof SlowDownException) {

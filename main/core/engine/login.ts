@@ -100,7 +100,14 @@ async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
 async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {
   const settings = deps.config.auth.awsSso;
   if (!settings) throw new SignInError('the config has no auth.awsSso section');
-  const token = await signInWithAwsSso(settings, deps.openUrl, { log: deps.log, now: deps.now, ...(deps.signal ? { signal: deps.signal } : {}) });
+  // Without an explicit timeout the device code's own lifetime bounds the wait: approving on
+  // another device may take longer than the loopback flows' two minutes.
+  const token = await signInWithAwsSso(settings, deps.openUrl, {
+    log: deps.log,
+    now: deps.now,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+  });
   await saveSsoMaterial(deps.store, 'aws-sso', settings.startUrl, {
     accessToken: token.accessToken,
     expiresAt: token.expiresAt,
