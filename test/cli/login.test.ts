@@ -174,6 +174,12 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
     expect(result.ms).toBeLessThan(15_000);
   });
 
+  it('aws-sso: a device authorization nobody approves times out (KEYFOB_LOGIN_TIMEOUT)', async () => {
+    const result = await user.run(['login', '--method', 'aws-sso'], { env: { BROWSER: 'true', KEYFOB_LOGIN_TIMEOUT: '2' } });
+    expect(failureLine(result)).toBe('keyfob: no approval from the browser within 2 s; sign-in abandoned');
+    expect(result.ms).toBeLessThan(15_000);
+  });
+
   it.each(['vault-oidc', 'oidc', 'aws-sso'])('%s: Ctrl-C while waiting for the browser cancels the sign-in', async (method) => {
     const running = user.start(['login', '--method', method], { env: { BROWSER: 'true' } });
     await running.waitForStderr(/Opening your browser/);
