@@ -499,8 +499,8 @@ export class SessionManager implements Disposable {
       if (t.seq > seenUpTo || t.ending || (s.state !== 'active' && s.state !== 'expiring')) continue;
       const entry = byId.get(s.id);
       if (entry && entry.state !== 'revoking') {
-        // Another keyfob process (`keyfob renew`) extended the lease: adopt its new expiry.
-        if (entry.expiresAt > s.expiresAt) {
+        // Another keyfob process (`keyfob renew`) changed the lease: adopt its expiry, later or earlier.
+        if (entry.expiresAt !== s.expiresAt) {
           s.expiresAt = entry.expiresAt;
           s.state = 'active';
           t.warned = false;
