@@ -1,26 +1,20 @@
 // The keyfob command line (design.md, "The command line"): a thin shell over main/core.
-import { awsCredentialProcessCommand } from './commands/awsCredentialProcess.ts';
 import type { CommandContext } from './commands/context.ts';
-import { execCommand } from './commands/exec.ts';
-import { loginCommand } from './commands/login.ts';
-import { logoutCommand } from './commands/logout.ts';
-import { renewCommand } from './commands/renew.ts';
-import { revokeCommand } from './commands/revoke.ts';
-import { statusCommand, targetsCommand } from './commands/status.ts';
 import { reportFailure, UsageError } from './errors.ts';
 import { usage } from './usage.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  login: loginCommand,
-  status: statusCommand,
-  targets: targetsCommand,
-  exec: execCommand,
-  renew: renewCommand,
-  revoke: revokeCommand,
-  'aws-credential-process': awsCredentialProcessCommand,
-  logout: logoutCommand,
+// Loaded on demand: `keyfob targets` should not pay for the AWS SDK, sshpk and the Vault client.
+const commands: Record<string, () => Promise<Command>> = {
+  login: async () => (await import('./commands/login.ts')).loginCommand,
+  status: async () => (await import('./commands/status.ts')).statusCommand,
+  targets: async () => (await import('./commands/status.ts')).targetsCommand,
+  exec: async () => (await import('./commands/exec.ts')).execCommand,
+  renew: async () => (await import('./commands/renew.ts')).renewCommand,
+  revoke: async () => (await import('./commands/revoke.ts')).revokeCommand,
+  'aws-credential-process': async () => (await import('./commands/awsCredentialProcess.ts')).awsCredentialProcessCommand,
+  logout: async () => (await import('./commands/logout.ts')).logoutCommand,
 };
 
 /** Splits `[--config FILE] COMMAND ARGS…`; the global option must come before the command. */
@@ -45,8 +39,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       process.stdout.write(`${usage}\n`);
       return name ? 0 : 2;
     }
-    const command = commands[name];
-    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!load) throw new UsageError(`unknown command "${name}"`);
+    const command = await load();
     const ctx: CommandContext = {
       configPath,
       env,

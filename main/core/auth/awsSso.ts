@@ -12,7 +12,7 @@ import {
   StartDeviceAuthorizationCommand,
 } from '@aws-sdk/client-sso-oidc';
 import type { OpenUrl } from './browser.ts';
-import { SignInError } from './oidcPkce.ts';
+import { SignInError } from './signInError.ts';
 
 export interface AwsSsoSettings {
   startUrl: string;

@@ -3,6 +3,7 @@
 import * as oidc from 'openid-client';
 import type { OpenUrl } from './browser.ts';
 import { listenForCallback } from './loopback.ts';
+import { SignInError } from './signInError.ts';
 
 export interface OidcSignIn {
   idToken: string;
@@ -18,7 +19,7 @@ export interface OidcSettings {
   redirectPort: number;
 }
 
-export class SignInError extends Error {}
+export { SignInError };
 
 const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
 

@@ -8,11 +8,8 @@ import { connectionUri, databaseEnv } from '../brokers/database.ts';
 import type { AwsSsoSettings, AwsTarget, DatabaseTarget, SshTarget, Target } from '../config/index.ts';
 import type { SecretStore } from '../keychain/index.ts';
 import type { Session, SessionManager } from '../sessions/index.ts';
-import { startSessionAgent } from '../ssh/agent.ts';
-import { checkCertificate } from '../ssh/certificate.ts';
-import { makeSessionKeyPair } from '../ssh/keyPair.ts';
 import type { VaultClient } from '../vault/index.ts';
-import { awsSsoRoleCredentials } from './login.ts';
+import { awsSsoRoleCredentials } from './awsSsoSession.ts';
 
 export interface IssueDeps {
   vault: VaultClient;
@@ -65,6 +62,12 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
 async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   const ssh = target.ssh;
   const principals = ssh.principals ?? [ssh.user];
+  // sshpk and the agent code load only for SSH targets (CLI start-up time).
+  const [{ makeSessionKeyPair }, { checkCertificate }, { startSessionAgent }] = await Promise.all([
+    import('../ssh/keyPair.ts'),
+    import('../ssh/certificate.ts'),
+    import('../ssh/agent.ts'),
+  ]);
   const key = makeSessionKeyPair(`keyfob ${target.id}`);
   const signed = await deps.vault.sshSign(ssh.vaultMount, ssh.vaultRole, {
     publicKey: key.publicKey,

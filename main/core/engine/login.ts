@@ -1,12 +1,11 @@
 // The three ways to sign in (design.md journey 1). Each ends with what the keychain keeps: the
 // Vault token (with accessor and expiry) and, for SSO, the refresh material. Nothing else.
 import { randomBytes } from 'node:crypto';
-import { awsRoleCredentials, signInWithAwsSso, type AwsSsoToken, type RoleCredentials } from '../auth/awsSso.ts';
 import type { OpenUrl } from '../auth/browser.ts';
 import { listenForCallback } from '../auth/loopback.ts';
-import { signInWithOidc, SignInError } from '../auth/oidcPkce.ts';
-import type { AwsSsoSettings, KeyfobConfig, LoginMethod } from '../config/index.ts';
-import { loadSsoMaterial, saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
+import { SignInError } from '../auth/signInError.ts';
+import type { KeyfobConfig, LoginMethod } from '../config/index.ts';
+import { saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
 import type { VaultAuth, VaultClient } from '../vault/index.ts';
 
 export { SignInError };
@@ -85,6 +84,8 @@ async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
 async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
   const settings = deps.config.auth.oidc;
   if (!settings) throw new SignInError('the config has no auth.oidc section');
+  // The IdP and AWS clients load only for the method in use (CLI start-up time).
+  const { signInWithOidc } = await import('../auth/oidcPkce.ts');
   const signIn = await signInWithOidc(
     { issuer: settings.issuer, clientId: settings.clientId, scopes: settings.scopes, redirectPort: settings.redirectPort },
     deps.openUrl,
@@ -102,6 +103,7 @@ async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {
   if (!settings) throw new SignInError('the config has no auth.awsSso section');
   // Without an explicit timeout the device code's own lifetime bounds the wait: approving on
   // another device may take longer than the loopback flows' two minutes.
+  const { signInWithAwsSso } = await import('../auth/awsSso.ts');
   const token = await signInWithAwsSso(settings, deps.openUrl, {
     log: deps.log,
     now: deps.now,
@@ -116,23 +118,4 @@ async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {
     clientSecret: token.clientSecret,
   });
   return { method: 'aws-sso', identity: settings.startUrl, expiresAt: token.expiresAt };
-}
-
-/** The stored IAM Identity Center sign-in, if one is there and not expired. */
-export async function storedAwsSso(store: SecretStore, settings: AwsSsoSettings, now: number): Promise<AwsSsoToken | null> {
-  const m = await loadSsoMaterial(store, 'aws-sso', settings.startUrl);
-  if (!m || typeof m.accessToken !== 'string' || typeof m.expiresAt !== 'number' || m.expiresAt <= now) return null;
-  return {
-    accessToken: m.accessToken,
-    expiresAt: m.expiresAt,
-    refreshToken: typeof m.refreshToken === 'string' ? m.refreshToken : undefined,
-    clientId: String(m.clientId ?? ''),
-    clientSecret: String(m.clientSecret ?? ''),
-  };
-}
-
-export async function awsSsoRoleCredentials(store: SecretStore, settings: AwsSsoSettings, accountId: string, roleName: string, now: number): Promise<RoleCredentials> {
-  const token = await storedAwsSso(store, settings, now);
-  if (!token) throw new SignInError('you are not signed in to IAM Identity Center; run keyfob login --method aws-sso');
-  return awsRoleCredentials(settings, token.accessToken, accountId, roleName);
 }

@@ -2,7 +2,7 @@
 import type { StatusView, TargetView } from '../../../common/views.ts';
 import { describePendingRevocations, pendingRevocations, remainingSeconds, type JournalEntry } from '../sessions/index.ts';
 import type { Engine } from './engine.ts';
-import { storedAwsSso } from './login.ts';
+import { storedAwsSso } from './awsSsoSession.ts';
 
 export function targetViews(engine: Pick<Engine, 'config'>): TargetView[] {
   return engine.config.targets.map((t) => ({
