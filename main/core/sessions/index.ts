@@ -2,6 +2,15 @@
 export { backoffDelay, REVOKE_RETRY_BACKOFF, type BackoffPolicy } from './backoff.ts';
 export { runBounded, type BoundedOptions, type BoundedResult, type Settled } from './bounded.ts';
 export { MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from './clock.ts';
+export {
+  endSession,
+  recordFailedRevocation,
+  revokeJournaledSession,
+  type EndSessionDeps,
+  type EndSessionOptions,
+  type EndSessionOutcome,
+  type EndingSession,
+} from './endSession.ts';
 export { SessionError, errorMessage, type SessionErrorCode } from './errors.ts';
 export { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from './events.ts';
 export { FakeClock, settle } from './fakeClock.ts';
@@ -19,7 +28,7 @@ export {
   type SessionJournal,
 } from './journal.ts';
 export { currentProcessIdentity, isOwnerAlive, readPidStartTime, type ProcessIdentity } from './processIdentity.ts';
-export { recoverOrphans, revokeJournaledSession, type RecoveryOptions, type RecoveryReport } from './recovery.ts';
+export { recoverOrphans, type RecoveryOptions, type RecoveryReport } from './recovery.ts';
 export { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, warnAt, type Deadline, type DeadlineAction, type SchedulePolicy } from './schedule.ts';
 export {
   END_REASONS,

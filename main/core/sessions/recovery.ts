@@ -1,15 +1,14 @@
 import type { AuditSink } from '../audit/auditLog.ts';
-import { redactSecrets } from '../audit/secretGuard.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { runBounded } from './bounded.ts';
 import type { Clock } from './clock.ts';
-import { errorMessage } from './errors.ts';
+import { endSession } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
-import { formatClockTime, type EndReason } from './session.ts';
 
 // A crash is a session end too. At start, whatever the journal says is still out and whose owner
-// process is gone gets revoked; sessions of a keyfob still running elsewhere are left alone.
+// process is gone is ended through the revoke path (endSession); sessions of a keyfob still
+// running elsewhere are left alone.
 
 export interface RecoveryOptions {
   concurrency?: number;
@@ -18,12 +17,14 @@ export interface RecoveryOptions {
   self?: ProcessIdentity;
   /** Injected for tests; by default pid liveness plus start time on Linux. */
   isOwnerAlive?: (owner: ProcessIdentity) => boolean;
+  /** Told when the journal or the audit log cannot be written while ending orphans. */
+  reportProblem?: (message: string) => void;
 }
 
 export interface RecoveryReport {
   /** Orphans whose leases were revoked now. */
   revoked: JournalEntry[];
-  /** Orphans already past their expiry: dropped, Vault has expired them. */
+  /** Orphans past their expiry (Vault has expired them), or whose revocation failed after it: dropped. */
   expired: JournalEntry[];
   /** Orphans whose revocation failed: kept with their error for the next start. */
   failed: JournalEntry[];
@@ -40,113 +41,56 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
   const alive = options.isOwnerAlive ?? isOwnerAlive;
   const now = clock.now();
   const report: RecoveryReport = { revoked: [], expired: [], failed: [], leftAlone: [], pending: [] };
+  const lapsed: JournalEntry[] = [];
   const claimed: JournalEntry[] = [];
 
   // Claim orphans under the journal lock (taking them over as owner), so two keyfob processes
-  // starting together do not both revoke and audit the same lease.
+  // starting together do not both revoke and audit the same lease. The copies kept here name
+  // the dead owner: a revocation that fails goes back to it, so any later start retries it.
   await journal.update((entries) => {
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const e = entries[i]!;
+    for (const e of entries) {
       if (alive(ownerOf(e))) {
-        report.leftAlone.unshift({ ...e });
-      } else if (e.expiresAt <= now) {
-        report.expired.unshift({ ...e });
-        entries.splice(i, 1);
-      } else {
-        claimed.unshift({ ...e });
-        Object.assign(e, { pid: self.pid, pidStartTime: self.pidStartTime, hostname: self.hostname, state: 'revoking' });
+        report.leftAlone.push({ ...e });
+        continue;
       }
+      (e.expiresAt <= now ? lapsed : claimed).push({ ...e });
+      Object.assign(e, { pid: self.pid, pidStartTime: self.pidStartTime, hostname: self.hostname, state: 'revoking' });
     }
   });
 
-  for (const e of report.expired) {
-    safeAudit(audit, e, 'expired', reasonOf(e), `owner pid ${e.pid} is gone; the lease expired at ${formatClockTime(e.expiresAt)}`);
+  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}) };
+  const end = (e: JournalEntry, leaseExpired: boolean) =>
+    endSession(e, 'crash-recovery', deps, { context: `owner pid ${e.pid} is gone`, onlyIfJournaled: true, leaseExpired });
+
+  // Past their expiry Vault has expired them already: no network call, so they are settled first.
+  for (const [e, outcome] of await Promise.all(lapsed.map(async (e) => [e, await end(e, true)] as const))) {
+    if (outcome.status !== 'not-found') report.expired.push(e);
   }
 
-  const result = await runBounded(claimed, (e) => (e.leaseId ? leaseApi.revokeLease(e.leaseId) : Promise.resolve()), {
+  const result = await runBounded(claimed, (e) => end(e, false), {
     concurrency: options.concurrency ?? 8,
     deadlineMs: options.deadlineMs ?? 5000,
     clock,
   });
-
-  const done = new Set<string>();
-  const failures = new Map<string, string>();
   for (const r of result.settled) {
-    if (r.ok) done.add(r.item.sessionId);
-    else failures.set(r.item.sessionId, redactSecrets(errorMessage(r.error)));
+    const e = r.item;
+    if (!r.ok) report.pending.push(e); // endSession never throws; kept for the next start all the same
+    else if (r.value.status === 'revoked') report.revoked.push(e);
+    else if (r.value.status === 'expired') report.expired.push(e);
+    else if (r.value.status === 'revoke-failed') report.failed.push({ ...e, state: 'revoke-failed', revokeAttempts: r.value.revokeAttempts, lastError: r.value.error });
   }
-  const unfinished = new Set([...result.inFlight, ...result.notStarted].map((e) => e.sessionId));
 
-  // Failed and unfinished entries go back to their dead owner, so any later start retries them.
-  await journal.update((entries) => {
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const e = entries[i]!;
-      const original = claimed.find((c) => c.sessionId === e.sessionId);
-      if (!original) continue;
-      if (done.has(e.sessionId)) {
-        entries.splice(i, 1);
-        continue;
+  // Not finished by the deadline: back to the dead owner as they were, so any later start
+  // retries them. One still in flight records its own outcome if it settles while we run.
+  const unfinished = [...result.inFlight, ...result.notStarted];
+  report.pending.push(...unfinished);
+  if (unfinished.length > 0) {
+    await journal.update((entries) => {
+      for (const original of unfinished) {
+        const e = entries.find((x) => x.sessionId === original.sessionId);
+        if (e) Object.assign(e, ownerOf(original), { state: original.state });
       }
-      const error = failures.get(e.sessionId);
-      Object.assign(e, ownerOf(original), error === undefined ? { state: original.state } : { state: 'revoke-failed', revokeAttempts: original.revokeAttempts + 1, lastError: error });
-    }
-  });
-
-  for (const e of claimed) {
-    const error = failures.get(e.sessionId);
-    if (done.has(e.sessionId)) {
-      const detail = `owner pid ${e.pid} is gone${e.leaseId ? '' : '; no Vault lease to revoke'}`;
-      safeAudit(audit, e, 'revoked', reasonOf(e), detail);
-      report.revoked.push(e);
-    } else if (error !== undefined) {
-      safeAudit(audit, e, 'revoke-failed', reasonOf(e), `owner pid ${e.pid} is gone; ${error}; retried at next start`);
-      report.failed.push({ ...e, state: 'revoke-failed', revokeAttempts: e.revokeAttempts + 1, lastError: error });
-    } else if (unfinished.has(e.sessionId)) {
-      report.pending.push(e);
-    }
+    });
   }
   return report;
-}
-
-/**
- * Revokes one journaled session by id, whichever process owns it (`keyfob revoke ID` from another
- * terminal). The owner, if alive, notices through SessionManager.reconcile and stops its command.
- */
-export async function revokeJournaledSession(
-  sessionId: string,
-  reason: EndReason,
-  deps: { journal: SessionJournal; leaseApi: LeaseApi; audit: AuditSink },
-): Promise<{ status: 'revoked'; entry: JournalEntry } | { status: 'not-found' } | { status: 'revoke-failed'; entry: JournalEntry; error: string }> {
-  const entry = await deps.journal.update((entries) => {
-    const e = entries.find((x) => x.sessionId === sessionId);
-    if (!e) return undefined;
-    const before = { ...e };
-    Object.assign(e, { state: 'revoking', endReason: e.endReason ?? reason });
-    return before;
-  });
-  if (!entry) return { status: 'not-found' };
-  const withReason = { ...entry, endReason: entry.endReason ?? reason };
-  try {
-    if (entry.leaseId) await deps.leaseApi.revokeLease(entry.leaseId);
-  } catch (error) {
-    const message = redactSecrets(errorMessage(error));
-    await deps.journal.patch(sessionId, { state: 'revoke-failed', revokeAttempts: entry.revokeAttempts + 1, lastError: message });
-    safeAudit(deps.audit, withReason, 'revoke-failed', withReason.endReason, message);
-    return { status: 'revoke-failed', entry: withReason, error: message };
-  }
-  await deps.journal.remove(sessionId);
-  safeAudit(deps.audit, withReason, 'revoked', withReason.endReason, entry.pid === process.pid ? undefined : `session of pid ${entry.pid}`);
-  return { status: 'revoked', entry: withReason };
-}
-
-function reasonOf(e: JournalEntry): EndReason {
-  return e.endReason ?? 'crash-recovery';
-}
-
-function safeAudit(audit: AuditSink, e: JournalEntry, action: 'revoked' | 'expired' | 'revoke-failed', reason: EndReason, detail: string | undefined): void {
-  try {
-    audit.append({ target: e.targetId, action, reason, sessionId: e.sessionId, ...(e.leaseId ? { leaseId: e.leaseId } : {}), ...(detail ? { detail } : {}) });
-  } catch {
-    // The audit log must not stop a revocation; its failure shows up in the next append.
-  }
 }

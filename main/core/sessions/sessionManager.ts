@@ -5,6 +5,7 @@ import type { LeaseApi } from '../vault/leaseApi.ts';
 import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
 import { runBounded } from './bounded.ts';
 import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle } from './clock.ts';
+import { endSession, recordFailedRevocation, type EndSessionDeps, type EndingSession } from './endSession.ts';
 import { SessionError, errorMessage } from './errors.ts';
 import { Emitter, type Disposable, type Event } from './events.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
@@ -122,6 +123,9 @@ export class SessionManager implements Disposable {
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
   readonly #hookTimeoutMs: number;
+  readonly #endDeps: EndSessionDeps;
+  /** How long a failed revocation waits before this process retries it. */
+  readonly #retryDelayMs = (attempts: number): number => backoffDelay(attempts, this.#backoff, this.#random);
 
   readonly #sessions = new Map<string, Tracked>();
   readonly #background = new Set<Promise<unknown>>();
@@ -158,6 +162,7 @@ export class SessionManager implements Disposable {
     this.#backoff = options.backoff ?? REVOKE_RETRY_BACKOFF;
     this.#random = options.random ?? Math.random;
     this.#hookTimeoutMs = options.hookTimeoutMs ?? 2000;
+    this.#endDeps = { journal: this.#journal, leaseApi: this.#leaseApi, audit: this.#audit, clock: this.#clock, reportProblem: (m) => this.#report(m) };
   }
 
   // ---- queries ----
@@ -250,6 +255,8 @@ export class SessionManager implements Disposable {
     }
   }
 
+  // Not a session end: the session never existed (nothing journaled or audited), so there is
+  // nothing to record; only the credential is undone.
   async #discardUnjournaled(t: Tracked): Promise<void> {
     try {
       await t.onEnd?.('crash-recovery');
@@ -354,8 +361,9 @@ export class SessionManager implements Disposable {
   // ---- end: the one revoke path ----
 
   /**
-   * Ends a session: journal, revoke the lease in Vault, run its cleanup, audit, event. Every end
-   * trigger comes here. Never throws; a failed revocation is kept and retried with backoff.
+   * Ends a session of this process through the revoke path (`endSession`: journal, cleanup, Vault,
+   * journal, audit), then updates it here and fires the event. Every in-process end trigger comes
+   * here. Never throws; a failed revocation is kept and retried with backoff.
    */
   end(sessionId: string, reason: EndReason): Promise<EndOutcome> {
     const t = this.#sessions.get(sessionId);
@@ -394,7 +402,8 @@ export class SessionManager implements Disposable {
       if (!t || t.ending) continue;
       out.timedOut.push(id);
       t.session.endReason ??= reason;
-      await this.#markRevokeFailed(t, 'not attempted before the deadline');
+      const failed = await recordFailedRevocation(this.#ending(t), t.session.endReason, 'not attempted before the deadline', this.#endDeps, { retryDelayMs: this.#retryDelayMs });
+      this.#keepForRetry(t, failed);
     }
     return out;
   }
@@ -403,22 +412,15 @@ export class SessionManager implements Disposable {
     const s = t.session;
     const reason = s.endReason!;
     this.#onDidUpdateSession.fire(snapshot(t));
-    // Recorded before the network call; if we die mid-revoke, the next start finishes the job.
-    this.#journalSafely(this.#journal.patch(s.id, { state: 'revoking', endReason: reason }));
-
-    // Local cleanup first (kill the agent, the command): it cuts access even if Vault is down.
-    const hookError = await this.#runHook(t, reason);
-
-    if (s.leaseId) {
-      try {
-        await this.#leaseApi.revokeLease(s.leaseId);
-      } catch (error) {
-        return this.#revokeFailed(t, redactSecrets(errorMessage(error)));
-      }
+    // The revoke path journals, revokes and audits; here only the in-memory session, events and retry timing follow it.
+    const outcome = await endSession(this.#ending(t), reason, this.#endDeps, { runCleanup: () => this.#runHook(t, reason), retryDelayMs: this.#retryDelayMs });
+    if (outcome.status === 'revoke-failed') {
+      this.#keepForRetry(t, outcome);
+      return { sessionId: s.id, status: 'revoke-failed', error: outcome.error };
     }
-    const notes = [s.leaseId ? undefined : 'no Vault lease to revoke', hookError && `cleanup failed: ${hookError}`].filter(Boolean);
-    await this.#finish(t, reason === 'expired' ? 'expired' : 'revoked', notes.join('; ') || undefined);
-    return { sessionId: s.id, status: 'ended', ...(hookError ? { detail: `cleanup failed: ${hookError}` } : {}) };
+    this.#ended(t);
+    const detail = outcome.status === 'not-found' ? undefined : (outcome.revokeError ?? (outcome.cleanupError && `cleanup failed: ${outcome.cleanupError}`));
+    return { sessionId: s.id, status: 'ended', ...(detail ? { detail } : {}) };
   }
 
   /** Runs the session's cleanup once; returns what went wrong, if anything (never throws). */
@@ -440,40 +442,22 @@ export class SessionManager implements Disposable {
     }
   }
 
-  async #revokeFailed(t: Tracked, message: string): Promise<EndOutcome> {
-    const s = t.session;
-    if (this.#clock.now() >= s.expiresAt) {
-      // Past its TTL Vault expires the lease by itself; nothing is left to retry.
-      await this.#finish(t, 'expired', `revoke failed after expiry (${message}); Vault expires the lease on its own`);
-      return { sessionId: s.id, status: 'ended', detail: message };
-    }
-    await this.#markRevokeFailed(t, message);
-    return { sessionId: s.id, status: 'revoke-failed', error: message };
-  }
-
-  async #markRevokeFailed(t: Tracked, message: string): Promise<void> {
+  /** A revocation that failed (journaled and audited by the revoke path) waits here for its retry. */
+  #keepForRetry(t: Tracked, failed: { revokeAttempts: number; error: string; nextRetryAt?: number }): void {
     const s = t.session;
     s.state = 'revoke-failed';
-    s.revokeAttempts++;
-    s.lastError = message;
-    const delay = backoffDelay(s.revokeAttempts, this.#backoff, this.#random);
-    t.nextRetryAt = this.#clock.now() + delay;
-    await this.#journalSafely(
-      this.#journal.patch(s.id, { state: 'revoke-failed', revokeAttempts: s.revokeAttempts, lastError: message, nextRetryAt: t.nextRetryAt }),
-    );
-    this.#auditSafely(t, { action: 'revoke-failed', detail: `${message}; retry in ${formatDuration(delay / 1000)}` });
+    s.revokeAttempts = failed.revokeAttempts;
+    s.lastError = failed.error;
+    t.nextRetryAt = failed.nextRetryAt;
     this.#onDidUpdateSession.fire(snapshot(t));
     this.#rearm();
   }
 
-  async #finish(t: Tracked, action: 'revoked' | 'expired', detail: string | undefined): Promise<void> {
+  #ended(t: Tracked): void {
     const s = t.session;
-    const reason = s.endReason!;
     s.state = 'ended';
     this.#sessions.delete(s.id);
-    await this.#journalSafely(this.#journal.remove(s.id));
-    this.#auditSafely(t, { action, ...(detail ? { detail } : {}) });
-    this.#onDidEndSession.fire({ session: snapshot(t), reason });
+    this.#onDidEndSession.fire({ session: snapshot(t), reason: s.endReason! });
     this.#rearm();
   }
 
@@ -627,22 +611,33 @@ export class SessionManager implements Disposable {
     };
   }
 
+  /** The session as the revoke path sees it: what this process journaled, as of now. */
+  #ending(t: Tracked): EndingSession {
+    const s = t.session;
+    return {
+      sessionId: s.id,
+      targetId: s.targetId,
+      ...(s.leaseId ? { leaseId: s.leaseId } : {}),
+      expiresAt: s.expiresAt,
+      revokeAttempts: s.revokeAttempts,
+      ...(s.endReason ? { endReason: s.endReason } : {}),
+      pid: this.#owner.pid,
+      pidStartTime: this.#owner.pidStartTime,
+      hostname: this.#owner.hostname,
+    };
+  }
+
   #journalSafely(write: Promise<void>): Promise<void> {
     const safe = write.catch((error: unknown) => this.#report(`Could not update the session journal: ${errorMessage(error)}`));
     this.#track(safe);
     return safe;
   }
 
-  #auditSafely(t: Tracked, entry: Pick<AuditInput, 'action' | 'detail' | 'reason'>): void {
+  /** Issue and renewal lines; the end of a session is audited by the revoke path. */
+  #auditSafely(t: Tracked, entry: Pick<AuditInput, 'detail' | 'reason'> & { action: 'issued' | 'renewed' }): void {
     const s = t.session;
     try {
-      this.#audit.append({
-        target: s.targetId,
-        sessionId: s.id,
-        ...(s.leaseId ? { leaseId: s.leaseId } : {}),
-        ...(s.endReason && entry.action !== 'issued' && entry.action !== 'renewed' ? { reason: s.endReason } : {}),
-        ...entry,
-      });
+      this.#audit.append({ target: s.targetId, sessionId: s.id, ...(s.leaseId ? { leaseId: s.leaseId } : {}), ...entry });
     } catch (error) {
       this.#report(`Could not write the audit log: ${errorMessage(error)}`);
     }
