@@ -10,7 +10,7 @@ export async function logoutCommand(argv: string[], ctx: CommandContext): Promis
     let failed: string[] = [];
     if (engine.signIn()) {
       const ids = (await engine.journal.list()).map((e) => e.sessionId);
-      ({ failed } = await revokeSessions(engine, ids, 'logout'));
+      ({ failed } = await revokeSessions(engine, ids, 'logout', ctx.tell));
       if (ids.length > 0) ctx.out(`Revoked ${ids.length - failed.length} session(s).`);
       // Revoking the token also revokes any lease it made that Keyfob did not know of.
       await engine.vault.revokeSelf().catch((error: Error) => ctx.tell(`Vault did not revoke the token: ${error.message}`));

@@ -4,9 +4,13 @@ import type { Engine } from '../../core/engine/engine.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
 
-/** Ends journaled sessions of any keyfob process through the one revoke path, in parallel. */
-export async function revokeSessions(engine: Engine, ids: string[], reason: EndReason): Promise<{ revoked: string[]; failed: string[] }> {
-  const result = await runBounded(ids, (id) => revokeJournaledSession(id, reason, { journal: engine.journal, leaseApi: engine.vault, audit: engine.audit }), {
+/**
+ * Ends journaled sessions of any keyfob process through the one revoke path (endSession, by way
+ * of revokeJournaledSession), in parallel. `tell` hears of a journal or audit log it could not write.
+ */
+export async function revokeSessions(engine: Engine, ids: string[], reason: EndReason, tell: (line: string) => void): Promise<{ revoked: string[]; failed: string[] }> {
+  const deps = { journal: engine.journal, leaseApi: engine.vault, audit: engine.audit, clock: engine.clock, reportProblem: tell };
+  const result = await runBounded(ids, (id) => revokeJournaledSession(id, reason, deps), {
     concurrency: 32,
     deadlineMs: 15_000,
     clock: engine.clock,
@@ -25,7 +29,7 @@ export async function revokeCommand(argv: string[], ctx: CommandContext): Promis
     const entries = await engine.journal.list();
     const ids = values.all ? entries.map((e) => e.sessionId) : positionals;
     if (!values.all && !entries.some((e) => e.sessionId === ids[0])) throw new Error(`no session ${ids[0]}; keyfob status lists them`);
-    const { revoked, failed } = await revokeSessions(engine, ids, 'revoked');
+    const { revoked, failed } = await revokeSessions(engine, ids, 'revoked', ctx.tell);
     ctx.out(ids.length === 0 ? 'No sessions to revoke.' : `Revoked ${revoked.length} session(s)${revoked.length ? `: ${revoked.join(', ')}` : ''}.`);
     if (failed.length > 0) {
       ctx.tell(`could not revoke ${failed.join(', ')} now; keyfob keeps them and retries at its next start (keyfob status shows them)`);
