@@ -131,6 +131,19 @@ describe('Journal', () => {
     expect(list.every((e) => e.state === 'revoking')).toBe(true);
   });
 
+  it('leaves the file alone when an update changes nothing (a read-only status rewrites nothing)', async () => {
+    const journal = new Journal(home);
+    await journal.put(entry(1));
+    const { statSync } = await import('node:fs');
+    const before = statSync(journal.path);
+    await journal.patch('s00001', { state: 'active' });
+    await journal.remove('no-such-session');
+    await journal.update(() => undefined);
+    const after = statSync(journal.path);
+    expect(after.ino).toBe(before.ino);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+  });
+
   it('keeps entries it does not understand (written by a newer keyfob)', async () => {
     const journal = new Journal(home);
     writeFileSync(journal.path, JSON.stringify({ version: 1, entries: [{ sessionId: 'future', someNewField: 1 }] }));

@@ -65,7 +65,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     policy: { warnLeadSeconds: config.sessions.warnBefore, renewLeadSeconds: config.sessions.renewBefore },
   });
   // Recovery needs a token to revoke with; without one, orphans wait for the next signed-in start.
-  const recovery = token ? await recoverOrphans(journal, vault, audit, clock) : undefined;
+  const recovery = token ? await recoverOrphans(journal, vault, audit, clock, { reportProblem: options.tell }) : undefined;
   if (recovery && recovery.revoked.length > 0) {
     options.tell(`revoked ${recovery.revoked.length} credential(s) left by a keyfob process that is gone (${recovery.revoked.map((e) => e.targetId).join(', ')})`);
   }

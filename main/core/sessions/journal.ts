@@ -170,7 +170,10 @@ export class Journal extends JournalBase {
                   outcomes.push({ ok: false, error });
                 }
               }
-              await this.#write([...entries, ...file.foreign]);
+              // A mutation that changed nothing (recovery with no orphans, say) writes nothing:
+              // a read-only command like `status` must not rewrite and fsync the journal.
+              const unchanged = entries.length === file.entries.length && entries.every((e, i) => e === file.entries[i]);
+              if (!unchanged) await this.#write([...entries, ...file.foreign]);
             },
             this.#options.lock,
           );
