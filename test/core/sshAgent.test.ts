@@ -1,9 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSessionAgent } from '../../main/core/ssh/agent.ts';
+import { AuditLog } from '../../main/core/audit/index.ts';
+import { Journal, recoverOrphans, systemClock } from '../../main/core/sessions/index.ts';
+import { startSessionAgent, stopOrphanedAgent } from '../../main/core/ssh/agent.ts';
 import { CertificateMismatch, checkCertificate } from '../../main/core/ssh/certificate.ts';
 import { makeSessionKeyPair } from '../../main/core/ssh/keyPair.ts';
 
@@ -57,5 +59,32 @@ describe('per-session ssh-agent', () => {
     expect(() => process.kill(agent.pid, 0)).toThrow();
     const leftovers = readdirSync(tmpdir()).filter((f) => f.startsWith('keyfob-agent-'));
     expect(leftovers.filter((f) => agent.socketPath.includes(f))).toEqual([]);
+  });
+});
+
+describe('an agent whose keyfob crashed', () => {
+  it('is stopped by crash recovery from its journaled pid, directory and all', async () => {
+    const agent = await startSessionAgent();
+    const home = mkdtempSync(join(tmpdir(), 'keyfob-home-'));
+    try {
+      const deadPid = spawnSync('true').pid!; // a keyfob process that is gone
+      const journal = new Journal(home);
+      const now = Date.now();
+      await journal.put({ sessionId: 'agent1', targetId: 'web-ssh', kind: 'ssh', issuedAt: now, expiresAt: now + 600_000, pid: deadPid, pidStartTime: null, hostname: (await import('node:os')).hostname(), state: 'active', revokeAttempts: 0, agentPid: agent.pid });
+      const leaseApi = { renewLease: async () => ({ leaseDuration: 0, renewable: false, warnings: [] }), revokeLease: async () => {} };
+      const report = await recoverOrphans(journal, leaseApi, new AuditLog({ dir: home }), systemClock);
+      expect(report.revoked.map((e) => e.sessionId)).toEqual(['agent1']);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(() => process.kill(agent.pid, 0)).toThrow();
+      expect(readdirSync(tmpdir()).some((f) => agent.socketPath.includes(f))).toBe(false);
+    } finally {
+      await agent.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('is never confused with another process that got the same pid', async () => {
+    expect(await stopOrphanedAgent(process.pid)).toBe(false);
+    expect(() => process.kill(process.pid, 0)).not.toThrow();
   });
 });

@@ -98,6 +98,7 @@ async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, 
       ttlSeconds: lifetime,
       renewable: false,
       issuedAt: now,
+      agentPid: agent.pid,
       onEnd: () => agent.stop(),
     });
     return { session, env };

@@ -4,13 +4,14 @@ import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { errorMessage } from './errors.ts';
+import { stopOrphanedAgent } from '../ssh/agent.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { formatClockTime, type EndReason } from './session.ts';
 
 /** What the revoke path needs to know of a session: what to revoke, who owns it, how far it got. */
 export type EndingSession = Pick<
   JournalEntry,
-  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname'
+  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname' | 'agentPid'
 >;
 
 export interface EndSessionDeps {
@@ -62,7 +63,12 @@ export type EndSessionOutcome =
 export async function endSession(entry: EndingSession, reason: EndReason, deps: EndSessionDeps, options: EndSessionOptions = {}): Promise<EndSessionOutcome> {
   const endReason = entry.endReason ?? reason;
   const marked = markRevoking(entry.sessionId, endReason, deps);
-  const cleanupError = await runCleanupSafely(options.runCleanup);
+  const cleanupError = await runCleanupSafely(async () => {
+    const hookError = options.runCleanup ? await options.runCleanup() : undefined;
+    // The owner's hook stops its agent; an agent whose owner crashed is stopped from its journaled pid.
+    if (entry.agentPid !== undefined) await stopOrphanedAgent(entry.agentPid);
+    return hookError;
+  });
   if ((await marked) === 'gone' && options.onlyIfJournaled) return { status: 'not-found' };
 
   let revokeError: string | undefined;

@@ -35,6 +35,7 @@ export const journalEntrySchema = z
     revokeAttempts: z.number().int().nonnegative(),
     lastError: z.string().optional(),
     nextRetryAt: z.number().optional(),
+    agentPid: z.number().int().positive().optional(),
   })
   .strict();
 

@@ -41,6 +41,8 @@ export interface Session {
   readonly cap?: RenewalCap;
   readonly revokeAttempts: number;
   readonly lastError?: string;
+  /** The per-session ssh-agent, journaled so a session ended by a crash still stops it. */
+  readonly agentPid?: number;
 }
 
 // No 0/o, 1/l/i: an id read aloud or off a screen is typed right the first time.

@@ -33,6 +33,8 @@ export interface NewSession {
   onEnd?: (reason: EndReason) => void | Promise<void>;
   /** Why the user asked for it (ticket), recorded in the audit log. */
   reason?: string;
+  /** The session's ssh-agent, so the revoke path can stop it even after this process is gone. */
+  agentPid?: number;
 }
 
 export interface SessionManagerOptions {
@@ -212,6 +214,7 @@ export class SessionManager implements Disposable {
         expiresAt: issuedAt + input.ttlSeconds * 1000,
         renewable: input.renewable && Boolean(input.leaseId),
         ...(input.maxExpiresAt !== undefined ? { maxExpiresAt: input.maxExpiresAt } : {}),
+        ...(input.agentPid !== undefined ? { agentPid: input.agentPid } : {}),
         state: 'active',
         pid: this.#owner.pid,
         revokeAttempts: 0,
@@ -608,6 +611,7 @@ export class SessionManager implements Disposable {
       hostname: this.#owner.hostname,
       state: 'active',
       revokeAttempts: 0,
+      ...(s.agentPid !== undefined ? { agentPid: s.agentPid } : {}),
     };
   }
 

@@ -1,11 +1,12 @@
 // A per-session ssh-agent on a private socket. Keyfob hands it the in-memory key and Vault's
 // certificate over the agent protocol (draft-miller-ssh-agent), so nothing private touches the
 // disk, with a lifetime equal to the certificate's remaining validity.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 
 const SSH_AGENT_FAILURE = 5;
 const SSH_AGENT_SUCCESS = 6;
@@ -129,4 +130,33 @@ function accepts(socketPath: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Stops the ssh-agent of a session whose keyfob process is gone (crash recovery, or a revoke
+ * from another terminal). Only a process that is verifiably a keyfob session agent is signalled,
+ * so a reused pid is never killed; its private directory goes with it.
+ */
+export async function stopOrphanedAgent(pid: number): Promise<boolean> {
+  const argv = await agentArgv(pid);
+  const socket = argv && argv[0]?.endsWith('ssh-agent') ? argv[argv.indexOf('-a') + 1] : undefined;
+  if (!socket || !basename(dirname(socket)).startsWith('keyfob-agent-')) return false;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  await rm(dirname(socket), { recursive: true, force: true });
+  return true;
+}
+
+async function agentArgv(pid: number): Promise<string[] | undefined> {
+  try {
+    // Linux: the exact argv. Elsewhere `ps` gives it as one line (socket paths have no spaces).
+    if (process.platform === 'linux') return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
+    const { stdout } = await promisify(execFile)('ps', ['-o', 'args=', '-p', String(pid)]);
+    return stdout.trim().split(/\s+/);
+  } catch {
+    return undefined;
+  }
 }
