@@ -18,7 +18,7 @@ import { engineerLogin } from '../test/integration/support/login.ts';
 import { buildCliBundle, type CliBundle } from './bundle.ts';
 import { benchEngineOpen, type EngineOpenResult } from './engineOpen.ts';
 import { benchIssuance, type IssuanceResult } from './issuance.ts';
-import { canHaveSecretService, rerunUnderDbus, startThrowawayKeyring } from './keyring.ts';
+import { canHaveSecretService, rerunUnderDbus, startThrowawayKeyring } from '../scripts/throwawayKeyring.ts';
 import { benchProcess, type CliFigures, type ProcessResult } from './processExec.ts';
 import { benchRevokeAll, type RevokeAllResult } from './revokeAll.ts';
 import { now, since, ms, type Summary } from './stats.ts';

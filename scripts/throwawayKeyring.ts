@@ -1,6 +1,6 @@
-// A Secret Service for the whole-process benchmark: `keyfob exec` only finds a sign-in in the
-// OS keychain, so run.ts re-runs itself under a private D-Bus session (dbus-run-session) and
-// starts a throwaway, unlocked gnome-keyring there, as scripts/test.ts does for the tests.
+// A private Secret Service for the test suite and the benchmarks: `keyfob` processes only find a
+// sign-in in the OS keychain, so scripts re-run themselves under a private D-Bus session
+// (dbus-run-session) and start a throwaway, unlocked gnome-keyring there.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ export interface ThrowawayKeyring {
  */
 export function startThrowawayKeyring(): ThrowawayKeyring | undefined {
   if (!process.env.DBUS_SESSION_BUS_ADDRESS || !has('gnome-keyring-daemon')) return undefined;
-  const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-keyring-'));
+  const home = mkdtempSync(join(tmpdir(), 'keyfob-keyring-'));
   const out = execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
     input: randomBytes(12).toString('hex'),
     env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, '.local/share') },
