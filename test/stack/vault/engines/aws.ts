@@ -7,7 +7,7 @@ import { VaultError } from '../backend.ts';
 import type { Backend, BackendFactory, BackendRequest, BackendResponse, RenewRequest } from '../backend.ts';
 import { durationSeconds, goDurationString, parseFields, stringList, SYSTEM_MAX_TTL, text } from './fields.ts';
 import { randomBase62, randomFrom, randomUpperAlnum } from './random.ts';
-import { dispatch, listResponse, NAME } from './router.ts';
+import { dispatch, NAME, roleRoutes } from './router.ts';
 import type { Route } from './router.ts';
 
 const CREDENTIAL_TYPES = ['iam_user', 'assumed_role', 'federation_token', 'session_token'] as const;
@@ -124,18 +124,7 @@ class AwsBackend implements Backend {
         },
       },
     },
-    { pattern: /^roles\/?$/, operations: { list: async () => listResponse(this.roles.keys()) } },
-    {
-      pattern: new RegExp(`^roles/${NAME}$`),
-      operations: {
-        read: async (_req, [name]) => this.readRole(name!),
-        update: async (req, [name]) => this.writeRole(name!, req.data),
-        delete: async (_req, [name]) => {
-          this.roles.delete(name!);
-          return null;
-        },
-      },
-    },
+    ...roleRoutes(this.roles, { read: (name) => this.readRole(name), write: (name, data) => this.writeRole(name, data) }),
     {
       pattern: new RegExp(`^(?:creds|sts)/${NAME}$`),
       operations: { read: async (req, [name]) => this.issue(req, name!), update: async (req, [name]) => this.issue(req, name!) },

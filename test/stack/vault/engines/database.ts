@@ -7,7 +7,7 @@ import type { Backend, BackendFactory, BackendRequest, BackendResponse, RenewReq
 import { calculateTtl, generatePassword, generateUsername } from './database-credentials.ts';
 import { durationSeconds, flag, globListContains, parseFields, statementList, stringList, SYSTEM_MAX_TTL, text } from './fields.ts';
 import { PostgresPlugin, renderConnectionUrl } from './postgres-plugin.ts';
-import { dispatch, listResponse, NAME } from './router.ts';
+import { dispatch, listResponse, NAME, roleRoutes } from './router.ts';
 import type { Route } from './router.ts';
 
 const SUPPORTED_PLUGINS = new Set(['postgresql-database-plugin']);
@@ -80,18 +80,7 @@ class DatabaseBackend implements Backend {
         delete: async (_req, [name]) => this.deleteConfig(name!),
       },
     },
-    { pattern: /^roles\/?$/, operations: { list: async () => listResponse(this.roles.keys()) } },
-    {
-      pattern: new RegExp(`^roles/${NAME}$`),
-      operations: {
-        read: async (_req, [name]) => this.readRole(name!),
-        update: async (req, [name]) => this.writeRole(name!, req.data),
-        delete: async (_req, [name]) => {
-          this.roles.delete(name!);
-          return null;
-        },
-      },
-    },
+    ...roleRoutes(this.roles, { read: (name) => this.readRole(name), write: (name, data) => this.writeRole(name, data) }),
     { pattern: new RegExp(`^creds/${NAME}$`), operations: { read: async (req, [name]) => this.issueCredentials(req, name!) } },
   ];
 

@@ -31,3 +31,36 @@ export function listResponse(keys: Iterable<string>): BackendResponse | null {
   const sorted = [...keys].sort();
   return sorted.length === 0 ? null : { data: { keys: sorted } };
 }
+
+/**
+ * `roles/` (LIST) and `roles/<name>` (read, write, delete) over a map of roles, as every
+ * engine here has them. `listInfo` adds Vault's per-key `key_info` to the listing.
+ */
+export function roleRoutes(
+  roles: Map<string, unknown>,
+  handlers: { read: (name: string) => BackendResponse | null; write: (name: string, data: Record<string, unknown>) => Promise<null> | null; listInfo?: (name: string) => Record<string, unknown> },
+): Route[] {
+  return [
+    {
+      pattern: /^roles\/?$/,
+      operations: {
+        list: async () => {
+          const listed = listResponse(roles.keys());
+          if (listed?.data && handlers.listInfo) listed.data.key_info = Object.fromEntries([...roles.keys()].map((name) => [name, handlers.listInfo!(name)]));
+          return listed;
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`^roles/${NAME}$`),
+      operations: {
+        read: async (_req, [name]) => handlers.read(name!),
+        update: async (req, [name]) => handlers.write(name!, req.data),
+        delete: async (_req, [name]) => {
+          roles.delete(name!);
+          return null;
+        },
+      },
+    },
+  ];
+}

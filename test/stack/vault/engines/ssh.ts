@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { VaultError } from '../backend.ts';
 import type { Backend, BackendFactory, BackendRequest, BackendResponse } from '../backend.ts';
 import { durationSeconds, flag, parseFields, stringMap, SYSTEM_MAX_TTL, text } from './fields.ts';
-import { dispatch, listResponse, NAME } from './router.ts';
+import { dispatch, NAME, roleRoutes } from './router.ts';
 import type { Route } from './router.ts';
 import { generateCaKey, importCaKey } from './ssh-ca.ts';
 import type { CaKey } from './ssh-ca.ts';
@@ -125,27 +125,7 @@ class SshBackend implements Backend {
         read: async () => (this.ca ? { raw: { status: 200, contentType: 'text/plain', body: this.ca.publicKey } } : null),
       },
     },
-    {
-      pattern: /^roles\/?$/,
-      operations: {
-        list: async () => {
-          const listed = listResponse(this.roles.keys());
-          if (listed?.data) listed.data.key_info = Object.fromEntries([...this.roles.keys()].map((name) => [name, { key_type: 'ca' }]));
-          return listed;
-        },
-      },
-    },
-    {
-      pattern: new RegExp(`^roles/${NAME}$`),
-      operations: {
-        read: async (_req, [name]) => this.readRole(name!),
-        update: async (req, [name]) => this.writeRole(name!, req.data),
-        delete: async (_req, [name]) => {
-          this.roles.delete(name!);
-          return null;
-        },
-      },
-    },
+    ...roleRoutes(this.roles, { read: (name) => this.readRole(name), write: (name, data) => this.writeRole(name, data), listInfo: () => ({ key_type: 'ca' }) }),
     { pattern: new RegExp(`^sign/${NAME}$`), operations: { update: async (req, [name]) => this.sign(req, name!) } },
   ];
 
