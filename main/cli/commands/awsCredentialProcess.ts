@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { credentialProcessOutput } from '../../core/brokers/aws.ts';
 import { checkGuardRails } from '../../core/engine/guardRails.ts';
-import { issueCredential } from '../../core/engine/issue.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
 
@@ -18,7 +17,7 @@ export async function awsCredentialProcessCommand(argv: string[], ctx: CommandCo
     if (target.kind !== 'aws') throw new UsageError(`${target.id} is a ${target.kind} target, not aws`);
     if (target.aws.source === 'vault') await engine.requireSignIn();
     const ttl = await checkGuardRails(engine.config, target, values.reason ? { reason: values.reason } : {}, ctx.env);
-    const issued = await issueCredential(target, ttl, { vault: engine.vault, sessions: engine.sessions, store: engine.store, awsSso: engine.config.auth.awsSso, now: () => engine.clock.now() }, values.reason);
+    const issued = await engine.issue(target, ttl, values.reason);
     await engine.journal.remove(issued.session.id);
     ctx.out(credentialProcessOutput(issued.awsKeys!));
     return 0;

@@ -5,7 +5,6 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { checkGuardRails } from '../../core/engine/guardRails.ts';
-import { issueCredential } from '../../core/engine/issue.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
@@ -38,7 +37,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
     const keeper = needsVault ? await engine.requireSignIn() : undefined;
     const ttl = await checkGuardRails(engine.config, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) }, ctx.env);
-    const issued = await issueCredential(target, ttl, { vault: engine.vault, sessions: engine.sessions, store: engine.store, awsSso: engine.config.auth.awsSso, now: () => engine.clock.now() }, values.reason);
+    const issued = await engine.issue(target, ttl, values.reason);
     const id = issued.session.id;
     ctx.tell(`session ${id}: ${target.id} until ${formatClockTime(issued.session.expiresAt)}; revoked when the command exits`);
 

@@ -15,6 +15,7 @@ import {
   type RecoveryReport,
 } from '../sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
+import { issueCredential, type IssuedCredential } from './issue.ts';
 import { TokenKeeper } from './tokenKeeper.ts';
 
 export class NotSignedIn extends Error {}
@@ -44,6 +45,8 @@ export interface Engine {
   /** Throws NotSignedIn with the next step; renews the token first if it is about to expire. */
   requireSignIn(): Promise<TokenKeeper>;
   target(id: string): Target;
+  /** Issues a credential for `target` and registers its session (see issue.ts). */
+  issue(target: Target, ttlSeconds: number, reason?: string): Promise<IssuedCredential>;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,9 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       const target = config.targets.find((t) => t.id === id);
       if (!target) throw new UnknownTarget(`unknown target "${id}"; keyfob targets lists them`);
       return target;
+    },
+    issue(target, ttlSeconds, reason) {
+      return issueCredential(target, ttlSeconds, { vault, sessions, store, awsSso: config.auth.awsSso, now: () => clock.now() }, reason);
     },
     async close() {
       keeper?.stop();
