@@ -1,6 +1,6 @@
 // A one-shot loopback HTTP listener for OAuth redirects (RFC 8252 §7.3): it waits for the
 // browser to come back to the redirect URI, answers with a short page, and closes.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface LoopbackCallback {
@@ -18,7 +18,7 @@ export class LoginTimeout extends Error {}
 export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1'; port: number; path: string }): Promise<LoopbackCallback> {
   let deliver: (params: URLSearchParams) => void = () => {};
   const received = new Promise<URLSearchParams>((resolve) => (deliver = resolve));
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://loopback');
     if (url.pathname !== opts.path) {
       res.writeHead(404).end();
@@ -36,15 +36,25 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
       req.on('data', (d: Buffer) => (body = (body + d.toString()).slice(0, 64 * 1024)));
       req.on('end', () => finish(new URLSearchParams(body)));
     } else finish(url.searchParams);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${opts.host} is in use; set another callback port in the config`) : e),
-    );
-    server.listen(opts.port, opts.host === 'localhost' ? '127.0.0.1' : opts.host, () => resolve());
+  };
+  const listen = (server: Server, host: string, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  const server = createServer(handle);
+  await listen(server, opts.host === 'localhost' ? '127.0.0.1' : opts.host, opts.port).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${opts.host} is in use; set another callback port in the config`) : e;
   });
   const { port } = server.address() as AddressInfo;
-  const close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  // A browser may resolve "localhost" to ::1 first: answer there too when the machine has IPv6.
+  const servers = [server];
+  if (opts.host === 'localhost') {
+    const v6 = createServer(handle);
+    if (await listen(v6, '::1', port).then(() => true, () => false)) servers.push(v6);
+  }
+  const close = () =>
+    Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }))).then(() => undefined);
   return {
     redirectUri: `http://${opts.host}:${port}${opts.path}`,
     async wait(timeoutMs, signal) {
