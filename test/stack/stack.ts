@@ -122,7 +122,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       sshd: { host: sshd.host, port: sshd.port, user: sshd.user, caPublicKey, knownHostsLine: sshd.knownHostsLine },
       awsSso: { endpoint: awsSso.endpoint, startUrl: awsSso.startUrl, region: awsSso.region },
       pagerduty: { url: pagerduty.url, token: pagerduty.token },
-      browser: `${process.execPath} ${browserScript} --stack ${stackFile}`,
+      // Quoted so a path with spaces survives BROWSER-style splitting (main/core/auth/browser.ts).
+      browser: `"${process.execPath}" "${browserScript}" --stack "${stackFile}"`,
       pids: { postgres: postgres.pid, sshd: sshd.pid, stack: process.pid },
     };
     await writeFile(stackFile, JSON.stringify(info, null, 2) + '\n', { mode: 0o600 });

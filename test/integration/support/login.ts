@@ -1,6 +1,7 @@
 // Signing in to the stack the ways an engineer does: Vault's OIDC method (auth_url, the browser,
 // callback) and Vault's JWT method with an ID token from the OpenID Provider (code + PKCE).
 // The browser is always the stack's own `browser` command, run as BROWSER would be.
+import { splitCommand } from '../../../main/core/auth/browser.ts';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ export type VaultAuth = z.output<typeof AuthReply>['auth'];
 
 /** Run the stack's `browser` command with `url` as its last argument, as `user`. */
 export function runBrowser(info: StackInfo, url: string, user = 'alice'): Promise<void> {
-  const [command, ...args] = info.browser.split(' ');
+  const [command, ...args] = splitCommand(info.browser);
   return new Promise((resolve, reject) => {
     execFile(command!, [...args, url], { env: { ...process.env, KEYFOB_STACK_USER: user }, timeout: 60_000 }, (error, _stdout, stderr) => {
       if (error) reject(new Error(`browser command failed: ${error.message}\n${stderr}`));
