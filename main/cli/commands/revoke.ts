@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { revokeJournaledSession, runBounded, type EndReason } from '../../core/sessions/index.ts';
+import { REVOKE_CONCURRENCY, revokeJournaledSession, runBounded, type EndReason } from '../../core/sessions/index.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
@@ -11,7 +11,7 @@ import { withEngine, type CommandContext } from './context.ts';
 export async function revokeSessions(engine: Engine, ids: string[], reason: EndReason, tell: (line: string) => void): Promise<{ revoked: string[]; failed: string[] }> {
   const deps = { journal: engine.journal, leaseApi: engine.vault, audit: engine.audit, clock: engine.clock, reportProblem: tell };
   const result = await runBounded(ids, (id) => revokeJournaledSession(id, reason, deps), {
-    concurrency: 32,
+    concurrency: REVOKE_CONCURRENCY,
     deadlineMs: 15_000,
     clock: engine.clock,
   });

@@ -4,6 +4,14 @@ import type { Clock } from './clock.ts';
 // work at an overall deadline, so revoking 100 leases takes a few round trips, not 100, and
 // quitting never hangs on an unreachable Vault.
 
+/**
+ * How many revocations run at once, and how long ending many may take, wherever many sessions end
+ * together (quit, logout, revoke --all, crash recovery). 32 keeps 100 leases to a few round trips
+ * while not flooding Vault, whose database plugin queues on a handful of connections anyway.
+ */
+export const REVOKE_CONCURRENCY = 32;
+export const REVOKE_DEADLINE_MS = 5000;
+
 export interface BoundedOptions {
   concurrency: number;
   deadlineMs: number;

@@ -1,6 +1,6 @@
 // The session engine's public surface: the CLI and the Electron adapters import from here.
 export { backoffDelay, REVOKE_RETRY_BACKOFF, type BackoffPolicy } from './backoff.ts';
-export { runBounded, type BoundedOptions, type BoundedResult, type Settled } from './bounded.ts';
+export { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded, type BoundedOptions, type BoundedResult, type Settled } from './bounded.ts';
 export { MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from './clock.ts';
 export {
   endSession,

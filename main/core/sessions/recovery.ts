@@ -1,6 +1,6 @@
 import type { AuditSink } from '../audit/auditLog.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { runBounded } from './bounded.ts';
+import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
 import type { Clock } from './clock.ts';
 import { endSession } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
@@ -68,8 +68,8 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
   }
 
   const result = await runBounded(claimed, (e) => end(e, false), {
-    concurrency: options.concurrency ?? 8,
-    deadlineMs: options.deadlineMs ?? 5000,
+    concurrency: options.concurrency ?? REVOKE_CONCURRENCY,
+    deadlineMs: options.deadlineMs ?? REVOKE_DEADLINE_MS,
     clock,
   });
   for (const r of result.settled) {

@@ -3,7 +3,7 @@ import { redactSecrets } from '../audit/secretGuard.ts';
 import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
-import { runBounded } from './bounded.ts';
+import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
 import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle } from './clock.ts';
 import { endSession, recordFailedRevocation, type EndSessionDeps, type EndingSession } from './endSession.ts';
 import { SessionError, errorMessage } from './errors.ts';
@@ -390,8 +390,8 @@ export class SessionManager implements Disposable {
   async endAll(reason: EndReason, options: EndAllOptions = {}): Promise<EndAllResult> {
     const ids = [...this.#sessions.keys()];
     const result = await runBounded(ids, (id) => this.end(id, reason), {
-      concurrency: options.concurrency ?? 32,
-      deadlineMs: options.deadlineMs ?? 5000,
+      concurrency: options.concurrency ?? REVOKE_CONCURRENCY,
+      deadlineMs: options.deadlineMs ?? REVOKE_DEADLINE_MS,
       clock: this.#clock,
     });
     const out: EndAllResult = { ended: [], failed: [], timedOut: [...result.inFlight] };
