@@ -23,7 +23,7 @@ export async function renewCommand(argv: string[], ctx: CommandContext): Promise
     const renewal = await engine.vault.renewLease(entry.leaseId, increment);
     const expiresAt = engine.clock.now() + renewal.leaseDuration * 1000;
     const capped = renewal.leaseDuration < increment || renewal.warnings.some((w) => /max_ttl/.test(w));
-    await engine.journal.patch(id, { expiresAt, state: 'active' });
+    await engine.journal.patch(id, { expiresAt, state: 'active', renewable: renewal.renewable });
     const message = capped
       ? `capped at the max TTL: ${entry.targetId} now expires ${formatClockTime(expiresAt)} (in ${formatDuration(renewal.leaseDuration)}, not the ${formatDuration(increment)} asked for) and cannot be extended further`
       : `extended: ${entry.targetId} now expires ${formatClockTime(expiresAt)} (in ${formatDuration(renewal.leaseDuration)})`;

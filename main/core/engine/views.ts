@@ -48,7 +48,7 @@ export async function statusView(engine: Engine): Promise<{ view: StatusView; pe
         issuedAt: new Date(e.issuedAt).toISOString(),
         expiresAt: new Date(e.expiresAt).toISOString(),
         remainingSeconds: remainingSeconds(e, now),
-        renewable: e.leaseId !== undefined && e.kind === 'database',
+        renewable: e.renewable ?? false,
         state: e.state,
         pid: e.pid,
         ownedByThisProcess: e.pid === process.pid,

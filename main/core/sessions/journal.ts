@@ -36,6 +36,8 @@ export const journalEntrySchema = z
     lastError: z.string().optional(),
     nextRetryAt: z.number().optional(),
     agentPid: z.number().int().positive().optional(),
+    /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
+    renewable: z.boolean().optional(),
   })
   .strict();
 

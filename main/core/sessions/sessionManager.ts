@@ -612,6 +612,7 @@ export class SessionManager implements Disposable {
       state: 'active',
       revokeAttempts: 0,
       ...(s.agentPid !== undefined ? { agentPid: s.agentPid } : {}),
+      renewable: s.renewable,
     };
   }
 
