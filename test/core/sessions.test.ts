@@ -286,6 +286,22 @@ describe('SessionManager end', () => {
     expect(seen).toHaveLength(4);
   });
 
+  it('stops a session another keyfob process was asked to revoke even when that revoke failed, and keeps it for a retry', async () => {
+    const { manager, journal, leaseApi, clock } = setup();
+    let commandStopped = false;
+    const s = await manager.add({ ...db(6), onEnd: () => void (commandStopped = true) });
+    const unreachable = new FakeLeaseApi();
+    unreachable.revokeFailure = () => new Error('Vault could not be reached');
+    const elsewhere = { journal, leaseApi: unreachable, audit: new MemoryAudit(), clock };
+    expect((await revokeJournaledSession(s.id, 'revoked', elsewhere)).status).toBe('revoke-failed');
+
+    expect(await manager.reconcile()).toEqual([s.id]);
+    await manager.whenIdle();
+    expect(commandStopped).toBe(true);
+    expect(leaseApi.revoked).toEqual([]);
+    expect((await journal.list()).find((e) => e.sessionId === s.id)).toMatchObject({ state: 'revoke-failed' });
+  });
+
   it('stops a session that another keyfob process revoked, without revoking or auditing twice', async () => {
     const { manager, journal, leaseApi, audit } = setup();
     const ended: EndReason[] = [];

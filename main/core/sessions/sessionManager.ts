@@ -485,7 +485,10 @@ export class SessionManager implements Disposable {
       const s = t.session;
       if (t.seq > seenUpTo || t.ending || (s.state !== 'active' && s.state !== 'expiring')) continue;
       const entry = byId.get(s.id);
-      if (entry && entry.state !== 'revoking') {
+      // "revoking", or "revoke-failed" while this process thinks the session is live, means another
+      // keyfob process was asked to end it: stop using it here too (a failed revoke stays journaled
+      // and is retried by the next keyfob start after this one).
+      if (entry && entry.state !== 'revoking' && entry.state !== 'revoke-failed') {
         // Another keyfob process (`keyfob renew`) changed the lease: adopt its expiry, later or earlier.
         if (entry.expiresAt !== s.expiresAt) {
           s.expiresAt = entry.expiresAt;
