@@ -56,14 +56,18 @@ path "secret/metadata/handoff" { capabilities = ["list"] }
 
 // Vault-made logins get their rights only through a group role the DBA owns (orders_ro,
 // orders_rw), so DROP ROLE always succeeds; revocation also ends open sessions at once.
-const creation = (group: string) => [
-  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`,
-  `GRANT ${group} TO "{{name}}";`,
-];
-const revocation = [
-  `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`,
-  `DROP ROLE IF EXISTS "{{name}}";`,
-];
+export function orderRoleStatements(group: string): { creation_statements: string[]; revocation_statements: string[] } {
+  return {
+    creation_statements: [
+      `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`,
+      `GRANT ${group} TO "{{name}}";`,
+    ],
+    revocation_statements: [
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`,
+      `DROP ROLE IF EXISTS "{{name}}";`,
+    ],
+  };
+}
 
 type Call = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
@@ -148,8 +152,7 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
   for (const [role, group] of [['orders-ro', 'orders_ro'], ['orders-rw', 'orders_rw']] as const) {
     await call('POST', `database/roles/${role}`, {
       db_name: 'orders',
-      creation_statements: creation(group),
-      revocation_statements: revocation,
+      ...orderRoleStatements(group),
       default_ttl: db.defaultTtl,
       max_ttl: db.maxTtl,
     });

@@ -7,6 +7,7 @@
 //   orders_rw  NOLOGIN group: member of orders_ro, plus INSERT/UPDATE/DELETE and sequence use.
 // A Vault-created login role gets its rights only by membership in one of these, so it owns
 // nothing and owns no grants of its own, and Vault's DROP ROLE always succeeds.
+import { orderRoleStatements } from '../../admin/vault-setup.ts';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,27 +46,9 @@ export const ORDERS_GROUP_ROLES = { readOnly: 'orders_ro', readWrite: 'orders_rw
  * credential stops working at once, not only at the next login.
  */
 export const ORDERS_VAULT_STATEMENTS = {
-  'orders-ro': {
-    creation_statements: [
-      `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`,
-      `GRANT ${ORDERS_GROUP_ROLES.readOnly} TO "{{name}}";`,
-    ],
-    revocation_statements: [
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`,
-      `DROP ROLE IF EXISTS "{{name}}";`,
-    ],
-  },
-  'orders-rw': {
-    creation_statements: [
-      `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`,
-      `GRANT ${ORDERS_GROUP_ROLES.readWrite} TO "{{name}}";`,
-    ],
-    revocation_statements: [
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`,
-      `DROP ROLE IF EXISTS "{{name}}";`,
-    ],
-  },
-} as const;
+  'orders-ro': orderRoleStatements(ORDERS_GROUP_ROLES.readOnly),
+  'orders-rw': orderRoleStatements(ORDERS_GROUP_ROLES.readWrite),
+};
 
 interface PostgresBinaries {
   initdb: string;
