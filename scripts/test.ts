@@ -3,6 +3,9 @@
 // Secret Service; where dbus-run-session or gnome-keyring are missing, those tests say so and skip.
 // `npm test -- --no-checks <vitest args>` skips typecheck and lint.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { canHaveSecretService, rerunUnderDbus, startThrowawayKeyring } from './throwawayKeyring.ts';
 
 const INNER = 'KEYFOB_TEST_INNER';
@@ -24,7 +27,21 @@ if (process.env[INNER] !== '1') {
 } else {
   const keyring = startThrowawayKeyring();
   if (keyring) process.env.KEYFOB_TEST_SECRET_SERVICE = '1';
-  const vitest = spawnSync('npx', ['vitest', 'run', ...args], { stdio: 'inherit' });
+  const reportDir = mkdtempSync(join(tmpdir(), 'keyfob-vitest-'));
+  const report = join(reportDir, 'report.json');
+  const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...args], { stdio: 'inherit' });
   keyring?.dispose();
+  printTotals(report);
+  rmSync(reportDir, { recursive: true, force: true });
   process.exit(vitest.status ?? 1);
+}
+
+/** One plain closing line that any CI can read: "tests: N passed, N failed, N skipped". */
+function printTotals(report: string): void {
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  } catch {
+    // vitest did not get far enough to write a report; its own output says why.
+  }
 }
