@@ -147,8 +147,8 @@ describe('SessionManager renew', () => {
     const { manager, leaseApi } = setup();
     const fixed = await manager.add({ ...db(1), renewable: false });
     const cert = await manager.add({ targetId: 'web-ssh', kind: 'ssh', ttlSeconds: 1800, renewable: false });
-    await expect(manager.renew(fixed.id, 600)).rejects.toMatchObject({ code: 'LEASE_NOT_RENEWABLE', message: expect.stringContaining('not renewable') });
-    await expect(manager.renew(cert.id, 600)).rejects.toMatchObject({ code: 'LEASE_NOT_RENEWABLE', message: expect.stringContaining('SSH certificate') });
+    await expect(manager.renew(fixed.id, 600)).rejects.toMatchObject({ code: 'not-renewable', reason: 'LEASE_NOT_RENEWABLE', message: expect.stringContaining('not renewable') });
+    await expect(manager.renew(cert.id, 600)).rejects.toMatchObject({ code: 'not-renewable', reason: 'LEASE_NOT_RENEWABLE', message: expect.stringContaining('SSH certificate') });
     await expect(manager.renew('zzzzzz', 600)).rejects.toBeInstanceOf(SessionError);
     expect(leaseApi.renewCalls).toEqual([]);
   });

@@ -1,8 +1,8 @@
 import type { AuditSink } from '../audit/auditLog.ts';
-import { redactSecrets } from '../audit/secretGuard.ts';
+import { redactSecrets } from '../base/secretGuard.ts';
 import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../base/clock.ts';
 import { errorMessage } from './errors.ts';
 import { stopOrphanedAgent } from '../ssh/agent.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';

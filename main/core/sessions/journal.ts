@@ -3,12 +3,12 @@ import { watch } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
+import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 import { SessionError } from './errors.ts';
-import { toDisposable, type Disposable } from './events.ts';
-import { withFileLock, type LockOptions } from './fileLock.ts';
+import { toDisposable, type Disposable } from '../base/events.ts';
+import { withFileLock, type LockOptions } from '../base/fileLock.ts';
 import { END_REASONS, SESSION_KINDS } from './session.ts';
-import { ensureStateDir } from './stateDir.ts';
+import { ensureStateDir } from '../base/stateDir.ts';
 
 // The journal: what this machine's keyfob processes have issued and not yet revoked, so a crash
 // is a session end too (the next start revokes what a dead process left). It holds lease ids,

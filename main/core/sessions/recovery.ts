@@ -1,10 +1,10 @@
 import type { AuditSink } from '../audit/auditLog.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
-import type { Clock } from './clock.ts';
+import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from '../base/bounded.ts';
+import type { Clock } from '../base/clock.ts';
 import { endSession } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
-import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
+import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from '../base/processIdentity.ts';
 
 // A crash is a session end too. At start, whatever the journal says is still out and whose owner
 // process is gone is ended through the revoke path (endSession); sessions of a keyfob still

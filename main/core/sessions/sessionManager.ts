@@ -1,15 +1,15 @@
 import type { AuditInput, AuditSink } from '../audit/auditLog.ts';
-import { redactSecrets } from '../audit/secretGuard.ts';
+import { redactSecrets } from '../base/secretGuard.ts';
 import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
-import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
-import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle } from './clock.ts';
+import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from '../base/backoff.ts';
+import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from '../base/bounded.ts';
+import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle } from '../base/clock.ts';
 import { endSession, recordFailedRevocation, type EndSessionDeps, type EndingSession } from './endSession.ts';
 import { SessionError, errorMessage } from './errors.ts';
-import { Emitter, type Disposable, type Event } from './events.ts';
+import { Emitter, type Disposable, type Event } from '../base/events.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
-import { currentProcessIdentity, type ProcessIdentity } from './processIdentity.ts';
+import { currentProcessIdentity, type ProcessIdentity } from '../base/processIdentity.ts';
 import { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, type Deadline, type SchedulePolicy, type ScheduleView } from './schedule.ts';
 import { formatClockTime, newSessionId, type EndReason, type RenewalCap, type Session, type SessionKind } from './session.ts';
 
@@ -252,7 +252,7 @@ export class SessionManager implements Disposable {
         return;
       } catch (error) {
         // Another keyfob process took the same id: draw again.
-        if (error instanceof SessionError && error.code === 'JOURNAL_DUPLICATE_SESSION' && attempt < 5) continue;
+        if (error instanceof SessionError && error.reason === 'JOURNAL_DUPLICATE_SESSION' && attempt < 5) continue;
         throw error;
       }
     }
