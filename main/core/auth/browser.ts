@@ -4,6 +4,12 @@ import { spawn } from 'node:child_process';
 
 export type OpenUrl = (url: string) => Promise<void>;
 
+/**
+ * Told the URL a sign-in needs opened, before the browser is asked to open it, so a face can
+ * show it too (the browser may not open). `userCode` is the device code to compare (aws-sso).
+ */
+export type OnAuthUrl = (url: string, info?: { userCode?: string }) => void;
+
 /** Splits a BROWSER value into argv, honouring simple quotes ("…" and '…'). */
 export function splitCommand(command: string): string[] {
   const argv: string[] = [];

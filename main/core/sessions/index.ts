@@ -46,7 +46,6 @@ export {
 } from './session.ts';
 export {
   SessionManager,
-  type AuthChange,
   type EndAllOptions,
   type EndAllResult,
   type EndOutcome,

@@ -3,6 +3,7 @@ import { watch } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { SESSION_VIEW_STATES } from '../../../common/views.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from '../base/events.ts';
@@ -16,7 +17,7 @@ import { ensureStateDir } from '../base/stateDir.ts';
 // file, written to a temp file, fsynced and renamed into place, so readers never see half a file
 // and two terminals plus the tray can share it.
 
-export const JOURNAL_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;
+export const JOURNAL_STATES = SESSION_VIEW_STATES;
 export type JournalState = (typeof JOURNAL_STATES)[number];
 
 export const journalEntrySchema = z

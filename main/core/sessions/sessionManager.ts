@@ -1,6 +1,7 @@
 import type { AuditInput, AuditSink } from '../audit/auditLog.ts';
 import { redactSecrets } from '../base/secretGuard.ts';
 import { formatDuration } from '../duration.ts';
+import { isCapped } from '../vault/capped.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from '../base/backoff.ts';
 import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from '../base/bounded.ts';
@@ -59,13 +60,6 @@ export interface SessionExpiring {
 export interface SessionEnded {
   session: Session;
   reason: EndReason;
-}
-
-/** Sign-in state changes, forwarded by whoever owns authentication (for the tray and UI). */
-export interface AuthChange {
-  signedIn: boolean;
-  user?: string;
-  tokenExpiresAt?: number;
 }
 
 export interface RenewResult {
@@ -140,7 +134,6 @@ export class SessionManager implements Disposable {
   readonly #onDidUpdateSession = new Emitter<Session>();
   readonly #onDidWarnExpiring = new Emitter<SessionExpiring>();
   readonly #onDidEndSession = new Emitter<SessionEnded>();
-  readonly #onDidChangeAuth = new Emitter<AuthChange>();
   readonly #onDidReportProblem = new Emitter<string>();
 
   readonly onDidAddSession: Event<Session> = this.#onDidAddSession.event;
@@ -148,7 +141,6 @@ export class SessionManager implements Disposable {
   /** Fires once per expiry, warning-lead seconds before it. */
   readonly onDidWarnExpiring: Event<SessionExpiring> = this.#onDidWarnExpiring.event;
   readonly onDidEndSession: Event<SessionEnded> = this.#onDidEndSession.event;
-  readonly onDidChangeAuth: Event<AuthChange> = this.#onDidChangeAuth.event;
   /** Problems that must not stop a revoke (journal or audit not writable, a failed auto-renew). */
   readonly onDidReportProblem: Event<string> = this.#onDidReportProblem.event;
 
@@ -315,8 +307,7 @@ export class SessionManager implements Disposable {
     }
     const now = this.#clock.now();
     const expiresAt = now + result.leaseDuration * 1000;
-    const capWarning = result.warnings.find((w) => /max_ttl/i.test(w));
-    const capped = capWarning !== undefined || result.leaseDuration < incrementSeconds;
+    const capped = isCapped(result, incrementSeconds);
     let cap: RenewalCap | undefined;
     let message: string;
     if (capped) {
@@ -359,6 +350,21 @@ export class SessionManager implements Disposable {
         this.#rearm();
       },
     );
+  }
+
+  // ---- hand-over ----
+
+  /**
+   * Gives a session away instead of ending it (credential_process: the AWS CLI caches the keys
+   * until they expire): it leaves the journal and this manager, and no revoke path runs for it.
+   */
+  async handOver(sessionId: string): Promise<Session | undefined> {
+    const t = this.#sessions.get(sessionId);
+    if (!t || t.ending) return undefined;
+    await this.#journal.remove(sessionId);
+    this.#sessions.delete(sessionId);
+    this.#rearm();
+    return snapshot(t);
   }
 
   // ---- end: the one revoke path ----
@@ -523,13 +529,6 @@ export class SessionManager implements Disposable {
     return { sessionId: s.id, status: 'ended', detail: 'revoked by another keyfob process' };
   }
 
-  // ---- auth ----
-
-  /** For whoever owns sign-in: tells the tray and UI subscribers that it changed. */
-  fireAuthChanged(change: AuthChange): void {
-    this.#onDidChangeAuth.fire(change);
-  }
-
   // ---- the one timer ----
 
   #rearm(): void {
@@ -671,7 +670,7 @@ export class SessionManager implements Disposable {
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
     this.#timerAt = undefined;
-    for (const emitter of [this.#onDidAddSession, this.#onDidUpdateSession, this.#onDidWarnExpiring, this.#onDidEndSession, this.#onDidChangeAuth, this.#onDidReportProblem]) {
+    for (const emitter of [this.#onDidAddSession, this.#onDidUpdateSession, this.#onDidWarnExpiring, this.#onDidEndSession, this.#onDidReportProblem]) {
       emitter.dispose();
     }
   }
