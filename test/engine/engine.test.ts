@@ -33,7 +33,9 @@ function fakePagerDuty(onCall: boolean): { fetch: typeof fetch; asked: string[] 
   const fake = async (input: string | URL | Request) => {
     const url = new URL(String(input));
     asked.push(url.pathname);
-    const body = url.pathname.endsWith('/users/me') ? { user: { id: 'PALICE', email: 'alice@example.com' } } : { oncalls: onCall ? [{ end: null, schedule: { id: 'PSCHED1' } }] : [] };
+    const body = url.pathname.endsWith('/users/me')
+      ? { user: { id: 'PALICE', email: 'alice@example.com' } }
+      : { oncalls: onCall ? [{ end: null, schedule: { id: 'PSCHED1' } }] : [] };
     return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
   };
   return { fetch: fake as typeof fetch, asked };
@@ -75,7 +77,11 @@ describe('the engine in process', () => {
     const pd = fakePagerDuty(false);
     const engine = await machine().open({ fetch: pd.fetch });
     expect(engine.signIn()).toEqual({ signedIn: false, name: null, method: null, expiresAt: null });
-    await expect(engine.issue('orders-ro')).rejects.toMatchObject({ name: 'KeyfobError', code: 'not-signed-in', message: expect.stringContaining('run keyfob login') });
+    await expect(engine.issue('orders-ro')).rejects.toMatchObject({
+      name: 'KeyfobError',
+      code: 'not-signed-in',
+      message: expect.stringContaining('run keyfob login'),
+    });
     await expect(engine.issue('no-such-target')).rejects.toMatchObject({ code: 'unknown-target' });
     await expect(engine.handOverAws('orders-ro')).rejects.toMatchObject({ code: 'usage' });
     await expect(engine.revoke('zzzzzz')).rejects.toMatchObject({ code: 'not-signed-in' });
@@ -114,7 +120,14 @@ describe('the engine in process', () => {
 
     const added = next<SessionView>(other.onDidAddSession);
     const issued = await owner.issue('orders-ro', { reason: 'TICKET-1 engine test' });
-    expect(issued.session).toMatchObject({ target: 'orders-ro', targetName: 'Orders DB (read-only)', kind: 'database', impact: 'medium', state: 'active', owner: { thisProcess: true } });
+    expect(issued.session).toMatchObject({
+      target: 'orders-ro',
+      targetName: 'Orders DB (read-only)',
+      kind: 'database',
+      impact: 'medium',
+      state: 'active',
+      owner: { thisProcess: true },
+    });
     expect(issued.credential.env.PGUSER).toMatch(/\S/);
     expect(issued.credential.env.PGPASSWORD).toMatch(/\S/);
     expect(issued.credential.connectionUri).toMatch(/^postgres(ql)?:\/\//);
@@ -125,7 +138,10 @@ describe('the engine in process', () => {
 
     // Guard rails: a high-impact target needs a reason, then being on call (PagerDuty says no).
     await expect(owner.issue('orders-rw')).rejects.toMatchObject({ code: 'guard-rail', message: expect.stringContaining('needs a reason') });
-    await expect(owner.issue('orders-rw', { reason: 'TICKET-2' })).rejects.toMatchObject({ code: 'guard-rail', message: expect.stringContaining('not on call') });
+    await expect(owner.issue('orders-rw', { reason: 'TICKET-2' })).rejects.toMatchObject({
+      code: 'guard-rail',
+      message: expect.stringContaining('not on call'),
+    });
     expect(pd.asked).toEqual(['/users/me', '/oncalls']);
 
     // Renewing another engine's session goes through the journal; the owner adopts the expiry.
@@ -157,7 +173,7 @@ describe('the engine in process', () => {
     expect(engine.signIn()).toEqual(after);
   });
 
-  it('revokeAll ends this engine\'s sessions by impact, and logout ends the rest', async () => {
+  it("revokeAll ends this engine's sessions by impact, and logout ends the rest", async () => {
     const m = machine();
     const engine = await m.open();
     await engine.login('vault-oidc');

@@ -44,6 +44,7 @@ export function signInEndingLine(ending: SignInExpiring, now = Date.now()): stri
     return `your Vault sign-in reached its maximum lifetime and ends at ${formatClockTime(expiresAt)}; run keyfob login before then`;
   }
   const left = expiresAt === null ? '' : ` (it ends in ${formatDuration((expiresAt - now) / 1000)})`;
-  const what = ending.why === 'renew-failed' ? `renewing your Vault sign-in failed: ${ending.error ?? 'unknown error'}` : 'your Vault sign-in cannot be renewed';
+  const what =
+    ending.why === 'renew-failed' ? `renewing your Vault sign-in failed: ${ending.error ?? 'unknown error'}` : 'your Vault sign-in cannot be renewed';
   return `${what}${left}; run keyfob login`;
 }

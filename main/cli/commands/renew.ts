@@ -10,7 +10,12 @@ import { parseTtl } from './exec.ts';
  * adopts the new expiry from the journal. Vault caps the extension at the lease's max TTL.
  */
 export async function renewCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ttl: { type: 'string' }, json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ttl: { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new UsageError('renew takes one SESSION_ID');
   const id = positionals[0]!;
   const asked = parseTtl(values.ttl);
@@ -22,7 +27,14 @@ export async function renewCommand(argv: string[], ctx: CommandContext): Promise
     const message = capped
       ? `capped at the max TTL: ${session.target} now expires ${formatClockTime(expiresAt)} (in ${formatDuration(r.grantedSeconds)}, not the ${formatDuration(r.askedSeconds)} asked for) and cannot be extended further`
       : `extended: ${session.target} now expires ${formatClockTime(expiresAt)} (in ${formatDuration(r.grantedSeconds)})`;
-    if (values.json) ctx.out(JSON.stringify({ id, target: session.target, expiresAt: session.expiresAt, remainingSeconds: r.grantedSeconds, capped, message, warnings: r.warnings }, null, 2));
+    if (values.json)
+      ctx.out(
+        JSON.stringify(
+          { id, target: session.target, expiresAt: session.expiresAt, remainingSeconds: r.grantedSeconds, capped, message, warnings: r.warnings },
+          null,
+          2,
+        ),
+      );
     else ctx.out(`Session ${id} ${message}.`);
     return 0;
   });

@@ -8,7 +8,7 @@ const KEPT = 'now; keyfob keeps them and retries at its next start (keyfob statu
 /** Ends journaled sessions of any keyfob process (the engine's revoke and revokeAll). */
 export async function revokeCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { all: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-  if (values.all === (positionals.length > 0) || positionals.length > 1) throw new UsageError('revoke takes --all or one SESSION_ID');
+  if (values.all === positionals.length > 0 || positionals.length > 1) throw new UsageError('revoke takes --all or one SESSION_ID');
   return withEngine(ctx, async (engine) => {
     if (!values.all) {
       const id = positionals[0]!;

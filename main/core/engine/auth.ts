@@ -87,7 +87,9 @@ export class AuthService implements Disposable {
   reload(): Promise<void> {
     this.#reloading ??= this.#stored()
       .then((token) => this.#adopt(token, 'elsewhere'))
-      .catch((error: unknown) => this.#onDidReportProblem.fire({ code: 'keychain-unavailable', message: `Could not read the keychain: ${errorMessage(error)}` }))
+      .catch((error: unknown) =>
+        this.#onDidReportProblem.fire({ code: 'keychain-unavailable', message: `Could not read the keychain: ${errorMessage(error)}` }),
+      )
       .finally(() => (this.#reloading = undefined));
     return this.#reloading;
   }
@@ -198,11 +200,14 @@ export class AuthService implements Disposable {
     this.#expiryTimer = undefined;
     const expiresAt = this.#token?.expiresAt ? Date.parse(this.#token.expiresAt) : null;
     if (expiresAt === null) return;
-    this.#expiryTimer = this.#o.clock.setTimer(() => {
-      this.#expiryTimer = undefined;
-      if (this.#token && this.#expired(this.#token)) this.#drop('expired');
-      else this.#armExpiry();
-    }, Math.max(0, expiresAt - this.#o.clock.now()));
+    this.#expiryTimer = this.#o.clock.setTimer(
+      () => {
+        this.#expiryTimer = undefined;
+        if (this.#token && this.#expired(this.#token)) this.#drop('expired');
+        else this.#armExpiry();
+      },
+      Math.max(0, expiresAt - this.#o.clock.now()),
+    );
   }
 
   #stopTimers(): void {

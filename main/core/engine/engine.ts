@@ -198,7 +198,14 @@ class KeyfobEngine implements Engine {
     this.#store = parts.store;
     this.keychain = { kind: parts.store.kind, note: parts.store.kind === 'memory' ? `tokens are kept in memory only: ${parts.store.reason}` : null };
     this.#auth = this.#disposables.add(
-      new AuthService({ store: parts.store, vault: parts.vault, vaultAddress: parts.config.vault.address, stateDir: parts.stateDir, clock: parts.clock, renewBeforeSeconds: parts.config.sessions.renewBefore }),
+      new AuthService({
+        store: parts.store,
+        vault: parts.vault,
+        vaultAddress: parts.config.vault.address,
+        stateDir: parts.stateDir,
+        clock: parts.clock,
+        renewBeforeSeconds: parts.config.sessions.renewBefore,
+      }),
     );
     this.onDidSignIn = this.#auth.onDidSignIn;
     this.onDidSignOut = this.#auth.onDidSignOut;
@@ -214,7 +221,13 @@ class KeyfobEngine implements Engine {
       audit: this.#audit,
       policy: { warnLeadSeconds: parts.config.sessions.warnBefore, renewLeadSeconds: parts.config.sessions.renewBefore },
     });
-    this.#directory = this.#disposables.add(new SessionDirectory(this.#journal, (id) => this.#manager.get(id) !== undefined, () => parts.clock.now()));
+    this.#directory = this.#disposables.add(
+      new SessionDirectory(
+        this.#journal,
+        (id) => this.#manager.get(id) !== undefined,
+        () => parts.clock.now(),
+      ),
+    );
     this.#wireEvents();
   }
 
@@ -326,7 +339,10 @@ class KeyfobEngine implements Engine {
       const target = this.#target(targetId);
       const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
       if (needsVault) await this.#auth.require();
-      const ttl = await checkGuardRails(this.config, target, options, this.#p.env, { ...(this.#p.fetch ? { fetch: this.#p.fetch } : {}), now: () => this.#clock.now() });
+      const ttl = await checkGuardRails(this.config, target, options, this.#p.env, {
+        ...(this.#p.fetch ? { fetch: this.#p.fetch } : {}),
+        now: () => this.#clock.now(),
+      });
       const issued = await issueCredential(
         target,
         ttl,
@@ -351,11 +367,21 @@ class KeyfobEngine implements Engine {
       if (own) {
         const r = await this.#manager.renew(sessionId, asked);
         const granted = Math.max(0, Math.round((r.session.expiresAt - this.#clock.now()) / 1000));
-        return { session: this.#view(r.session), cap: r.session.cap && r.capped ? { maxTtlSeconds: r.session.cap.maxTtlSeconds, message: r.message } : null, grantedSeconds: granted, askedSeconds: asked, warnings: r.warnings };
+        return {
+          session: this.#view(r.session),
+          cap: r.session.cap && r.capped ? { maxTtlSeconds: r.session.cap.maxTtlSeconds, message: r.message } : null,
+          grantedSeconds: granted,
+          askedSeconds: asked,
+          warnings: r.warnings,
+        };
       }
       // Another process's session: renew the lease here; its owner adopts the expiry from the journal.
       const e = entry!;
-      if (!e.leaseId) throw new KeyfobError('not-renewable', `session ${sessionId} (${e.targetId}) has no Vault lease to renew; SSH certificates cannot be extended, start a new session`);
+      if (!e.leaseId)
+        throw new KeyfobError(
+          'not-renewable',
+          `session ${sessionId} (${e.targetId}) has no Vault lease to renew; SSH certificates cannot be extended, start a new session`,
+        );
       const renewal = await this.#vault.renewLease(e.leaseId, asked);
       const expiresAt = this.#clock.now() + renewal.leaseDuration * 1000;
       const capped = isCapped(renewal, asked);
@@ -364,7 +390,13 @@ class KeyfobEngine implements Engine {
       const message = capped ? `capped at the max TTL: expires ${new Date(expiresAt).toISOString()}` : `extended: expires ${new Date(expiresAt).toISOString()}`;
       this.#audit.append({ target: e.targetId, sessionId, leaseId: e.leaseId, action: 'renewed', detail: message });
       const session = this.#view({ ...e, expiresAt, state: 'active', renewable: renewal.renewable });
-      return { session, cap: capped ? { maxTtlSeconds, message } : null, grantedSeconds: renewal.leaseDuration, askedSeconds: asked, warnings: renewal.warnings };
+      return {
+        session,
+        cap: capped ? { maxTtlSeconds, message } : null,
+        grantedSeconds: renewal.leaseDuration,
+        askedSeconds: asked,
+        warnings: renewal.warnings,
+      };
     });
   }
 
@@ -419,7 +451,15 @@ class KeyfobEngine implements Engine {
       await this.#manager.whenIdle();
       this.#manager.dispose();
       this.#vault.close();
-      for (const e of [this.#onDidAddSession, this.#onDidUpdateSession, this.#onDidEndSession, this.#onDidWarnExpiring, this.#onDidReportProblem, this.#onDidRecover]) e.dispose();
+      for (const e of [
+        this.#onDidAddSession,
+        this.#onDidUpdateSession,
+        this.#onDidEndSession,
+        this.#onDidWarnExpiring,
+        this.#onDidReportProblem,
+        this.#onDidRecover,
+      ])
+        e.dispose();
     })();
     return this.#disposed;
   }
@@ -449,7 +489,13 @@ class KeyfobEngine implements Engine {
   }
 
   #endDeps() {
-    return { journal: this.#journal, leaseApi: this.#vault, audit: this.#audit, clock: this.#clock, reportProblem: (m: string) => this.#problem('internal', m) };
+    return {
+      journal: this.#journal,
+      leaseApi: this.#vault,
+      audit: this.#audit,
+      clock: this.#clock,
+      reportProblem: (m: string) => this.#problem('internal', m),
+    };
   }
 
   /** Ends many sessions of any process through the revoke path, in parallel, within a deadline. */

@@ -99,12 +99,15 @@ export class TokenKeeper {
     const expiresAt = this.expiresAt();
     if (expiresAt === null || !this.#token.renewable) return;
     const at = expiresAt - this.#leadSeconds() * 1000;
-    this.#timer = this.#o.clock.setTimer(() => {
-      this.#timer = undefined;
-      void this.renew().then((outcome) => {
-        if (outcome.status === 'renewed') this.start();
-      });
-    }, Math.max(0, at - this.#o.clock.now()));
+    this.#timer = this.#o.clock.setTimer(
+      () => {
+        this.#timer = undefined;
+        void this.renew().then((outcome) => {
+          if (outcome.status === 'renewed') this.start();
+        });
+      },
+      Math.max(0, at - this.#o.clock.now()),
+    );
   }
 
   /**

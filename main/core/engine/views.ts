@@ -95,7 +95,8 @@ export function toStatusView(input: StatusInput): StatusView {
       tokenRemainingSeconds: expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - ctx.now) / 1000)),
       renewable: token?.renewable ?? null,
     },
-    awsSso: input.awsSso === undefined ? null : { signedIn: input.awsSso !== null, expiresAt: input.awsSso ? new Date(input.awsSso.expiresAt).toISOString() : null },
+    awsSso:
+      input.awsSso === undefined ? null : { signedIn: input.awsSso !== null, expiresAt: input.awsSso ? new Date(input.awsSso.expiresAt).toISOString() : null },
     keychain: input.keychain,
     sessions: input.entries.filter((e) => isLive(e, ctx.now)).map((e) => toSessionView(e, ctx)),
     pendingRevocations: input.entries.filter((e) => e.state === 'revoke-failed').length,
