@@ -220,6 +220,7 @@ class KeyfobEngine implements Engine {
       journal: this.#journal,
       audit: this.#audit,
       policy: { warnLeadSeconds: parts.config.sessions.warnBefore, renewLeadSeconds: parts.config.sessions.renewBefore },
+      stopAgent,
     });
     this.#directory = this.#disposables.add(
       new SessionDirectory(
@@ -495,6 +496,7 @@ class KeyfobEngine implements Engine {
       audit: this.#audit,
       clock: this.#clock,
       reportProblem: (m: string) => this.#problem('internal', m),
+      stopAgent,
     };
   }
 
@@ -521,12 +523,19 @@ class KeyfobEngine implements Engine {
     try {
       const report = await recoverOrphans(this.#journal, this.#vault, this.#audit, this.#clock, {
         reportProblem: (message) => problems.push({ code: 'internal', message: cleanMessage(message) }),
+        stopAgent,
       });
       return { revoked: report.revoked.map((e) => this.#view(e)), failed: report.failed.map((e) => this.#view(e)), problems };
     } catch (error) {
       return { revoked: [], failed: [], problems: [...problems, toKeyfobError(error).toView()] };
     }
   }
+}
+
+/** The revoke path's ssh-agent cleanup; the agent code loads only when a session had an agent. */
+async function stopAgent(agentPid: number): Promise<boolean> {
+  const { stopOrphanedAgent } = await import('../ssh/agent.ts');
+  return stopOrphanedAgent(agentPid);
 }
 
 function unknownSession(id: string): KeyfobError {

@@ -19,6 +19,8 @@ export interface RecoveryOptions {
   isOwnerAlive?: (owner: ProcessIdentity) => boolean;
   /** Told when the journal or the audit log cannot be written while ending orphans. */
   reportProblem?: (message: string) => void;
+  /** Stops an orphan's ssh-agent (see EndSessionDeps.stopAgent). */
+  stopAgent?: (agentPid: number) => Promise<unknown>;
 }
 
 export interface RecoveryReport {
@@ -58,7 +60,7 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
     }
   });
 
-  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}) };
+  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}), ...(options.stopAgent ? { stopAgent: options.stopAgent } : {}) };
   const end = (e: JournalEntry, leaseExpired: boolean) =>
     endSession(e, 'crash-recovery', deps, { context: `owner pid ${e.pid} is gone`, onlyIfJournaled: true, leaseExpired });
 

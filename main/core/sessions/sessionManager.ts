@@ -50,6 +50,8 @@ export interface SessionManagerOptions {
   random?: () => number;
   /** A cleanup hook that takes longer is left behind so it cannot hold up the revocation. */
   hookTimeoutMs?: number;
+  /** Stops a journaled ssh-agent the session's own hook did not (see EndSessionDeps.stopAgent). */
+  stopAgent?: (agentPid: number) => Promise<unknown>;
 }
 
 export interface SessionExpiring {
@@ -156,7 +158,14 @@ export class SessionManager implements Disposable {
     this.#backoff = options.backoff ?? REVOKE_RETRY_BACKOFF;
     this.#random = options.random ?? Math.random;
     this.#hookTimeoutMs = options.hookTimeoutMs ?? 2000;
-    this.#endDeps = { journal: this.#journal, leaseApi: this.#leaseApi, audit: this.#audit, clock: this.#clock, reportProblem: (m) => this.#report(m) };
+    this.#endDeps = {
+      journal: this.#journal,
+      leaseApi: this.#leaseApi,
+      audit: this.#audit,
+      clock: this.#clock,
+      reportProblem: (m) => this.#report(m),
+      ...(options.stopAgent ? { stopAgent: options.stopAgent } : {}),
+    };
   }
 
   // ---- queries ----
