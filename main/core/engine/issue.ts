@@ -9,11 +9,11 @@ import { connectionUri, databaseEnv } from '../brokers/database.ts';
 import type { AwsSsoSettings, AwsTarget, DatabaseTarget, SshTarget, Target } from '../config/index.ts';
 import type { SecretStore } from '../keychain/index.ts';
 import type { Session, SessionManager } from '../sessions/index.ts';
-import type { VaultClient } from '../vault/index.ts';
+import type { CredentialsApi } from '../vault/index.ts';
 import { awsSsoRoleCredentials } from './awsSsoSession.ts';
 
 export interface IssueDeps {
-  vault: VaultClient;
+  vault: CredentialsApi;
   sessions: SessionManager;
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;

@@ -6,13 +6,13 @@ import { listenForCallback } from '../auth/loopback.ts';
 import { SignInError } from '../auth/signInError.ts';
 import type { KeyfobConfig, LoginMethod } from '../config/index.ts';
 import { saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
-import type { VaultAuth, VaultClient } from '../vault/index.ts';
+import type { AuthApi, VaultAuth } from '../vault/index.ts';
 
 export { SignInError };
 
 export interface LoginDeps {
   config: KeyfobConfig;
-  vault: VaultClient;
+  vault: AuthApi;
   store: SecretStore;
   openUrl: OpenUrl;
   onAuthUrl: OnAuthUrl;
