@@ -302,7 +302,7 @@ class KeyfobEngine implements Engine {
         config: this.config,
         vault: this.#vault,
         store: this.#store,
-        openUrl: this.#p.openUrl ?? browserOpener(this.#p.env),
+        openUrl: this.#p.openUrl ?? browserOpener(this.#p.env, process.platform, (message) => this.#problem('sign-in-refused', message)),
         onAuthUrl: options.onAuthUrl ?? (() => {}),
         now: () => this.#clock.now(),
         ...(options.signal ? { signal: options.signal } : {}),
