@@ -39,6 +39,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['main/core/sessions/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }, { regex: '^\\.\\./ssh/', message: 'The session engine takes ssh-agent cleanup injected (EndSessionDeps.stopAgent), it does not import ssh/.' }] }],
+    },
+  },
+  {
     files: ['common/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [electron, ...nodeBuiltins.map((name) => ({ name, message: 'common/ is shared with the renderer: no Node built-ins.' }))], patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'common/ depends on nothing outside itself.' }] }],

@@ -23,4 +23,5 @@ export const FORMATTED = [
   'main/cli/commands/renew.ts',
   'main/cli/commands/revoke.ts',
   'test/engine/engine.test.ts',
+  'test/unit/errors.test.ts',
 ];
