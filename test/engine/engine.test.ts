@@ -181,12 +181,20 @@ describe('the engine in process', () => {
     const b = await engine.issue('aws-dev');
     const none = await engine.revokeAll('quit', { impacts: ['high'] });
     expect(none).toEqual({ revoked: [], failed: [] });
+    const observer = await m.open();
     const ended: string[] = [];
+    const seenElsewhere: string[] = [];
     engine.onDidEndSession(({ session, reason }) => ended.push(`${session.id} ${reason}`));
+    observer.onDidEndSession(({ session }) => seenElsewhere.push(session.id));
+    const bothSeen = new Promise<void>((resolve) => observer.onDidEndSession(() => seenElsewhere.length === 2 && resolve()));
     const out = await engine.logout();
     expect(out.failed).toEqual([]);
     expect(out.revoked.map((s) => s.id).sort()).toEqual([a.session.id, b.session.id].sort());
+    // Once the journal watch has told another engine, this one has heard the same change: its
+    // own sessions' ends are still announced once each, not again as another process's.
+    await bothSeen;
     expect(ended.sort()).toEqual([`${a.session.id} logout`, `${b.session.id} logout`].sort());
     expect((await engine.status()).sessions).toEqual([]);
+    expect(engine.sessions()).toEqual([]);
   });
 });

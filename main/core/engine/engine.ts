@@ -15,8 +15,8 @@ import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts'
 import type { AwsKeys } from '../brokers/aws.ts';
 import { loadConfig, type KeyfobConfig, type Target } from '../config/index.ts';
 import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
-import { Journal, recoverOrphans, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
-import { createVaultClientFromConfig, isCapped, type VaultClient } from '../vault/index.ts';
+import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
+import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
 import { AuthService, type SignInExpiring } from './auth.ts';
 import { storedAwsSso } from './awsSsoSession.ts';
 import { coded, toKeyfobError } from './errors.ts';
@@ -169,6 +169,8 @@ class KeyfobEngine implements Engine {
   readonly #manager: SessionManager;
   readonly #directory: SessionDirectory;
   readonly #disposables = new DisposableStore();
+  /** Every session this engine's manager ever held: the journal watch must not announce them again (ended or handed over). */
+  readonly #ownIds = new Set<string>();
   #disposed: Promise<void> | undefined;
 
   readonly #onDidAddSession = new Emitter<SessionView>();
@@ -225,7 +227,7 @@ class KeyfobEngine implements Engine {
     this.#directory = this.#disposables.add(
       new SessionDirectory(
         this.#journal,
-        (id) => this.#manager.get(id) !== undefined,
+        (id) => this.#ownIds.has(id) || this.#manager.get(id) !== undefined,
         () => parts.clock.now(),
       ),
     );
@@ -235,7 +237,12 @@ class KeyfobEngine implements Engine {
   #wireEvents(): void {
     const d = this.#disposables;
     const m = this.#manager;
-    d.add(m.onDidAddSession((s) => this.#onDidAddSession.fire(this.#view(s))));
+    d.add(
+      m.onDidAddSession((s) => {
+        this.#ownIds.add(s.id);
+        this.#onDidAddSession.fire(this.#view(s));
+      }),
+    );
     d.add(m.onDidUpdateSession((s) => this.#onDidUpdateSession.fire(this.#view(s))));
     d.add(m.onDidWarnExpiring(({ session }) => this.#onDidWarnExpiring.fire(this.#view(session))));
     d.add(m.onDidEndSession(({ session, reason }) => this.#onDidEndSession.fire({ session: this.#view(session), reason })));
@@ -384,16 +391,13 @@ class KeyfobEngine implements Engine {
           `session ${sessionId} (${e.targetId}) has no Vault lease to renew; SSH certificates cannot be extended, start a new session`,
         );
       const renewal = await this.#vault.renewLease(e.leaseId, asked);
-      const expiresAt = this.#clock.now() + renewal.leaseDuration * 1000;
-      const capped = isCapped(renewal, asked);
+      const { expiresAt, cap, message } = renewalOutcome(e.issuedAt, renewal, asked, this.#clock.now());
       await this.#journal.patch(sessionId, { expiresAt, state: 'active', renewable: renewal.renewable });
-      const maxTtlSeconds = Math.round((expiresAt - e.issuedAt) / 1000);
-      const message = capped ? `capped at the max TTL: expires ${new Date(expiresAt).toISOString()}` : `extended: expires ${new Date(expiresAt).toISOString()}`;
       this.#audit.append({ target: e.targetId, sessionId, leaseId: e.leaseId, action: 'renewed', detail: message });
       const session = this.#view({ ...e, expiresAt, state: 'active', renewable: renewal.renewable });
       return {
         session,
-        cap: capped ? { maxTtlSeconds, message } : null,
+        cap: cap ? { maxTtlSeconds: cap.maxTtlSeconds, message } : null,
         grantedSeconds: renewal.leaseDuration,
         askedSeconds: asked,
         warnings: renewal.warnings,
