@@ -1,7 +1,7 @@
 // The narrow interfaces the tray depends on: a subset of the engine contract (issue 12) and the
 // few Electron objects it drives. The tray code sees only these, so tests hand it a fake engine
 // and the recording electron stub, and the real engine plugs in at one place (tray/app.ts).
-import type { Menu, MenuItemConstructorOptions, MessageBoxOptions, MessageBoxReturnValue, NativeImage, Tray } from 'electron';
+import type { Clipboard, Menu, MenuItemConstructorOptions, MessageBoxOptions, MessageBoxReturnValue, NativeImage, Tray } from 'electron';
 import type { ErrorView } from '../../common/errors.ts';
 import type { SessionView as JournalSessionView, TargetView } from '../../common/views.ts';
 import type { Impact, KeyfobConfig, LoginMethod } from '../core/config/index.ts';
@@ -48,6 +48,7 @@ export type RevokeAllResult = { revoked: SessionView[]; failed: SessionView[] };
 /** The subset of `Engine` (main/core/engine) the tray calls; the real engine satisfies it as is. */
 export interface TrayEngine {
   readonly config: KeyfobConfig;
+  readonly configPath: string;
   signIn(): SignInView;
   sessions(): SessionView[];
   targets(): TargetView[];
@@ -93,6 +94,7 @@ export interface TrayApp extends AppEvents {
   setAsDefaultProtocolClient(protocol: string, path?: string, args?: string[]): boolean;
   setLoginItemSettings(settings: { openAtLogin: boolean }): void;
   readonly dock?: { hide(): void } | undefined;
+  readonly isPackaged: boolean;
 }
 
 export interface PowerEvents {
@@ -112,11 +114,8 @@ export interface NotificationHandle {
   on(event: 'action', listener: (event: unknown, index: number) => void): unknown;
 }
 
-export interface ClipboardPort {
-  readText(): string;
-  writeText(text: string): void;
-  clear(): void;
-}
+/** Electron 45's clipboard is asynchronous (W3C-style readText/writeText). */
+export type ClipboardPort = Pick<Clipboard, 'readText' | 'writeText' | 'clear'>;
 
 export interface DialogPort {
   showMessageBox(options: MessageBoxOptions): Promise<Pick<MessageBoxReturnValue, 'response'>>;
