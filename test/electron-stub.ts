@@ -85,7 +85,27 @@ export function createElectronStub(options: { userData?: string } = {}) {
     openedExternal: [] as string[],
     dockHidden: false,
     ipcListeners: new Map<string, unknown>(),
+    windows: [] as { options: unknown; loaded: string[] }[],
   };
+
+  class BrowserWindow {
+    readonly record: { options: unknown; loaded: string[] };
+    constructor(options: unknown) {
+      this.record = { options, loaded: [] };
+      recorder.windows.push(this.record);
+    }
+    async loadFile(path: string) {
+      this.record.loaded.push(path);
+    }
+    async loadURL(url: string) {
+      this.record.loaded.push(url);
+    }
+    on() {
+      return this;
+    }
+    show() {}
+    focus() {}
+  }
 
   class StubTray {
     image: string;
@@ -190,6 +210,7 @@ export function createElectronStub(options: { userData?: string } = {}) {
 
   const module = {
     app,
+    BrowserWindow,
     Tray: StubTray,
     Menu: { buildFromTemplate: (template: MenuItemConstructorOptions[]) => ({ items: toStubItems(template) }) },
     Notification,
@@ -272,5 +293,5 @@ export function createElectronStub(options: { userData?: string } = {}) {
 
 /** The shared instance behind the module's exports. */
 export const electronStub = createElectronStub();
-export const { app, Tray, Menu, Notification, nativeImage, clipboard, dialog, powerMonitor, shell, ipcMain, contextBridge, ipcRenderer } = electronStub.module;
+export const { app, BrowserWindow, Tray, Menu, Notification, nativeImage, clipboard, dialog, powerMonitor, shell, ipcMain, contextBridge, ipcRenderer } = electronStub.module;
 export default electronStub.module;
