@@ -83,3 +83,42 @@ describe('sessionCommand', () => {
     expect(cliCommand({ env: {}, execPath: '/usr/lib/electron/electron', packaged: false })).toEqual(['keyfob']);
   });
 });
+
+describe('launching', () => {
+  it('writes a macOS app\'s script privately, appends its path, and starts the terminal detached', async () => {
+    const { launchTerminal } = await import('../../main/electron/terminal/launchTerminal.ts');
+    const { mkdtempSync, readFileSync, statSync, existsSync, rmSync } = await import('node:fs');
+    const { join, dirname } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const out = mkdtempSync(join(tmpdir(), 'keyfob-launch-'));
+    const record = join(out, 'argv.json');
+    // A stand-in terminal (node) that records the path it was given.
+    await launchTerminal({ file: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(1)))`], script: "#!/bin/sh\nexec 'psql'\n" }, process.env);
+    for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
+    const [scriptPath] = JSON.parse(readFileSync(record, 'utf8')) as string[];
+    expect(readFileSync(scriptPath!, 'utf8')).toBe("#!/bin/sh\nexec 'psql'\n");
+    expect(statSync(scriptPath!).mode & 0o777).toBe(0o700);
+    expect(statSync(dirname(scriptPath!)).mode & 0o777).toBe(0o700);
+    rmSync(out, { recursive: true, force: true });
+    rmSync(dirname(scriptPath!), { recursive: true, force: true });
+  });
+
+  it('a terminal that does not exist is one clear sentence', async () => {
+    const { launchTerminal } = await import('../../main/electron/terminal/launchTerminal.ts');
+    await expect(launchTerminal({ file: 'keyfob-no-such-terminal', args: [] }, process.env)).rejects.toThrow('the terminal "keyfob-no-such-terminal" was not found');
+  });
+
+  it('isOnPath finds executables only', async () => {
+    const { isOnPath } = await import('../../main/electron/terminal/onPath.ts');
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'keyfob-path-'));
+    writeFileSync(join(dir, 'kitty'), '#!/bin/sh\n', { mode: 0o755 });
+    writeFileSync(join(dir, 'xterm'), 'not executable', { mode: 0o644 });
+    expect(isOnPath('kitty', { PATH: dir }, 'linux')).toBe(true);
+    expect(isOnPath('xterm', { PATH: dir }, 'linux')).toBe(false);
+    expect(isOnPath('konsole', { PATH: dir }, 'linux')).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
