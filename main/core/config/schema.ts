@@ -172,6 +172,8 @@ const targetCommon = {
   /** Ask for a reason (ticket) before issuing; defaults to true for high impact. */
   requireReason: z.boolean({ error: 'must be true or false' }).optional(),
   requireOnCall: z.boolean({ error: 'must be true or false' }).default(false),
+  /** What the tray's `Open in terminal` runs (argv words, no shell); the kind's usual client when absent. */
+  command: z.array(text, { error: 'must be a list of words, e.g. [pgcli, --less-chatty]' }).min(1, { error: 'must name a program' }).optional(),
 };
 
 const targetVariants = z.discriminatedUnion(
