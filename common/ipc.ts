@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import { errorViewSchema } from './errors.ts';
 import { sessionViewSchema, targetViewSchema } from './views.ts';
+import { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS } from './windowConstants.ts';
 
-export const LOGIN_METHODS = ['vault-oidc', 'oidc', 'aws-sso'] as const;
+export { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS };
+
 export const loginMethodSchema = z.enum(LOGIN_METHODS);
 export type LoginMethodView = z.infer<typeof loginMethodSchema>;
 
@@ -61,7 +63,6 @@ export const renewResultSchema = z.object({
 });
 export type RenewResult = z.infer<typeof renewResultSchema>;
 
-export const AUDIT_ACTIONS_VIEW = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered'] as const;
 export const activityFilterSchema = z
   .object({
     targetId: id.optional(),
@@ -124,7 +125,6 @@ export const CHANNELS = Object.keys(ipcContract) as Channel[];
 export type ChannelInput<C extends Channel> = z.input<(typeof ipcContract)[C]['input']>;
 export type ChannelResult<C extends Channel> = z.output<(typeof ipcContract)[C]['result']>;
 
-export const SCREENS = ['sign-in', 'targets', 'sessions', 'exposure', 'activity', 'settings'] as const;
 export const screenSchema = z.enum(SCREENS);
 export type Screen = z.infer<typeof screenSchema>;
 
