@@ -5,8 +5,12 @@ const notInTests = (name: string) => () => {
   throw new Error(`electron.${name} is not available in tests: inject a fake instead`);
 };
 
+// The window's recording part (BrowserWindow, protocol, session, ipcMain): test/electron-stub/window.ts.
+import { BrowserWindow, ipcMain, protocol, session } from './electron-stub/window.ts';
+
+export { BrowserWindow, ipcMain, protocol, session };
+
 export const app = { getPath: notInTests('app.getPath'), whenReady: notInTests('app.whenReady') };
-export const ipcMain = { handle: notInTests('ipcMain.handle') };
 export const contextBridge = { exposeInMainWorld: notInTests('contextBridge.exposeInMainWorld') };
 export const ipcRenderer = { invoke: notInTests('ipcRenderer.invoke'), on: notInTests('ipcRenderer.on') };
-export default { app, ipcMain, contextBridge, ipcRenderer };
+export default { app, ipcMain, contextBridge, ipcRenderer, BrowserWindow, protocol, session };

@@ -231,6 +231,7 @@ export function fakeHost(engine: FakeEngine, options: { terminal?: boolean } = {
   const terminalOpened: string[] = [];
   return {
     readActivity: () => engine.activity.map((a) => ({ ...a })),
+    now: engine.now,
     preferences: { get: () => ({ ...prefs }), set: (patch) => (prefs = { ...prefs, ...patch }) },
     clipboard: { writeText: (t) => void (clip = t), readText: () => clip },
     ...(options.terminal === false

@@ -64,7 +64,7 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
     'sessions.revoke': ({ sessionId }) => engine.revoke(sessionId, 'revoked'),
     'sessions.revokeAll': () => engine.revokeAll('revoked', { owner: 'any' }),
     'activity.list': async (filter) => {
-      const since = filter.sinceHours === undefined ? -Infinity : Date.now() - filter.sinceHours * 3600_000;
+      const since = filter.sinceHours === undefined ? -Infinity : (host.now ?? Date.now)() - filter.sinceHours * 3600_000;
       const entries = (await host.readActivity())
         .filter((e) => (filter.targetId === undefined || e.target === filter.targetId) && (filter.action === undefined || e.action === filter.action) && Date.parse(e.time) >= since)
         .filter((e): e is typeof e & { action: ActivityEntry['action'] } => (AUDIT_ACTIONS_VIEW as readonly string[]).includes(e.action))

@@ -20,7 +20,9 @@ export function isTrustedSender(event: SenderEvent, isOurWebContents: (sender: u
   const url = event.senderFrame?.url;
   if (typeof url !== 'string') return false;
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    // Node's URL gives custom schemes an opaque origin ("null"), so compare scheme and host.
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}` === APP_ORIGIN && parsed.username === '' && parsed.password === '';
   } catch {
     return false;
   }

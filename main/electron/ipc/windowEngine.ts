@@ -44,6 +44,8 @@ export interface WindowHost {
   clipboard?: { writeText(text: string): void; readText(): string };
   /** Opens a terminal running the session (the tray's launcher), when this host has one. */
   openInTerminal?: (targetId: string, options: { ttlSeconds?: number; reason?: string }) => Promise<SessionView | null>;
+  /** The time for the activity filter (defaults to Date.now). */
+  now?: () => number;
   /** Timers for clearing the clipboard; injected so tests use a FakeClock. */
   setTimeout(fn: () => void, ms: number): Disposable;
 }
