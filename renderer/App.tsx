@@ -13,7 +13,7 @@ import { Settings } from './screens/Settings.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { Targets } from './screens/Targets.tsx';
 import { useKeyfob } from './state/useKeyfob.ts';
-import { NowContext, useVisibleClock } from './state/useNow.ts';
+import { NowContext, useVisibleClock, type IntervalTimers } from './state/useNow.ts';
 
 const TABS: { screen: Exclude<Screen, 'sign-in'>; label: string }[] = [
   { screen: 'sessions', label: 'Sessions' },
@@ -29,7 +29,7 @@ export function screenFromHash(hash: string): Screen {
   return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'sessions';
 }
 
-export function App({ api, initialScreen = 'sessions' }: { api: KeyfobApi | null; initialScreen?: Screen }) {
+export function App({ api, initialScreen = 'sessions', clock }: { api: KeyfobApi | null; initialScreen?: Screen; clock?: { now: () => number; timers: IntervalTimers } }) {
   if (!api) {
     return (
       <main className="app">
@@ -38,12 +38,12 @@ export function App({ api, initialScreen = 'sessions' }: { api: KeyfobApi | null
       </main>
     );
   }
-  return <Connected api={api} initialScreen={initialScreen} />;
+  return <Connected api={api} initialScreen={initialScreen} clock={clock} />;
 }
 
-function Connected({ api, initialScreen }: { api: KeyfobApi; initialScreen: Screen }) {
+function Connected({ api, initialScreen, clock }: { api: KeyfobApi; initialScreen: Screen; clock: { now: () => number; timers: IntervalTimers } | undefined }) {
   const state = useKeyfob(api);
-  const now = useVisibleClock();
+  const now = useVisibleClock(1000, clock?.now, clock?.timers);
   const [screen, setScreen] = useState<Screen>(initialScreen);
   useEffect(() => api.on['window.show'](setScreen), [api]);
 

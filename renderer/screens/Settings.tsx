@@ -35,6 +35,8 @@ function SettingsForm({ api, initial }: { api: KeyfobApi; initial: Preferences }
     setSaved(null);
     const warn = Number(warnMinutes);
     if (!Number.isInteger(warn) || warn < 1 || warn > 60) return setError({ code: 'usage', message: 'Warn between 1 and 60 minutes before a session ends.' });
+    const clip = prefs.clipboardClearSeconds;
+    if (!Number.isInteger(clip) || clip < 5 || clip > 600) return setError({ code: 'usage', message: 'Clear the clipboard after 5 to 600 seconds.' });
     const result = await api.settings.set({ ...prefs, warnBeforeSeconds: warn * 60, terminal: prefs.terminal?.trim() ? prefs.terminal.trim() : null });
     if (!result.ok) return setError(result.error);
     setError(null);
@@ -45,7 +47,7 @@ function SettingsForm({ api, initial }: { api: KeyfobApi; initial: Preferences }
   return (
     <section className="screen" aria-labelledby="settings-title">
       <h2 id="settings-title">Settings</h2>
-      <form className="settings" onSubmit={(e) => void save(e)}>
+      <form className="settings" noValidate onSubmit={(e) => void save(e)}>
         <label htmlFor={`${id}-revoke`}>When the laptop sleeps or locks, revoke</label>
         <select id={`${id}-revoke`} value={prefs.revokeOnSleepLock} onChange={(e) => setPrefs({ ...prefs, revokeOnSleepLock: e.target.value as Preferences['revokeOnSleepLock'] })}>
           {REVOKE_CHOICES.map((c) => (

@@ -96,7 +96,7 @@ function TargetCard({ api, target, capabilities }: { api: KeyfobApi; target: Tar
         </dd>
       </dl>
       {target.requireOnCall && <p className="note">Only while you are on call: Keyfob checks PagerDuty before it asks Vault.</p>}
-      <form className="request" onSubmit={(e) => void request(capabilities.terminal ? 'terminal' : 'copy', e)} aria-label={`Request ${target.name}`}>
+      <form className="request" noValidate onSubmit={(e) => void request(capabilities.terminal ? 'terminal' : 'copy', e)} aria-label={`Request ${target.name}`}>
         <label htmlFor={`${formId}-ttl`}>Minutes (at most {maxMinutes})</label>
         <input id={`${formId}-ttl`} type="number" inputMode="numeric" min={1} max={maxMinutes} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
         {target.requireReason && (

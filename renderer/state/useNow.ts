@@ -5,19 +5,25 @@ import { createContext, useContext, useEffect, useState } from 'react';
 export const NowContext = createContext<number>(Date.now());
 export const useNow = () => useContext(NowContext);
 
-export function useVisibleClock(intervalMs = 1000, now: () => number = Date.now): number {
+export interface IntervalTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+const browserTimers: IntervalTimers = { setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>) };
+
+export function useVisibleClock(intervalMs = 1000, now: () => number = Date.now, timers: IntervalTimers = browserTimers): number {
   const [time, setTime] = useState(now);
   useEffect(() => {
-    let timer: ReturnType<typeof setInterval> | null = null;
+    let timer: unknown = null;
     const stop = () => {
-      if (timer !== null) clearInterval(timer);
+      if (timer !== null) timers.clearInterval(timer);
       timer = null;
     };
     const sync = () => {
       stop();
       if (document.visibilityState !== 'visible') return;
       setTime(now());
-      timer = setInterval(() => setTime(now()), intervalMs);
+      timer = timers.setInterval(() => setTime(now()), intervalMs);
     };
     sync();
     document.addEventListener('visibilitychange', sync);
@@ -25,6 +31,6 @@ export function useVisibleClock(intervalMs = 1000, now: () => number = Date.now)
       document.removeEventListener('visibilitychange', sync);
       stop();
     };
-  }, [intervalMs, now]);
+  }, [intervalMs, now, timers]);
   return time;
 }

@@ -194,6 +194,11 @@ export class FakeEngine implements WindowEngine {
     return { revoked, failed: [] };
   }
 
+  /** Drops a session without an event, as if another process ended it unseen. */
+  forget(sessionId: string): void {
+    this.#sessions.delete(sessionId);
+  }
+
   /** The sign-in ended elsewhere (a terminal's keyfob logout). */
   signOutElsewhere(): void {
     this.#signIn = { signedIn: false, name: null, method: null, expiresAt: null };
