@@ -21,7 +21,8 @@ export function createKeyfobWindow(options: KeyfobWindowOptions, screen: Screen)
     title: 'Keyfob',
     autoHideMenuBar: true,
     webPreferences: {
-      preload: options.preloadPath,
+      // Reviewed: the preload exposes only the named functions of common/ipc.ts (preload/bridge.ts).
+      preload: options.preloadPath, // eng-disable PRELOAD_JS_CHECK
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
@@ -34,6 +35,8 @@ export function createKeyfobWindow(options: KeyfobWindowOptions, screen: Screen)
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
+      // Middle-click must not open links in new windows (electronegativity AUXCLICK).
+      disableBlinkFeatures: 'Auxclick',
       devTools: !process.env.KEYFOB_NO_DEVTOOLS,
     },
   });
