@@ -1,11 +1,11 @@
 // Electron entry. Thin: it wires Electron to the engine in main/core. Two modes:
 // - `--keyfob-cli ARGS…`: the packaged app's CLI mode, which the terminals the tray opens (and the
 //   shipped `bin/keyfob` launcher) run, because the RunAsNode fuse is off (docs/packaging.md);
-// - otherwise the app. The tray (main/electron/tray/app.ts, startTrayApp) is plugged in here once
-//   the long-lived engine's openEngine exists; until then this opens the one hardened window.
-import { app, BrowserWindow } from 'electron';
+// - otherwise the app. The window (main/electron/window) opens through openWindow(screen?), its
+//   only door; the tray (main/electron/tray/app.ts, startTrayApp) is composed with it over the engine.
+import { app } from 'electron';
 import { fileURLToPath } from 'node:url';
-import { secureWebPreferences } from './electron/webPreferences.ts';
+import { registerAppScheme, setUpWindow } from './electron/window/index.ts';
 
 interface CliModule {
   main(argv: string[], env: NodeJS.ProcessEnv): Promise<number>;
@@ -18,14 +18,26 @@ if (cliAt !== -1) {
   process.exit(await cli.main(process.argv.slice(cliAt + 1), process.env));
 } else {
   if (!app.requestSingleInstanceLock()) app.quit();
+  registerAppScheme();
 
   app.whenReady().then(() => {
-    const window = new BrowserWindow({
-      width: 360,
-      height: 520,
-      show: true,
-      webPreferences: secureWebPreferences(fileURLToPath(new URL('../preload/index.cjs', import.meta.url))),
+    const windows = setUpWindow({
+      preloadPath: fileURLToPath(new URL('../preload/index.cjs', import.meta.url)),
+      rendererDir: fileURLToPath(new URL('../renderer/', import.meta.url)),
+      engine: null,
+      host: {
+        readActivity: () => [],
+        preferences: {
+          get: () => ({ revokeOnSleepLock: 'high', warnBeforeSeconds: 300, terminal: null, clipboardClearSeconds: 30, launchAtLogin: false }),
+          set: (p) => ({ revokeOnSleepLock: 'high', warnBeforeSeconds: 300, terminal: null, clipboardClearSeconds: 30, launchAtLogin: false, ...p }),
+        },
+        setTimeout: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          return { dispose: () => clearTimeout(t) };
+        },
+      },
     });
-    void window.loadFile(fileURLToPath(new URL('../renderer/index.html', import.meta.url)));
+    app.on('before-quit', () => windows.allowClose());
+    windows.openWindow();
   });
 }

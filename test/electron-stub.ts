@@ -11,6 +11,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions, MessageBoxOptions } from 'electron';
+// The window's recording part (BrowserWindow, protocol, session, ipcMain): test/electron-stub/window.ts.
+import { BrowserWindow, ipcMain, protocol, session } from './electron-stub/window.ts';
 
 export interface StubMenuItem {
   label: string;
@@ -84,28 +86,7 @@ export function createElectronStub(options: { userData?: string } = {}) {
     exitCalls: 0,
     openedExternal: [] as string[],
     dockHidden: false,
-    ipcListeners: new Map<string, unknown>(),
-    windows: [] as { options: unknown; loaded: string[] }[],
   };
-
-  class BrowserWindow {
-    readonly record: { options: unknown; loaded: string[] };
-    constructor(options: unknown) {
-      this.record = { options, loaded: [] };
-      recorder.windows.push(this.record);
-    }
-    async loadFile(path: string) {
-      this.record.loaded.push(path);
-    }
-    async loadURL(url: string) {
-      this.record.loaded.push(url);
-    }
-    on() {
-      return this;
-    }
-    show() {}
-    focus() {}
-  }
 
   class StubTray {
     image: string;
@@ -237,10 +218,9 @@ export function createElectronStub(options: { userData?: string } = {}) {
       },
     },
     shell: { openExternal: async (url: string) => void recorder.openedExternal.push(url) },
-    ipcMain: {
-      on: (channel: string, listener: unknown) => void recorder.ipcListeners.set(channel, listener),
-      handle: notInTests('ipcMain.handle'),
-    },
+    ipcMain,
+    protocol,
+    session,
     contextBridge: { exposeInMainWorld: notInTests('contextBridge.exposeInMainWorld') },
     ipcRenderer: { invoke: notInTests('ipcRenderer.invoke'), on: notInTests('ipcRenderer.on') },
   };
@@ -293,5 +273,6 @@ export function createElectronStub(options: { userData?: string } = {}) {
 
 /** The shared instance behind the module's exports. */
 export const electronStub = createElectronStub();
-export const { app, BrowserWindow, Tray, Menu, Notification, nativeImage, clipboard, dialog, powerMonitor, shell, ipcMain, contextBridge, ipcRenderer } = electronStub.module;
+export const { app, Tray, Menu, Notification, nativeImage, clipboard, dialog, powerMonitor, shell, contextBridge, ipcRenderer } = electronStub.module;
+export { BrowserWindow, ipcMain, protocol, session };
 export default electronStub.module;

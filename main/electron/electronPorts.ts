@@ -3,10 +3,10 @@
 import type * as Electron from 'electron';
 import type { ElectronPorts } from './ports.ts';
 
-export type ElectronModule = Pick<typeof Electron, 'app' | 'Tray' | 'Menu' | 'Notification' | 'clipboard' | 'dialog' | 'powerMonitor' | 'shell' | 'nativeImage'>;
+export type ElectronModule = Pick<typeof Electron, 'app' | 'Tray' | 'Menu' | 'Notification' | 'clipboard' | 'dialog' | 'powerMonitor' | 'nativeImage'>;
 
 export function electronPorts(electron: ElectronModule, platform: NodeJS.Platform = process.platform): ElectronPorts {
-  const { app, Tray, Menu, Notification, clipboard, dialog, powerMonitor, shell, nativeImage } = electron;
+  const { app, Tray, Menu, Notification, clipboard, dialog, powerMonitor, nativeImage } = electron;
   return {
     platform,
     app,
@@ -16,7 +16,6 @@ export function electronPorts(electron: ElectronModule, platform: NodeJS.Platfor
       showMessageBox: (options) => dialog.showMessageBox(options),
       showErrorBox: (title, content) => dialog.showErrorBox(title, content),
     },
-    shell: { openExternal: (url) => shell.openExternal(url) },
     createTray: (image) => new Tray(typeof image === 'string' ? nativeImage.createFromPath(image) : image),
     buildMenu: (template) => Menu.buildFromTemplate(template),
     createNotification: (options) => new Notification(options),

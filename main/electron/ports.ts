@@ -90,10 +90,6 @@ export interface DialogPort {
   showErrorBox(title: string, content: string): void;
 }
 
-export interface ShellPort {
-  openExternal(url: string): Promise<void>;
-}
-
 /** Everything of Electron the tray app touches; `electronPorts()` builds it from the real module. */
 export interface ElectronPorts {
   readonly platform: NodeJS.Platform;
@@ -101,7 +97,6 @@ export interface ElectronPorts {
   readonly powerMonitor: PowerEvents;
   readonly clipboard: ClipboardPort;
   readonly dialog: DialogPort;
-  readonly shell: ShellPort;
   createTray(image: NativeImage | string): TrayHandle;
   buildMenu(template: MenuItemConstructorOptions[]): Menu;
   createNotification(options: NotificationOptions): NotificationHandle;
