@@ -293,6 +293,9 @@ export class TrayController {
   async #revokeForPower(reason: 'sleep' | 'lock', impacts: readonly Impact[]): Promise<void> {
     if (impacts.length === 0) return;
     this.#powerBatch = reason;
+    // The summary below speaks for them: another process's session may be reported ended later,
+    // through the journal watch, as plainly "revoked", after this batch is over.
+    for (const s of this.#engine.sessions()) if (impacts.includes(s.impact)) this.#endedHere.add(s.id);
     try {
       const { revoked, failed } = await this.#engine.revokeAll(reason, { owner: 'any', impacts: [...impacts] });
       const notice = powerNotice(reason, impacts, revoked.length, failed.length);
