@@ -58,6 +58,9 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     expect(state.menu[0]).toMatch(/^Signed in as .+ · until \d\d:\d\d \(disabled\)$/);
     expect(state.menu).toContain('Sign out');
     expect(state.errorBoxes).toEqual([]);
+    // The icon for the state, drawn by the build next to the bundle (scripts/trayIcons.ts).
+    expect(state.image).toMatch(/icons\/tray-signed-in\.png$/);
+    expect(readFileSync(state.image).subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('Copy connection string on orders-ro: a URI psql logs in with, a session in the menu, and Revoke drops the role', async () => {
