@@ -275,8 +275,8 @@ class KeyfobEngine implements Engine {
     const now = this.#clock.now();
     const own = new Map(this.#manager.list().map((s) => [s.id, s]));
     const views = [...own.values()].map((s) => this.#view(s));
-    // This engine's own sessions are the manager's to report, even while the journal still lingers
-    // on one that ended here (another process's revoke mark, not yet removed).
+    // An own session the manager no longer holds has ended, even while the journal (or the
+    // directory's last read of it) still lists it, e.g. with another process's revoke mark.
     for (const e of this.#directory.entries()) if (!own.has(e.sessionId) && !this.#ownIds.has(e.sessionId) && isLive(e, now)) views.push(this.#view(e));
     return views;
   }

@@ -53,10 +53,13 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
       const issued = await engine.issue(targetId, options);
       const seconds = host.preferences.get().clipboardClearSeconds;
       clearClipboard?.dispose();
-      const copied = copyCredential(target.kind, issued.credential, clipboard);
+      const copied = await copyCredential(target.kind, issued.credential, clipboard);
       clearClipboard = host.setTimeout(() => {
         // Only if it still holds our value: the user may have copied something else since.
-        if (clipboard.readText() === copied.value) clipboard.writeText('');
+        const clearIfOurs = (held: string) => void (held === copied.value && clipboard.writeText(''));
+        const held = clipboard.readText();
+        if (typeof held === 'string') clearIfOurs(held);
+        else void held.then(clearIfOurs);
       }, seconds * 1000);
       return { session: issued.session, copied: copied.label, clearsInSeconds: seconds };
     },

@@ -40,8 +40,8 @@ export interface WindowHost {
   /** Read the audit log (newest last). */
   readActivity(): Promise<ActivityRecord[]> | ActivityRecord[];
   preferences: { get(): PreferencesLike; set(patch: Partial<PreferencesLike>): PreferencesLike };
-  /** The system clipboard, when this host has one to write. */
-  clipboard?: { writeText(text: string): void; readText(): string };
+  /** The system clipboard, when this host has one to write (Electron's is asynchronous). */
+  clipboard?: { writeText(text: string): void | Promise<void>; readText(): string | Promise<string> };
   /** Opens a terminal running the session (the tray's launcher), when this host has one. */
   openInTerminal?: (targetId: string, options: { ttlSeconds?: number; reason?: string }) => Promise<SessionView | null>;
   /** The time for the activity filter (defaults to Date.now). */
