@@ -5,24 +5,19 @@
 import { z } from 'zod';
 import { errorViewSchema } from './errors.ts';
 import { preferencesPatchSchema, preferencesSchema } from './preferences.ts';
-import { sessionViewSchema, targetViewSchema } from './views.ts';
+import { LOGIN_METHODS as VIEW_LOGIN_METHODS, sessionViewSchema, signInViewSchema, targetViewSchema, type LoginMethod } from './views.ts';
 import { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS } from './windowConstants.ts';
 
 export { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS };
 // The one preferences definition (the tray's store and the Settings screen): common/preferences.ts.
 export { preferencesSchema, type Preferences } from './preferences.ts';
 
-export const loginMethodSchema = z.enum(LOGIN_METHODS);
-export type LoginMethodView = z.infer<typeof loginMethodSchema>;
+// The renderer's zod-free copy of the list must stay the views' list: a compile error otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const loginMethodsAgree: Same<(typeof LOGIN_METHODS)[number], LoginMethod> = true;
+void loginMethodsAgree;
 
-/** The engine's SignInView (common/views.ts after the engine issue); structurally the same. */
-export const signInViewSchema = z.object({
-  signedIn: z.boolean(),
-  name: z.string().nullable(),
-  method: loginMethodSchema.nullable(),
-  expiresAt: z.string().nullable(),
-});
-export type SignInStateView = z.infer<typeof signInViewSchema>;
+export const loginMethodSchema = z.enum(VIEW_LOGIN_METHODS);
 
 const id = z.string().min(1).max(200);
 // Bounded so a hostile page cannot hand main a megabyte of "reason".
