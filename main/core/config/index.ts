@@ -16,6 +16,7 @@ export {
   type Impact,
   type KeyfobConfig,
   type KeyfobConfigInput,
+  type LeakSettings,
   type LoginMethod,
   type OidcSettings,
   type OnCallSettings,

@@ -3,6 +3,7 @@
 // Durations are written "10s", "1h", "4h30m" or as plain seconds, and come out as seconds.
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
+import { checkLeakSettings, leakSettingsSchema } from './leakSettings.ts';
 import { insecureUrlReason } from './secureUrl.ts';
 
 /** A duration in whole seconds, at least `min`. */
@@ -203,8 +204,10 @@ export const configSchema = z
     onCall: onCallSchema.optional(),
     sessions: sessionsSchema.prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }),
+    leak: leakSettingsSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    checkLeakSettings(config, ctx);
     const sectionFor: Record<LoginMethod, 'vaultOidc' | 'oidc' | 'awsSso'> = { 'vault-oidc': 'vaultOidc', oidc: 'oidc', 'aws-sso': 'awsSso' };
     const needed = sectionFor[config.auth.default];
     if (!config.auth[needed]) {
@@ -235,6 +238,7 @@ export type OidcSettings = NonNullable<AuthSettings['oidc']>;
 export type AwsSsoSettings = NonNullable<AuthSettings['awsSso']>;
 export type OnCallSettings = NonNullable<KeyfobConfig['onCall']>;
 export type SessionSettings = KeyfobConfig['sessions'];
+export type { LeakSettings } from './leakSettings.ts';
 export type Target = KeyfobConfig['targets'][number];
 export type DatabaseTarget = Extract<Target, { kind: 'database' }>;
 export type SshTarget = Extract<Target, { kind: 'ssh' }>;

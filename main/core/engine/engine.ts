@@ -15,6 +15,7 @@ import {
   type RecoveryReport,
 } from '../sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
+import { fingerprintRecorder } from '../leak/index.ts';
 import { issueCredential, type IssuedCredential } from './issue.ts';
 import { TokenKeeper } from './tokenKeeper.ts';
 
@@ -73,6 +74,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     options.tell(`revoked ${recovery.revoked.length} credential(s) left by a keyfob process that is gone (${recovery.revoked.map((e) => e.targetId).join(', ')})`);
   }
   let keeper: TokenKeeper | undefined;
+  const onIssued = fingerprintRecorder({ store, journal, stateDir: dir, now: () => clock.now() }, options.tell);
 
   return {
     config,
@@ -99,7 +101,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
       return target;
     },
     issue(target, ttlSeconds, reason) {
-      return issueCredential(target, ttlSeconds, { vault, sessions, store, awsSso: config.auth.awsSso, now: () => clock.now() }, reason);
+      return issueCredential(target, ttlSeconds, { vault, sessions, store, awsSso: config.auth.awsSso, now: () => clock.now(), onIssued }, reason);
     },
     async close() {
       keeper?.stop();

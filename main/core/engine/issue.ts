@@ -17,6 +17,8 @@ export interface IssueDeps {
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
   now: () => number;
+  /** Told of every credential issued (keyed fingerprints for `keyfob scan`, main/core/leak). */
+  onIssued?: (issued: IssuedCredential) => Promise<void>;
 }
 
 export interface IssuedCredential {
@@ -30,6 +32,12 @@ export interface IssuedCredential {
 }
 
 export async function issueCredential(target: Target, ttlSeconds: number, deps: IssueDeps, reason?: string): Promise<IssuedCredential> {
+  const issued = await issueByKind(target, ttlSeconds, deps, reason);
+  await deps.onIssued?.(issued);
+  return issued;
+}
+
+function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   switch (target.kind) {
     case 'database':
       return issueDatabase(target, ttlSeconds, deps, reason);

@@ -16,5 +16,6 @@ export {
   type VaultHealth,
 } from './client.ts';
 export { isVaultError, VaultError, type VaultErrorCode } from './errors.ts';
+export type { KvMetadata } from './kvMetadata.ts';
 export type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';

@@ -1,0 +1,40 @@
+// The index `keyfob scan` matches against: every fingerprint this install recorded (the ledger)
+// with its session's state now (the journal), under the fingerprint key from the OS keychain.
+import type { SecretStore } from '../keychain/index.ts';
+import { fingerprint, loadFingerprintKey, readLedger } from '../leak/index.ts';
+import type { JournalEntry } from '../sessions/index.ts';
+import type { CredentialLookup, KnownCredential } from './detect.ts';
+
+export interface KnownCredentialsDeps {
+  store: SecretStore;
+  stateDir: string;
+  /** The journal's entries now (sessions still out). */
+  journalEntries: () => Promise<JournalEntry[]>;
+  now: number;
+}
+
+/** The lookup, or why there is none (no keychain, nothing issued yet on this machine). */
+export async function knownCredentials(deps: KnownCredentialsDeps): Promise<{ lookup: CredentialLookup; count: number } | { unavailable: string }> {
+  const key = await loadFingerprintKey(deps.store);
+  if (!key) {
+    return { unavailable: deps.store.kind === 'os-keychain' ? 'no credential has been issued on this machine yet' : `there is no OS keychain (${deps.store.reason ?? 'memory store'})` };
+  }
+  const live = new Map<string, JournalEntry>();
+  for (const e of await deps.journalEntries()) if (e.expiresAt > deps.now && (e.state === 'active' || e.state === 'expiring')) live.set(e.sessionId, e);
+  const index = new Map<string, KnownCredential>();
+  for (const entry of await readLedger(deps.stateDir)) {
+    const state = live.has(entry.sessionId) ? 'live' : 'ended';
+    for (const fp of entry.fingerprints) index.set(fp, { sessionId: entry.sessionId, targetId: entry.targetId, state });
+  }
+  // Journaled fingerprints too, in case the ledger line was lost.
+  for (const e of live.values()) for (const fp of e.fingerprints ?? []) index.set(fp, { sessionId: e.sessionId, targetId: e.targetId, state: 'live' });
+  // Code repeats its words: each distinct candidate is hashed once per scan.
+  const seen = new Map<string, KnownCredential | undefined>();
+  const lookup: CredentialLookup = (candidate) => {
+    if (seen.has(candidate)) return seen.get(candidate);
+    const hit = index.size === 0 ? undefined : index.get(fingerprint(key, candidate));
+    if (seen.size < 1_000_000) seen.set(candidate, hit);
+    return hit;
+  };
+  return { lookup, count: index.size };
+}
