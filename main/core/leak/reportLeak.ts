@@ -79,6 +79,7 @@ export async function reportLeak(sessionId: string, options: LeakOptions, deps: 
     try {
       await deps.vault.revokeLeasePrefix(path);
       prefix = { path, revoked: true };
+      await endSessionsUnder(path, sessionId, deps);
     } catch (error) {
       prefix = { path, revoked: false, error: redactSecrets(errorMessage(error)) };
     }
@@ -97,6 +98,15 @@ export async function reportLeak(sessionId: string, options: LeakOptions, deps: 
   };
   const recorded = await recordIncident(sessionId, targetId, incident, deps);
   return { sessionId, targetId, incident, recorded, runbook: deps.settings?.runbook };
+}
+
+/**
+ * Other sessions on this machine whose leases the prefix revoke just killed: ended through the
+ * revoke path too, so their commands stop and the journal stops listing dead credentials.
+ */
+async function endSessionsUnder(prefix: string, leakedId: string, deps: LeakDeps): Promise<void> {
+  const others = (await deps.journal.list()).filter((e) => e.sessionId !== leakedId && e.leaseId?.startsWith(prefix));
+  await Promise.all(others.map((e) => endSession(e, 'revoked', deps, { onlyIfJournaled: true, context: `its role's leases were revoked (${prefix}) after session ${leakedId} leaked` })));
 }
 
 /** The session's end, through endSession, worded as the incident's outcome. */
