@@ -20,6 +20,22 @@ export function fingerprint(key: FingerprintKey, value: string): string {
 }
 
 /**
+ * What is recorded: `<length>.<fingerprint>`. The length (public knowledge: Vault's password
+ * policy and AWS's key formats fix it) lets a scan hash only candidates of a length Keyfob
+ * issued, which is what makes scanning a large diff fast.
+ */
+export function fingerprintRecord(key: FingerprintKey, value: string): string {
+  return `${value.length}.${fingerprint(key, value)}`;
+}
+
+export const FINGERPRINT_RECORD = /^\d{1,5}\.[0-9a-f]{64}$/;
+
+export function parseFingerprintRecord(record: string): { length: number; hmac: string } {
+  const dot = record.indexOf('.');
+  return { length: Number(record.slice(0, dot)), hmac: record.slice(dot + 1) };
+}
+
+/**
  * The install's key, or undefined when there is no OS keychain: a key kept in memory would die
  * with this process, and fingerprints nobody can check later are worse than none (the caller says so).
  */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { assertNoSecrets } from '../audit/index.ts';
 import { SESSION_KINDS } from '../sessions/index.ts';
+import { FINGERPRINT_RECORD } from './fingerprint.ts';
 
 export const ledgerEntrySchema = z
   .object({
@@ -14,7 +15,7 @@ export const ledgerEntrySchema = z
     kind: z.enum(SESSION_KINDS),
     issuedAt: z.number(),
     expiresAt: z.number(),
-    fingerprints: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
+    fingerprints: z.array(z.string().regex(FINGERPRINT_RECORD)).min(1),
   })
   .strict();
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;

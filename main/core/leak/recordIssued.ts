@@ -2,7 +2,7 @@
 // session (journal field `fingerprints`) and in the ledger, so `keyfob scan` recognises them.
 import type { SecretStore } from '../keychain/index.ts';
 import type { JournalEntry, SessionJournal, Session } from '../sessions/index.ts';
-import { ensureFingerprintKey, fingerprint, MIN_FINGERPRINTED_LENGTH } from './fingerprint.ts';
+import { ensureFingerprintKey, fingerprintRecord, MIN_FINGERPRINTED_LENGTH } from './fingerprint.ts';
 import { appendLedger } from './ledger.ts';
 
 /** The environment variables that carry an issued secret (see brokers/). */
@@ -26,7 +26,7 @@ export async function recordIssuedSecrets(
   if (values.length === 0) return { skipped: 'no secret value to fingerprint' };
   const key = await ensureFingerprintKey(deps.store, deps.stateDir);
   if (!key) return { skipped: 'no OS keychain to keep the fingerprint key in' };
-  const fingerprints = values.map((v) => fingerprint(key, v));
+  const fingerprints = values.map((v) => fingerprintRecord(key, v));
   const s = issued.session;
   await deps.journal.patch(s.id, { fingerprints } satisfies Partial<JournalEntry>);
   await appendLedger(deps.stateDir, { sessionId: s.id, targetId: s.targetId, kind: s.kind, issuedAt: s.issuedAt, expiresAt: s.expiresAt, fingerprints }, deps.now());

@@ -84,22 +84,23 @@ function findKnown(chunk: Chunk, lookup: CredentialLookup): Located[] {
 
 /**
  * The run itself and the pieces a secret may sit in: KEY=VALUE, a leading path slash, a
- * sentence's full stop. Each with its offset in the run.
+ * sentence's full stop. Each with its offset in the run. Only built when the run has such a
+ * piece: most runs are one plain word, and a large diff has millions of them.
  */
 function candidatesOf(run: string): Array<[number, string]> {
-  const out = new Map<string, number>();
-  const add = (offset: number, s: string) => {
-    if (s.length >= MIN_CANDIDATE && !out.has(s)) out.set(s, offset);
-  };
-  add(0, run);
-  const trimmed = run.replace(/^\/+/, '').replace(/[.]+$/, '');
-  add(run.indexOf(trimmed), trimmed);
-  let offset = 0;
-  for (const piece of run.split('=')) {
-    add(offset, piece);
-    offset += piece.length + 1;
+  const out: Array<[number, string]> = [[0, run]];
+  if (run.charCodeAt(0) === 47 /* / */ || run.charCodeAt(run.length - 1) === 46 /* . */) {
+    const trimmed = run.replace(/^\/+/, '').replace(/[.]+$/, '');
+    if (trimmed.length >= MIN_CANDIDATE) out.push([run.indexOf(trimmed), trimmed]);
   }
-  return [...out].map(([s, o]) => [o, s]);
+  if (run.includes('=')) {
+    let offset = 0;
+    for (const piece of run.split('=')) {
+      if (piece.length >= MIN_CANDIDATE && piece !== run) out.push([offset, piece]);
+      offset += piece.length + 1;
+    }
+  }
+  return out;
 }
 
 function findByRules(chunk: Chunk, rules: RuleSet): Located[] {

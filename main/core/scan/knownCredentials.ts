@@ -1,7 +1,7 @@
 // The index `keyfob scan` matches against: every fingerprint this install recorded (the ledger)
 // with its session's state now (the journal), under the fingerprint key from the OS keychain.
 import type { SecretStore } from '../keychain/index.ts';
-import { fingerprint, loadFingerprintKey, readLedger } from '../leak/index.ts';
+import { fingerprint, loadFingerprintKey, parseFingerprintRecord, readLedger } from '../leak/index.ts';
 import type { JournalEntry } from '../sessions/index.ts';
 import type { CredentialLookup, KnownCredential } from './detect.ts';
 
@@ -22,15 +22,22 @@ export async function knownCredentials(deps: KnownCredentialsDeps): Promise<{ lo
   const live = new Map<string, JournalEntry>();
   for (const e of await deps.journalEntries()) if (e.expiresAt > deps.now && (e.state === 'active' || e.state === 'expiring')) live.set(e.sessionId, e);
   const index = new Map<string, KnownCredential>();
+  const lengths = new Set<number>();
+  const add = (record: string, known: KnownCredential) => {
+    const { length, hmac } = parseFingerprintRecord(record);
+    lengths.add(length);
+    index.set(hmac, known);
+  };
   for (const entry of await readLedger(deps.stateDir)) {
     const state = live.has(entry.sessionId) ? 'live' : 'ended';
-    for (const fp of entry.fingerprints) index.set(fp, { sessionId: entry.sessionId, targetId: entry.targetId, state });
+    for (const fp of entry.fingerprints) add(fp, { sessionId: entry.sessionId, targetId: entry.targetId, state });
   }
   // Journaled fingerprints too, in case the ledger line was lost.
-  for (const e of live.values()) for (const fp of e.fingerprints ?? []) index.set(fp, { sessionId: e.sessionId, targetId: e.targetId, state: 'live' });
+  for (const e of live.values()) for (const fp of e.fingerprints ?? []) add(fp, { sessionId: e.sessionId, targetId: e.targetId, state: 'live' });
   // Code repeats its words: each distinct candidate is hashed once per scan.
   const seen = new Map<string, KnownCredential | undefined>();
   const lookup: CredentialLookup = (candidate) => {
+    if (!lengths.has(candidate.length)) return undefined;
     if (seen.has(candidate)) return seen.get(candidate);
     const hit = index.size === 0 ? undefined : index.get(fingerprint(key, candidate));
     if (seen.size < 1_000_000) seen.set(candidate, hit);
