@@ -40,7 +40,7 @@ export type StatusView = z.infer<typeof statusViewSchema>;
 export const targetViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(['database', 'ssh', 'aws']),
+  kind: z.enum(['database', 'ssh', 'aws', 'static']),
   impact: z.enum(['low', 'medium', 'high']),
   grants: z.string(),
   scope: z.string(),
@@ -48,5 +48,7 @@ export const targetViewSchema = z.object({
   maxTtlSeconds: z.number().int(),
   requireReason: z.boolean(),
   requireOnCall: z.boolean(),
+  /** Static targets: the rotation period in seconds (absent for other kinds). */
+  rotationSeconds: z.number().int().optional(),
 });
 export type TargetView = z.infer<typeof targetViewSchema>;

@@ -17,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,
   leak: async () => (await import('./commands/leak.ts')).leakCommand,
   scan: async () => (await import('./commands/scan.ts')).scanCommand,
+  copy: async () => (await import('./commands/copy.ts')).copyCommand,
 };
 
 /** Splits `[--config FILE] COMMAND ARGS…`; the global option must come before the command. */

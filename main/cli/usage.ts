@@ -14,6 +14,7 @@ export const usage = `usage: keyfob [--config FILE] <command>
   scan [--staged | --clipboard | FILE... | -] [--rules FILE] [--revoke] [--json]
                                              find secrets (exit 0 clean, 1 found, 2 error)
   scan --install-hook                        git pre-commit hook running scan --staged
+  copy TARGET                                a static secret to the clipboard, cleared after a while
 
 The config is --config, else $KEYFOB_CONFIG, else the per-user config dir.
 State (journal, audit log) lives in $KEYFOB_HOME, else the per-user data dir.

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import type { TargetView } from '../../../common/views.ts';
 import { statusView, targetViews } from '../../core/engine/views.ts';
+import { staticSecretAge } from '../../core/static/index.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
@@ -37,7 +39,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
 export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
-  const views = targetViews({ config });
+  const views = await withRotationAges(targetViews({ config }), ctx);
   if (values.json) {
     ctx.out(JSON.stringify(views, null, 2));
     return 0;
@@ -49,11 +51,36 @@ export async function targetsCommand(argv: string[], ctx: CommandContext): Promi
         t.id,
         t.kind,
         t.impact,
-        `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
+        t.kind === 'static' ? describeRotation(t) : `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
         [t.requireReason ? 'reason' : '', t.requireOnCall ? 'on-call' : ''].filter(Boolean).join(',') || '-',
         `${t.grants} (${t.scope})`,
       ]),
     ),
   );
   return 0;
+}
+
+type RotatedView = TargetView & { rotation?: { version: number; rotatedAt: string; ageSeconds: number; overdue: boolean } | null };
+
+/** Static targets' age from KV metadata; only when the config has some, and only when signed in. */
+async function withRotationAges(views: TargetView[], ctx: CommandContext): Promise<RotatedView[]> {
+  if (!views.some((v) => v.kind === 'static')) return views;
+  return withEngine(ctx, async (engine) => {
+    if (!engine.signIn()) return views.map((v) => (v.kind === 'static' ? { ...v, rotation: null } : v));
+    return Promise.all(
+      views.map(async (v) => {
+        const target = engine.config.targets.find((t) => t.id === v.id);
+        if (target?.kind !== 'static') return v;
+        const age = await staticSecretAge(target, engine.vault, engine.clock.now());
+        return { ...v, rotation: age && { version: age.version, rotatedAt: age.rotatedAt.toISOString(), ageSeconds: age.ageSeconds, overdue: age.overdue } };
+      }),
+    );
+  });
+}
+
+function describeRotation(t: RotatedView): string {
+  const every = `${Math.round((t.rotationSeconds ?? 0) / 86400)}d`;
+  if (!t.rotation) return `age ?/${every}`;
+  const age = `${Math.floor(t.rotation.ageSeconds / 86400)}d`;
+  return t.rotation.overdue ? `OVERDUE ${age}/${every}` : `age ${age}/${every}`;
 }

@@ -22,6 +22,7 @@ export {
   type OnCallSettings,
   type SessionSettings,
   type SshTarget,
+  type StaticTarget,
   type Target,
   type TargetKind,
   type VaultOidcSettings,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { checkLeakSettings, leakSettingsSchema } from './leakSettings.ts';
 import { insecureUrlReason } from './secureUrl.ts';
+import { staticSectionSchema } from './staticTarget.ts';
 
 /** A duration in whole seconds, at least `min`. */
 const duration = (min = 1) =>
@@ -100,7 +101,7 @@ export const sessionsSchema = z.strictObject({
 
 export const impacts = ['low', 'medium', 'high'] as const;
 export type Impact = (typeof impacts)[number];
-export const targetKinds = ['database', 'ssh', 'aws'] as const;
+export const targetKinds = ['database', 'ssh', 'aws', 'static'] as const;
 export type TargetKind = (typeof targetKinds)[number];
 
 const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -180,6 +181,8 @@ const targetVariants = z.discriminatedUnion(
     z.strictObject({ ...targetCommon, kind: z.literal('database'), database: databaseSectionSchema }),
     z.strictObject({ ...targetCommon, kind: z.literal('ssh'), ssh: sshSectionSchema }),
     z.strictObject({ ...targetCommon, kind: z.literal('aws'), aws: awsSectionSchema }),
+    // Nothing is issued for a static secret: ttl and maxTtl are optional and unused.
+    z.strictObject({ ...targetCommon, ttl: duration().default(30), maxTtl: duration().default(30), kind: z.literal('static'), static: staticSectionSchema }),
   ],
   { error: `must be one of ${targetKinds.join(', ')}` },
 );
@@ -243,3 +246,4 @@ export type Target = KeyfobConfig['targets'][number];
 export type DatabaseTarget = Extract<Target, { kind: 'database' }>;
 export type SshTarget = Extract<Target, { kind: 'ssh' }>;
 export type AwsTarget = Extract<Target, { kind: 'aws' }>;
+export type StaticTarget = Extract<Target, { kind: 'static' }>;

@@ -45,6 +45,9 @@ function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason
       return issueSsh(target, ttlSeconds, deps, reason);
     case 'aws':
       return issueAws(target, ttlSeconds, deps, reason);
+    case 'static':
+      // A static secret is copied (keyfob copy), never issued: there is no session to end.
+      return Promise.reject(new Error(`${target.id} is a static secret: keyfob copy ${target.id} copies it; nothing is issued or revoked`));
   }
 }
 

@@ -16,6 +16,7 @@ export function targetViews(engine: Pick<Engine, 'config'>): TargetView[] {
     maxTtlSeconds: t.maxTtl,
     requireReason: t.requireReason,
     requireOnCall: t.requireOnCall,
+    ...(t.kind === 'static' ? { rotationSeconds: t.static.rotation } : {}),
   }));
 }
 

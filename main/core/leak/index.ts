@@ -6,3 +6,4 @@ export { fingerprintRecorder, recordIssuedSecrets, SECRET_ENV_NAMES, type Record
 export { incidentSchema, LEAK_OUTCOMES, type Incident, type LeakOutcome } from './incident.ts';
 export { LeakError, leasePrefix, recordIncident, reportLeak, type LeakDeps, type LeakOptions, type LeakReport } from './reportLeak.ts';
 export { leakDeps, reportLeakWithEngine } from './fromEngine.ts';
+export { reportStaticLeak } from './staticLeak.ts';
