@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { formatDuration } from '../../core/duration.ts';
-import { reportLeakWithEngine, type LeakReport } from '../../core/leak/index.ts';
+import type { LeakReportView } from '../../../common/leak.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
@@ -21,7 +21,7 @@ export async function leakCommand(argv: string[], ctx: CommandContext): Promise<
   if (positionals.length !== 1) throw new UsageError('leak takes one SESSION_ID: keyfob leak SESSION_ID [--note TEXT] [--prefix] [--reissue]');
   if (command.length > 0 && !values.reissue) throw new UsageError('a command after -- is for --reissue');
   const sessionId = positionals[0]!;
-  const report = await withEngine(ctx, (engine) => reportLeakWithEngine(engine, sessionId, { ...(values.note ? { note: values.note } : {}), prefix: values.prefix }, ctx.tell));
+  const report = await withEngine(ctx, (engine) => engine.leak(sessionId, { ...(values.note ? { note: values.note } : {}), prefix: values.prefix }));
   if (values.json) ctx.out(JSON.stringify(report, null, 2));
   else for (const line of describeLeak(report)) ctx.out(line);
   const failed = report.incident.outcome === 'revoke-failed' || report.incident.prefix?.revoked === false;
@@ -34,7 +34,7 @@ export async function leakCommand(argv: string[], ctx: CommandContext): Promise<
   return 0;
 }
 
-export function describeLeak(r: LeakReport): string[] {
+export function describeLeak(r: LeakReportView): string[] {
   const i = r.incident;
   const at = (iso: string) => formatClockTime(Date.parse(iso));
   const lines = [`Session ${r.sessionId} (${r.targetId}: ${i.grants}, ${i.scope}) reported leaked at ${at(i.reportedAt)}.`];

@@ -4,14 +4,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openSecretStore } from '../../core/keychain/index.ts';
-import { reportLeakWithEngine } from '../../core/leak/index.ts';
 import {
   builtInRules,
   detect,
   fileChunk,
   installPreCommitHook,
-  knownCredentials,
+  knownCredentialsHere,
   loadRuleFile,
   repoRoot,
   stagedChunks,
@@ -20,7 +18,6 @@ import {
   type Finding,
   type RuleSet,
 } from '../../core/scan/index.ts';
-import { Journal, stateDir } from '../../core/sessions/index.ts';
 import { redactSecrets } from '../../core/audit/index.ts';
 import { readClipboard } from '../clipboard.ts';
 import { UsageError } from '../errors.ts';
@@ -88,16 +85,9 @@ async function scan(argv: string[], ctx: CommandContext): Promise<number> {
   }
 
   const rules = await rulesFor(values.rules, values.staged ? await repoRoot(cwd) : cwd);
-  const store = await openSecretStore({ env: ctx.env });
-  const dir = stateDir(ctx.env);
-  const known = await knownCredentials({
-    store,
-    stateDir: dir,
-    journalEntries: async () => (existsSync(dir) ? new Journal(dir).list() : []),
-    now: Date.now(),
-  });
-  if ('unavailable' in known && store.kind !== 'os-keychain') ctx.tell(`Keyfob's own credentials are not recognised: ${known.unavailable}`);
-  const findings = detect(chunks, rules, 'lookup' in known ? known.lookup : undefined);
+  const known = await knownCredentialsHere(ctx.env, Date.now());
+  if (known.unavailable && known.keychain !== 'os-keychain') ctx.tell(`Keyfob's own credentials are not recognised: ${known.unavailable}`);
+  const findings = detect(chunks, rules, known.lookup);
   const bytes = chunks.reduce((n, c) => n + Buffer.byteLength(c.text), 0);
 
   let revokeFailed = false;
@@ -106,7 +96,7 @@ async function scan(argv: string[], ctx: CommandContext): Promise<number> {
   if (values.revoke && live.length > 0) {
     await withEngine(ctx, async (engine) => {
       for (const sessionId of live) {
-        const report = await reportLeakWithEngine(engine, sessionId, { note: `found by keyfob scan in ${what}` }, ctx.tell);
+        const report = await engine.leak(sessionId, { note: `found by keyfob scan in ${what}` });
         if (report.incident.outcome === 'revoke-failed') revokeFailed = true;
         else revoked.push(sessionId);
       }
@@ -114,7 +104,7 @@ async function scan(argv: string[], ctx: CommandContext): Promise<number> {
   }
 
   if (values.json) {
-    ctx.out(JSON.stringify({ findings, scannedBytes: bytes, rules: rules.source, keyfobCredentials: 'count' in known ? known.count : null, revoked }, null, 2));
+    ctx.out(JSON.stringify({ findings, scannedBytes: bytes, rules: rules.source, keyfobCredentials: known.count, revoked }, null, 2));
   } else {
     for (const f of findings) ctx.out(describeFinding(f));
   }

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { TargetView } from '../../../common/views.ts';
-import { statusView, targetViews } from '../../core/engine/views.ts';
-import { staticSecretAge } from '../../core/static/index.ts';
+import { targetViews } from '../../core/engine/views.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
@@ -9,7 +8,8 @@ import { withEngine, type CommandContext } from './context.ts';
 export async function statusCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return withEngine(ctx, async (engine) => {
-    const { view, pendingNote } = await statusView(engine);
+    const view = await engine.status();
+    const pending = view.pendingRevocations;
     if (values.json) {
       ctx.out(JSON.stringify(view, null, 2));
       return 0;
@@ -31,7 +31,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
         ),
       );
     }
-    if (pendingNote) ctx.out(pendingNote);
+    if (pending > 0) ctx.out(`${pending} revocation${pending === 1 ? '' : 's'} pending retry`);
     return 0;
   });
 }
@@ -39,7 +39,8 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
 export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
-  const views = await withRotationAges(targetViews({ config }), ctx);
+  // Only static targets need Vault (their age, from KV metadata); the rest is the config alone.
+  const views = config.targets.some((t) => t.kind === 'static') ? await withEngine(ctx, (engine) => engine.targetsWithRotation()) : targetViews({ config });
   if (values.json) {
     ctx.out(JSON.stringify(views, null, 2));
     return 0;
@@ -60,25 +61,7 @@ export async function targetsCommand(argv: string[], ctx: CommandContext): Promi
   return 0;
 }
 
-type RotatedView = TargetView & { rotation?: { version: number; rotatedAt: string; ageSeconds: number; overdue: boolean } | null };
-
-/** Static targets' age from KV metadata; only when the config has some, and only when signed in. */
-async function withRotationAges(views: TargetView[], ctx: CommandContext): Promise<RotatedView[]> {
-  if (!views.some((v) => v.kind === 'static')) return views;
-  return withEngine(ctx, async (engine) => {
-    if (!engine.signIn()) return views.map((v) => (v.kind === 'static' ? { ...v, rotation: null } : v));
-    return Promise.all(
-      views.map(async (v) => {
-        const target = engine.config.targets.find((t) => t.id === v.id);
-        if (target?.kind !== 'static') return v;
-        const age = await staticSecretAge(target, engine.vault, engine.clock.now());
-        return { ...v, rotation: age && { version: age.version, rotatedAt: age.rotatedAt.toISOString(), ageSeconds: age.ageSeconds, overdue: age.overdue } };
-      }),
-    );
-  });
-}
-
-function describeRotation(t: RotatedView): string {
+function describeRotation(t: TargetView): string {
   const every = `${Math.round((t.rotationSeconds ?? 0) / 86400)}d`;
   if (!t.rotation) return `age ?/${every}`;
   const age = `${Math.floor(t.rotation.ageSeconds / 86400)}d`;

@@ -4,6 +4,5 @@ export { ensureFingerprintKey, fingerprint, FINGERPRINT_KEY_ACCOUNT, FINGERPRINT
 export { appendLedger, LEDGER_FILE, ledgerEntrySchema, ledgerPath, readLedger, type LedgerEntry } from './ledger.ts';
 export { fingerprintRecorder, recordIssuedSecrets, SECRET_ENV_NAMES, type RecordIssuedDeps, type RecordIssuedResult } from './recordIssued.ts';
 export { incidentSchema, LEAK_OUTCOMES, type Incident, type LeakOutcome } from './incident.ts';
-export { LeakError, leasePrefix, recordIncident, reportLeak, type LeakDeps, type LeakOptions, type LeakReport } from './reportLeak.ts';
-export { leakDeps, reportLeakWithEngine } from './fromEngine.ts';
+export { leasePrefix, recordIncident, reportLeak, type LeakDeps, type LeakOptions, type LeakReport } from './reportLeak.ts';
 export { reportStaticLeak } from './staticLeak.ts';

@@ -2,21 +2,15 @@
 // through the one revoke path (endSession: the owning process notices and stops its command),
 // optionally the role's whole lease prefix, then records the incident (audit log, and the team's
 // KV v2 path when the config names one) and hands back what the face should tell the user.
+import type { LeakReportView } from '../../../common/leak.ts';
 import type { AuditSink } from '../audit/index.ts';
 import { redactSecrets } from '../audit/index.ts';
+import { KeyfobError } from '../base/keyfobError.ts';
 import type { LeakSettings, Target } from '../config/index.ts';
 import { endSession, errorMessage, type Clock, type JournalEntry, type SessionJournal } from '../sessions/index.ts';
 import type { LeaseApi, VaultClient } from '../vault/index.ts';
 import type { Incident, LeakOutcome } from './incident.ts';
 import { readLedger } from './ledger.ts';
-
-export class LeakError extends Error {
-  readonly code: 'unknown-session' | 'guard-rail';
-  constructor(code: 'unknown-session' | 'guard-rail', message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 export interface LeakDeps {
   journal: SessionJournal;
@@ -38,14 +32,7 @@ export interface LeakOptions {
   prefix?: boolean;
 }
 
-export interface LeakReport {
-  sessionId: string;
-  targetId: string;
-  incident: Incident;
-  /** Where the incident went in Vault, or why it did not. */
-  recorded: { vaultPath?: string; vaultError?: string };
-  runbook: string | undefined;
-}
+export type LeakReport = LeakReportView;
 
 /** The lease prefix of a lease id: database/creds/orders-ro/AbC → database/creds/orders-ro/. */
 export function leasePrefix(leaseId: string): string {
@@ -56,15 +43,15 @@ export async function reportLeak(sessionId: string, options: LeakOptions, deps: 
   const reportedAt = deps.clock.now();
   const entry = (await deps.journal.list()).find((e) => e.sessionId === sessionId);
   const past = entry ? undefined : (await readLedger(deps.stateDir)).find((e) => e.sessionId === sessionId);
-  if (!entry && !past) throw new LeakError('unknown-session', `no session ${sessionId} on this machine; keyfob status lists the live ones`);
+  if (!entry && !past) throw new KeyfobError('unknown-session', `no session ${sessionId} on this machine; keyfob status lists the live ones`);
   const targetId = (entry ?? past)!.targetId;
   const target = deps.target(targetId);
   // Refuse --prefix before anything happens, so a refused option never half-runs the response.
   if (options.prefix) {
     if (!deps.settings?.prefixRevoke.includes(targetId)) {
-      throw new LeakError('guard-rail', `--prefix is not allowed for ${targetId}: the config's leak.prefixRevoke does not list it (run without --prefix to revoke this session alone)`);
+      throw new KeyfobError('guard-rail', `--prefix is not allowed for ${targetId}: the config's leak.prefixRevoke does not list it (run without --prefix to revoke this session alone)`);
     }
-    if (entry && !entry.leaseId) throw new LeakError('guard-rail', `--prefix needs a Vault lease, and session ${sessionId} (${targetId}) has none`);
+    if (entry && !entry.leaseId) throw new KeyfobError('guard-rail', `--prefix needs a Vault lease, and session ${sessionId} (${targetId}) has none`);
   }
 
   let outcome: LeakOutcome = 'already-ended';
@@ -97,7 +84,7 @@ export async function reportLeak(sessionId: string, options: LeakOptions, deps: 
     ...(options.note?.trim() ? { note: redactSecrets(options.note.trim()).slice(0, 2000) } : {}),
   };
   const recorded = await recordIncident(sessionId, targetId, incident, deps);
-  return { sessionId, targetId, incident, recorded, runbook: deps.settings?.runbook };
+  return { sessionId, targetId, incident, recorded, ...(deps.settings?.runbook ? { runbook: deps.settings.runbook } : {}) };
 }
 
 /**

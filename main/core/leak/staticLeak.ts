@@ -27,5 +27,6 @@ export async function reportStaticLeak(
   // The "session" of a static secret is its current version.
   const sessionId = `${target.id}-v${meta?.currentVersion ?? 0}`;
   const recorded = await recordIncident(sessionId, target.id, incident, deps);
-  return { sessionId, targetId: target.id, incident, recorded, runbook: target.static.runbook ?? deps.settings?.runbook };
+  const runbook = target.static.runbook ?? deps.settings?.runbook;
+  return { sessionId, targetId: target.id, incident, recorded, ...(runbook ? { runbook } : {}) };
 }

@@ -3,5 +3,5 @@
 export { detect, KEYFOB_ENDED_RULE, KEYFOB_LIVE_RULE, mask, shannonEntropy, type Chunk, type CredentialLookup, type Finding, type KnownCredential } from './detect.ts';
 export { builtInRules, loadRuleFile, ScanConfigError, type Allowlist, type Rule, type RuleSet } from './gitleaksConfig.ts';
 export { ForeignHookError, HOOK_MARKER, installPreCommitHook } from './hook.ts';
-export { knownCredentials, type KnownCredentialsDeps } from './knownCredentials.ts';
+export { knownCredentials, knownCredentialsHere, type KnownCredentialsDeps } from './knownCredentials.ts';
 export { fileChunk, git, parseAddedLines, repoRoot, ScanSourceError, stagedChunks, streamChunk } from './sources.ts';

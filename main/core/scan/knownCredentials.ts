@@ -1,8 +1,10 @@
 // The index `keyfob scan` matches against: every fingerprint this install recorded (the ledger)
 // with its session's state now (the journal), under the fingerprint key from the OS keychain.
-import type { SecretStore } from '../keychain/index.ts';
+import { existsSync } from 'node:fs';
+import { stateDir } from '../base/stateDir.ts';
+import { openSecretStore, type SecretStore } from '../keychain/index.ts';
 import { fingerprint, loadFingerprintKey, parseFingerprintRecord, readLedger } from '../leak/index.ts';
-import type { JournalEntry } from '../sessions/index.ts';
+import { Journal, type JournalEntry } from '../sessions/index.ts';
 import type { CredentialLookup, KnownCredential } from './detect.ts';
 
 export interface KnownCredentialsDeps {
@@ -44,4 +46,17 @@ export async function knownCredentials(deps: KnownCredentialsDeps): Promise<{ lo
     return hit;
   };
   return { lookup, count: index.size };
+}
+
+/**
+ * This machine's known credentials for a scan, without opening an engine: a pre-commit hook
+ * needs no config and no sign-in, only the keychain's key and the state dir's ledger and journal.
+ * `unavailable` says why Keyfob's own credentials will not be recognised (the face tells it when
+ * there is no OS keychain; an install that never issued anything has nothing to say).
+ */
+export async function knownCredentialsHere(env: NodeJS.ProcessEnv, now: number): Promise<{ lookup?: CredentialLookup; count: number | null; unavailable?: string; keychain: SecretStore['kind'] }> {
+  const store = await openSecretStore({ env });
+  const dir = stateDir(env);
+  const known = await knownCredentials({ store, stateDir: dir, journalEntries: async () => (existsSync(dir) ? new Journal(dir).list() : []), now });
+  return 'lookup' in known ? { lookup: known.lookup, count: known.count, keychain: store.kind } : { count: null, unavailable: known.unavailable, keychain: store.kind };
 }

@@ -1,8 +1,9 @@
 // Static secrets (`kind: static`): a KV v2 secret Keyfob copies to the clipboard and clears
 // again, and whose current version's age it compares with the target's rotation period. Keyfob
 // cannot revoke one; a leak is recorded and its owner rotates it (docs/runbook-leak.md).
+import { KeyfobError } from '../base/keyfobError.ts';
 import type { StaticTarget } from '../config/index.ts';
-import type { Clock } from '../sessions/index.ts';
+import type { Clock } from '../base/clock.ts';
 import type { KvMetadata, KvSecret } from '../vault/index.ts';
 
 export interface StaticAge {
@@ -20,7 +21,6 @@ export interface KvApi {
   kvRead(mount: string, path: string): Promise<KvSecret | null>;
 }
 
-export class StaticSecretError extends Error {}
 
 /** The age of the current version, from KV metadata (the secret itself is not read); null if nothing is there. */
 export async function staticSecretAge(target: StaticTarget, kv: Pick<KvApi, 'kvMetadata'>, now: number): Promise<StaticAge | null> {
@@ -45,9 +45,9 @@ export async function copyStaticSecret(
 ): Promise<{ version: number; clearAfterSeconds: number; cleared: Promise<'cleared' | 'replaced'> }> {
   const s = target.static;
   const secret = await deps.kv.kvRead(s.vaultMount, s.path);
-  if (!secret) throw new StaticSecretError(`${target.id}: nothing at ${s.vaultMount}/data/${s.path} in Vault (deleted, or never written)`);
+  if (!secret) throw new KeyfobError('vault-error', `${target.id}: nothing at ${s.vaultMount}/data/${s.path} in Vault (deleted, or never written)`);
   const value = secret.data[s.field];
-  if (typeof value !== 'string') throw new StaticSecretError(`${target.id}: the secret at ${s.vaultMount}/data/${s.path} has no text field "${s.field}"`);
+  if (typeof value !== 'string') throw new KeyfobError('vault-error', `${target.id}: the secret at ${s.vaultMount}/data/${s.path} has no text field "${s.field}"`);
   await deps.clipboard.write(value);
   const cleared = new Promise<'cleared' | 'replaced'>((resolve, reject) => {
     deps.clock.setTimer(() => {

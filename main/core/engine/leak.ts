@@ -1,0 +1,30 @@
+// The leak use case: "I leaked this" for a session of any keyfob process, or for a static
+// target's current version (recorded, never claimed revoked). main/core/leak does the work;
+// this picks which response fits and refuses a --prefix that cannot apply.
+import { userInfo } from 'node:os';
+import type { LeakReportView } from '../../../common/leak.ts';
+import { KeyfobError } from '../base/keyfobError.ts';
+import { reportLeak, reportStaticLeak, type LeakDeps, type LeakOptions } from '../leak/index.ts';
+import type { KvMetadata } from '../vault/index.ts';
+
+export type LeakUseCaseDeps = LeakDeps & { vault: LeakDeps['vault'] & { kvMetadata(mount: string, path: string): Promise<KvMetadata | null> } };
+
+export async function respondToLeak(id: string, options: LeakOptions, deps: LeakUseCaseDeps): Promise<LeakReportView> {
+  // A static target's id stands for its current version (sessions are only issued credentials).
+  const target = deps.target(id);
+  const journaled = (await deps.journal.list()).some((e) => e.sessionId === id);
+  if (target?.kind === 'static' && !journaled) {
+    if (options.prefix) throw new KeyfobError('guard-rail', `${target.id} is a static secret: there is no lease prefix to revoke (run without --prefix)`);
+    return reportStaticLeak(target, options, deps);
+  }
+  return reportLeak(id, options, deps);
+}
+
+/** Who reports a leak when Vault has no display name for the sign-in. */
+export function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
