@@ -3,7 +3,8 @@
 //   a. issuance overhead: the engine's issue + revoke of a database credential vs the same Vault
 //      calls made raw; and `keyfob exec TARGET -- true` as a whole process;
 //   b. revoke-all of 100 leases vs one revoke round trip;
-//   c. timers armed, and wake-ups, while 50 sessions are active.
+//   c. timers armed, and wake-ups, while 50 sessions are active;
+//   d. keyfob scan on a large staged diff (MB/s), rules alone and with fingerprints.
 // Runs itself under a private D-Bus session with a throwaway keyring when it can, so a separate
 // `keyfob` process finds the sign-in; starts and stops its own stack; leaves no process behind.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { benchIssuance, type IssuanceResult } from './issuance.ts';
 import { canHaveSecretService, rerunUnderDbus, startThrowawayKeyring } from '../scripts/throwawayKeyring.ts';
 import { benchProcess, type CliFigures, type ProcessResult } from './processExec.ts';
 import { benchRevokeAll, type RevokeAllResult } from './revokeAll.ts';
+import { benchScanSpeed, describeScanSpeed, type ScanSpeedResult } from './scanSpeed.ts';
 import { now, since, ms, type Summary } from './stats.ts';
 import { benchTimers, type TimersResult } from './timers.ts';
 
@@ -32,6 +34,7 @@ const { values: opts } = parseArgs({
     iterations: { type: 'string', default: '50' },
     'process-iterations': { type: 'string', default: '10' },
     'revoke-target': { type: 'string', default: 'orders-ro' },
+    'scan-mb': { type: 'string', default: '16' },
   },
   strict: true,
 });
@@ -108,11 +111,13 @@ try {
     compareTargetId: 'aws-dev',
   });
   const timers = await benchTimers(50);
+  const scan = await benchScanSpeed({ mb: Number(opts['scan-mb']), files: 200 });
   if (store && signedIn) await forgetVaultToken(store, config.vault.address);
 
   printIssuance(issuance, processes, engineOpen);
   printRevokeAll(revokeAll);
   printTimers(timers);
+  printScanSpeed(scan);
   out();
   out(`bench finished in ${(since(started) / 1000).toFixed(1)} s`);
 } finally {
@@ -213,4 +218,10 @@ function printTimers(r: TimersResult): void {
       ],
     ),
   );
+}
+
+function printScanSpeed(r: ScanSpeedResult): void {
+  out();
+  out('d. keyfob scan --staged on a large diff (in process; 1,000 issued credentials on record)');
+  for (const line of describeScanSpeed(r)) out(line);
 }

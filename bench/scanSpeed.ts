@@ -1,6 +1,7 @@
-// `node bench/scanSpeed.ts [--mb N]`: keyfob scan's speed on a large staged diff, in MB/s of
-// added text: git's diff and its parsing, the gitleaks-format rules alone, and with Keyfob's
-// fingerprint lookup (1,000 issued credentials on record). In process; figures only.
+// Benchmark (d), also `node bench/scanSpeed.ts [--mb N] [--files N]` alone: keyfob scan's speed
+// on a large staged diff, in MB/s of added text: git's diff and its parsing, the gitleaks-format
+// rules alone, and with Keyfob's fingerprint lookup (1,000 issued credentials on record). In
+// process; figures only.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,9 +12,16 @@ import type { SecretStore } from '../main/core/keychain/index.ts';
 import { appendLedger, FINGERPRINT_KEY_ACCOUNT, fingerprintRecord } from '../main/core/leak/index.ts';
 import { builtInRules, detect, knownCredentials, stagedChunks } from '../main/core/scan/index.ts';
 
-const { values } = parseArgs({ options: { mb: { type: 'string', default: '16' }, files: { type: 'string', default: '200' } }, strict: true });
-const targetBytes = Number(values.mb) * 1024 * 1024;
-const fileCount = Number(values.files);
+export interface ScanSpeedResult {
+  bytes: number;
+  files: number;
+  hunks: number;
+  diffMs: number;
+  rulesMs: number;
+  bothMs: number;
+  ruleFindings: number;
+  findings: number;
+}
 
 // Code-like lines: identifiers, strings, numbers, URLs, base64 blobs; one secret per ~2,000 lines.
 function line(i: number): string {
@@ -29,8 +37,18 @@ function line(i: number): string {
   }
 }
 
-const repo = mkdtempSync(join(tmpdir(), 'keyfob-bench-scan-'));
-try {
+export async function benchScanSpeed(options: { mb: number; files: number }): Promise<ScanSpeedResult> {
+  const targetBytes = options.mb * 1024 * 1024;
+  const fileCount = options.files;
+  const repo = mkdtempSync(join(tmpdir(), 'keyfob-bench-scan-'));
+  try {
+    return await measure(repo, targetBytes, fileCount);
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+  }
+}
+
+async function measure(repo: string, targetBytes: number, fileCount: number): Promise<ScanSpeedResult> {
   const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { stdio: 'pipe', maxBuffer: 1 << 30 });
   git('init', '-q');
   const perFile = Math.ceil(targetBytes / fileCount);
@@ -71,13 +89,24 @@ try {
   t = performance.now();
   const both = detect(chunks, rules, lookup);
   const bothMs = performance.now() - t;
-  const mbs = (ms: number) => (bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`staged diff: ${(bytes / 1024 / 1024).toFixed(1)} MB of added lines in ${fileCount} files (${chunks.length} hunks)`);
-  out(`  git diff --cached + parse   ${diffMs.toFixed(0).padStart(6)} ms  ${mbs(diffMs)} MB/s`);
-  out(`  rules only                  ${rulesMs.toFixed(0).padStart(6)} ms  ${mbs(rulesMs)} MB/s  (${byRules.length} findings)`);
-  out(`  rules + fingerprints        ${bothMs.toFixed(0).padStart(6)} ms  ${mbs(bothMs)} MB/s  (${both.length} findings)`);
-  out(`  end to end (diff + both)    ${(diffMs + bothMs).toFixed(0).padStart(6)} ms  ${mbs(diffMs + bothMs)} MB/s`);
-} finally {
-  rmSync(repo, { recursive: true, force: true });
+  return { bytes, files: fileCount, hunks: chunks.length, diffMs, rulesMs, bothMs, ruleFindings: byRules.length, findings: both.length };
+}
+
+/** The figures as lines (npm run bench prints them as its section d). */
+export function describeScanSpeed(r: ScanSpeedResult): string[] {
+  const mbs = (ms: number) => (r.bytes / 1024 / 1024 / (ms / 1000)).toFixed(1);
+  return [
+    `staged diff: ${(r.bytes / 1024 / 1024).toFixed(1)} MB of added lines in ${r.files} files (${r.hunks} hunks)`,
+    `  git diff --cached + parse   ${r.diffMs.toFixed(0).padStart(6)} ms  ${mbs(r.diffMs)} MB/s`,
+    `  rules only                  ${r.rulesMs.toFixed(0).padStart(6)} ms  ${mbs(r.rulesMs)} MB/s  (${r.ruleFindings} findings)`,
+    `  rules + fingerprints        ${r.bothMs.toFixed(0).padStart(6)} ms  ${mbs(r.bothMs)} MB/s  (${r.findings} findings)`,
+    `  end to end (diff + both)    ${(r.diffMs + r.bothMs).toFixed(0).padStart(6)} ms  ${mbs(r.diffMs + r.bothMs)} MB/s`,
+    `  ratio fingerprints+rules / rules only: ${(r.bothMs / r.rulesMs).toFixed(2)}x`,
+  ];
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  const { values } = parseArgs({ options: { mb: { type: 'string', default: '16' }, files: { type: 'string', default: '200' } }, strict: true });
+  const result = await benchScanSpeed({ mb: Number(values.mb), files: Number(values.files) });
+  for (const line of describeScanSpeed(result)) process.stdout.write(`${line}\n`);
 }
