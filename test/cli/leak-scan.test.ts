@@ -75,7 +75,8 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     expect(await roleExists(info(), held.role)).toBe(true);
 
     const began = Date.now();
-    const leak = newUser().start(['leak', held.sessionId, '--note', 'pasted in #general']);
+    // The reporter pastes the secret into the note: it is never stored, its session's label is.
+    const leak = newUser().start(['leak', held.sessionId, '--note', `pasted in #general: PGPASSWORD=${held.password}`]);
     await eventually('the leaked role to be dropped', async () => !(await roleExists(info(), held.role)), 15_000, 20);
     const roleGoneMs = Date.now() - began;
     const result = expectSuccess(await leak.exited, 'keyfob leak');
@@ -90,7 +91,8 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     expect(holder.stderr).toMatch(new RegExp(`session ${held.sessionId}`));
 
     const incident = readAudit(home).find((e) => e.action === 'leak-reported' && e.sessionId === held.sessionId)?.incident;
-    expect(incident).toMatchObject({ outcome: 'revoked', grants: 'SELECT on all tables in orders', note: 'pasted in #general' });
+    expect(incident).toMatchObject({ outcome: 'revoked', grants: 'SELECT on all tables in orders', note: `pasted in #general: PGPASSWORD=[Keyfob credential of session ${held.sessionId}]` });
+    expect(readFileSync(join(home, 'audit.jsonl'), 'utf8')).not.toContain(held.password);
     const [issued, reported, revoked] = [incident!.issuedAt!, incident!.reportedAt, incident!.revokedAt!].map(Date.parse);
     expect(issued).toBeLessThanOrEqual(reported!);
     expect(reported).toBeLessThanOrEqual(revoked!);

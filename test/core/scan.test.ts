@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../main/core/leak/index.ts';
-import { builtInRules, detect, loadRuleFile, parseAddedLines, ScanConfigError, type CredentialLookup } from '../../main/core/scan/index.ts';
+import { builtInRules, detect, loadRuleFile, maskKnown, parseAddedLines, ScanConfigError, type CredentialLookup } from '../../main/core/scan/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyfob-scan-rules-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -111,6 +111,14 @@ describe("Keyfob's own credentials", () => {
     ]);
     expect(findings[0]!.description).toBe('live Keyfob credential of session k7m2qx (orders-ro)');
     expect(JSON.stringify(findings)).not.toContain(password);
+  });
+
+  it('are replaced by their session in a leak note, the rest of the note kept', () => {
+    const note = `pasted PGPASSWORD=${password} in #general, and again: ${password}. Rotated hunter2-but-not-ours`;
+    const { text, masked } = maskKnown(note, lookup);
+    expect(text).toBe('pasted PGPASSWORD=[Keyfob credential of session k7m2qx] in #general, and again: [Keyfob credential of session k7m2qx]. Rotated hunter2-but-not-ours');
+    expect(masked.map((k) => k.sessionId)).toEqual(['k7m2qx', 'k7m2qx']);
+    expect(maskKnown('nothing secret here', lookup)).toEqual({ text: 'nothing secret here', masked: [] });
   });
 
   it('are not found under another install\'s key', () => {

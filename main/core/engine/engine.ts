@@ -65,7 +65,7 @@ export interface RecoveryView {
 }
 
 export interface LeakOptions {
-  /** Free text for the incident; redacted, and refused if it holds a secret Keyfob issued. */
+  /** Free text for the incident; redacted, and any secret Keyfob issued in it replaced by its session's label. */
   note?: string;
   /** Also revoke every lease of the session's role; the config's leak.prefixRevoke must list the target. */
   prefix?: boolean;
@@ -489,6 +489,7 @@ class KeyfobEngine implements Engine {
       const report = await respondToLeak(sessionId, options, {
         ...this.#endDeps(),
         vault: this.#vault,
+        store: this.#store,
         stateDir: this.stateDir,
         settings: this.config.leak,
         target: (id) => this.config.targets.find((t) => t.id === id),

@@ -83,6 +83,27 @@ function findKnown(chunk: Chunk, lookup: CredentialLookup): Located[] {
 }
 
 /**
+ * Free text with every credential Keyfob issued replaced by a label naming its session: what a
+ * leak note keeps when someone pastes the leaked secret into it. Only keyed fingerprints are compared.
+ */
+export function maskKnown(text: string, lookup: CredentialLookup): { text: string; masked: KnownCredential[] } {
+  const masked: KnownCredential[] = [];
+  const spans: Array<[number, number, KnownCredential]> = [];
+  for (const m of text.matchAll(TOKEN)) {
+    for (const [offset, candidate] of candidatesOf(m[0])) {
+      const known = lookup(candidate);
+      if (!known) continue;
+      spans.push([m.index + offset, m.index + offset + candidate.length, known]);
+      masked.push(known);
+      break;
+    }
+  }
+  let out = text;
+  for (const [start, end, known] of spans.reverse()) out = `${out.slice(0, start)}[Keyfob credential of session ${known.sessionId}]${out.slice(end)}`;
+  return { text: out, masked };
+}
+
+/**
  * The run itself and the pieces a secret may sit in: KEY=VALUE, a leading path slash, a
  * sentence's full stop. Each with its offset in the run. Only built when the run has such a
  * piece: most runs are one plain word, and a large diff has millions of them.
