@@ -107,6 +107,21 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     expect(JSON.stringify(kv.body)).not.toContain(held.password);
   });
 
+  it('leak --reissue revokes, then starts a fresh session of the target at once with a new login', async () => {
+    const held = await startLeakyExec(join(scratch(), 'login.env'));
+    const reissue = newUser().start(['leak', held.sessionId, '--reissue', '--', 'sh', '-c', 'echo "fresh=$PGUSER"; exec sleep 3'], { timeoutMs: 60_000 });
+    const [, fresh] = (await reissue.waitForStdout(/fresh=(\S+)/)) as RegExpMatchArray;
+    // The leaked login is gone and the fresh one is a different, working role while its command runs.
+    expect(fresh).not.toBe(held.role);
+    expect(await roleExists(info(), held.role)).toBe(false);
+    expect(await roleExists(info(), fresh!)).toBe(true);
+    const result = expectSuccess(await reissue.exited, 'keyfob leak --reissue');
+    expect(result.stdout).toMatch(/Revoked at \d\d:\d\d/);
+    // The fresh session ends with its command, like any keyfob exec.
+    expect(await roleExists(info(), fresh!)).toBe(false);
+    await held.running.exited;
+  });
+
   it('leak --prefix revokes every login of the role, the other holder included', async () => {
     const a = await startLeakyExec(join(scratch(), 'a.env'));
     const b = await startLeakyExec(join(scratch(), 'b.env'));
