@@ -3,7 +3,10 @@
 // The lists below are defined once here and reused by core (config schema, sessions, keychain).
 import { z } from 'zod';
 
-export const TARGET_KINDS = ['database', 'ssh', 'aws'] as const;
+/** Kinds that issue a credential with a session; a `static` target is a KV secret Keyfob only copies. */
+export const SESSION_KINDS = ['database', 'ssh', 'aws'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+export const TARGET_KINDS = [...SESSION_KINDS, 'static'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 export const IMPACTS = ['low', 'medium', 'high'] as const;
 export type Impact = (typeof IMPACTS)[number];
@@ -30,7 +33,7 @@ export const sessionViewSchema = z.object({
   target: z.string(),
   /** The target's human name (the target id when the config no longer has it). */
   targetName: z.string(),
-  kind: z.enum(TARGET_KINDS),
+  kind: z.enum(SESSION_KINDS),
   /** The target's blast radius (`low` when the config no longer has it). */
   impact: z.enum(IMPACTS),
   leaseId: z.string().nullable(),
@@ -66,6 +69,16 @@ export const statusViewSchema = z.object({
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
+export const rotationViewSchema = z.object({
+  version: z.number().int(),
+  /** When the current version was written. */
+  rotatedAt: z.string(),
+  ageSeconds: z.number().int().nonnegative(),
+  /** Older than the target's rotation period. */
+  overdue: z.boolean(),
+});
+export type RotationView = z.infer<typeof rotationViewSchema>;
+
 export const targetViewSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -77,5 +90,12 @@ export const targetViewSchema = z.object({
   maxTtlSeconds: z.number().int(),
   requireReason: z.boolean(),
   requireOnCall: z.boolean(),
+  /** Static targets: the rotation period in seconds (absent for other kinds). */
+  rotationSeconds: z.number().int().optional(),
+  /**
+   * Static targets, when asked for (`keyfob targets`, Engine.targetsWithRotation): the current
+   * version's age from KV metadata; null when signed out or nothing is stored there.
+   */
+  rotation: rotationViewSchema.nullable().optional(),
 });
 export type TargetView = z.infer<typeof targetViewSchema>;

@@ -15,6 +15,9 @@ const commands: Record<string, () => Promise<Command>> = {
   revoke: async () => (await import('./commands/revoke.ts')).revokeCommand,
   'aws-credential-process': async () => (await import('./commands/awsCredentialProcess.ts')).awsCredentialProcessCommand,
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  leak: async () => (await import('./commands/leak.ts')).leakCommand,
+  scan: async () => (await import('./commands/scan.ts')).scanCommand,
+  copy: async () => (await import('./commands/copy.ts')).copyCommand,
 };
 
 /** Splits `[--config FILE] COMMAND ARGS…`; the global option must come before the command. */

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { TargetView } from '../../../common/views.ts';
 import { targetViews } from '../../core/engine/views.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import { clockAndLeft, table } from '../format.ts';
@@ -38,7 +39,8 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
 export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
-  const views = targetViews({ config });
+  // Only static targets need Vault (their age, from KV metadata); the rest is the config alone.
+  const views = config.targets.some((t) => t.kind === 'static') ? await withEngine(ctx, (engine) => engine.targetsWithRotation()) : targetViews({ config });
   if (values.json) {
     ctx.out(JSON.stringify(views, null, 2));
     return 0;
@@ -50,11 +52,18 @@ export async function targetsCommand(argv: string[], ctx: CommandContext): Promi
         t.id,
         t.kind,
         t.impact,
-        `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
+        t.kind === 'static' ? describeRotation(t) : `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
         [t.requireReason ? 'reason' : '', t.requireOnCall ? 'on-call' : ''].filter(Boolean).join(',') || '-',
         `${t.grants} (${t.scope})`,
       ]),
     ),
   );
   return 0;
+}
+
+function describeRotation(t: TargetView): string {
+  const every = `${Math.round((t.rotationSeconds ?? 0) / 86400)}d`;
+  if (!t.rotation) return `age ?/${every}`;
+  const age = `${Math.floor(t.rotation.ageSeconds / 86400)}d`;
+  return t.rotation.overdue ? `OVERDUE ${age}/${every}` : `age ${age}/${every}`;
 }

@@ -18,6 +18,8 @@ export interface IssueDeps {
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
   now: () => number;
+  /** Told of every credential issued (keyed fingerprints for `keyfob scan`, main/core/leak). */
+  onIssued?: (issued: IssuedCredential) => Promise<void>;
 }
 
 export interface IssuedCredential {
@@ -31,6 +33,12 @@ export interface IssuedCredential {
 }
 
 export async function issueCredential(target: Target, ttlSeconds: number, deps: IssueDeps, reason?: string): Promise<IssuedCredential> {
+  const issued = await issueByKind(target, ttlSeconds, deps, reason);
+  await deps.onIssued?.(issued);
+  return issued;
+}
+
+function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   switch (target.kind) {
     case 'database':
       return issueDatabase(target, ttlSeconds, deps, reason);
@@ -38,6 +46,9 @@ export async function issueCredential(target: Target, ttlSeconds: number, deps: 
       return issueSsh(target, ttlSeconds, deps, reason);
     case 'aws':
       return issueAws(target, ttlSeconds, deps, reason);
+    case 'static':
+      // A static secret is copied (keyfob copy), never issued: there is no session to end.
+      return Promise.reject(new KeyfobError('usage', `${target.id} is a static secret: keyfob copy ${target.id} copies it; nothing is issued or revoked`));
   }
 }
 

@@ -55,6 +55,7 @@ export function toTargetView(t: Target): TargetView {
     maxTtlSeconds: t.maxTtl,
     requireReason: t.requireReason,
     requireOnCall: t.requireOnCall,
+    ...(t.kind === 'static' ? { rotationSeconds: t.static.rotation } : {}),
   };
 }
 
