@@ -7,7 +7,7 @@ import type { TargetView } from '../../common/views.ts';
 import { parseConfig, type Impact, type LoginMethod } from '../../main/core/config/index.ts';
 import { Emitter } from '../../main/core/base/events.ts';
 import type { FakeClock } from '../../main/core/base/fakeClock.ts';
-import type { RenewedSession } from '../../main/core/engine/engine.ts';
+import type { RenewedSession, StaticCopy } from '../../main/core/engine/engine.ts';
 import type { EndReason, IssuedSession, RecoveryView, RevokeAllResult, SessionView, SignInView, TrayEngine } from '../../main/electron/ports.ts';
 
 export const fakeConfigText = `
@@ -165,6 +165,14 @@ export class FakeTrayEngine implements TrayEngine {
     this.calls.push({ method: 'revoke', args: [sessionId, reason] });
     this.#require(sessionId);
     return this.end(sessionId, reason);
+  }
+
+  async copyStatic(targetId: string, clipboard: { read(): Promise<string>; write(text: string): Promise<void> }): Promise<StaticCopy> {
+    this.calls.push({ method: 'copyStatic', args: [targetId] });
+    const secret = randomBytes(12).toString('hex');
+    this.secrets.push(secret);
+    await clipboard.write(secret);
+    return { version: 1, clearAfterSeconds: 30, cleared: new Promise(() => {}) };
   }
 
   async revokeAll(reason: EndReason, filter: { owner?: 'this-process' | 'any'; impacts?: Impact[] } = {}, deadlineMs?: number): Promise<RevokeAllResult> {
