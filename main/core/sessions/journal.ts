@@ -1,20 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
 import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from './events.ts';
 import { withFileLock, type LockOptions } from './fileLock.ts';
+import { emptyJournalFile, parseJournalFile, writeJournalChanges, type JournalFileState } from './journalFile.ts';
 import { END_REASONS, SESSION_KINDS } from './session.ts';
 import { ensureStateDir } from './stateDir.ts';
 
 // The journal: what this machine's keyfob processes have issued and not yet revoked, so a crash
 // is a session end too (the next start revokes what a dead process left). It holds lease ids,
 // targets, times and owners, never secrets. Every change is a read-modify-write under a lock
-// file, written to a temp file, fsynced and renamed into place, so readers never see half a file
-// and two terminals plus the tray can share it.
+// file, so two terminals plus the tray can share it; journalFile.ts says how it lies on disk
+// (appended changes, fsynced only when a crash must not lose them).
 
 export const JOURNAL_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;
 export type JournalState = (typeof JOURNAL_STATES)[number];
@@ -43,7 +43,10 @@ export const journalEntrySchema = z
 
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
-const journalFileSchema = z.object({ version: z.literal(1), entries: z.array(z.unknown()) });
+const parseEntry = (raw: unknown): JournalEntry | undefined => {
+  const parsed = journalEntrySchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+};
 
 /** What the session manager needs from a journal; `Journal` keeps it on disk. */
 export interface SessionJournal {
@@ -176,7 +179,7 @@ export class Journal extends JournalBase {
               // A mutation that changed nothing (recovery with no orphans, say) writes nothing:
               // a read-only command like `status` must not rewrite and fsync the journal.
               const unchanged = entries.length === file.entries.length && entries.every((e, i) => e === file.entries[i]);
-              if (!unchanged) await this.#write([...entries, ...file.foreign]);
+              if (!unchanged) await writeJournalChanges(this.path, file, entries);
             },
             this.#options.lock,
           );
@@ -195,54 +198,24 @@ export class Journal extends JournalBase {
     }
   }
 
-  async #read(options: { moveAsideIfCorrupt: boolean }): Promise<{ entries: JournalEntry[]; foreign: unknown[] }> {
+  async #read(options: { moveAsideIfCorrupt: boolean }): Promise<JournalFileState> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], foreign: [] };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyJournalFile();
       throw error;
     }
-    let file;
-    try {
-      file = journalFileSchema.parse(JSON.parse(text));
-    } catch {
-      // Renames are atomic, so this is damage from outside. Keep the file for a human; start over.
-      if (options.moveAsideIfCorrupt) {
-        const aside = `${this.path}.corrupt-${Date.now()}`;
-        await rename(this.path, aside).catch(() => {});
-        this.#options.onWarning?.(`The session journal ${this.path} was unreadable; it was moved to ${aside}`);
-      }
-      return { entries: [], foreign: [] };
+    const file = parseJournalFile(text, parseEntry);
+    if (file) return file;
+    // Whole lines are appended and snapshots renamed into place, so this is damage from outside.
+    // Keep the file for a human; start over.
+    if (options.moveAsideIfCorrupt) {
+      const aside = `${this.path}.corrupt-${Date.now()}`;
+      await rename(this.path, aside).catch(() => {});
+      this.#options.onWarning?.(`The session journal ${this.path} was unreadable; it was moved to ${aside}`);
     }
-    const entries: JournalEntry[] = [];
-    const foreign: unknown[] = [];
-    for (const raw of file.entries) {
-      const parsed = journalEntrySchema.safeParse(raw);
-      // Entries this version does not understand (a newer keyfob wrote them) are kept as they are.
-      if (parsed.success) entries.push(parsed.data);
-      else foreign.push(raw);
-    }
-    return { entries, foreign };
-  }
-
-  async #write(entries: unknown[]): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const data = `${JSON.stringify({ version: 1, entries }, null, 2)}\n`;
-    try {
-      const handle = await open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.path);
-    } catch (error) {
-      await rm(tmp, { force: true });
-      throw error;
-    }
-    await syncDir(join(this.path, '..'));
+    return emptyJournalFile();
   }
 }
 
@@ -290,21 +263,6 @@ function validateEntry(entry: JournalEntry): JournalEntry {
   }
   assertNoSecrets(parsed.data, 'the session journal');
   return parsed.data;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename itself durable; not possible on Windows, where it is not needed either.
-  if (process.platform === 'win32') return;
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
-  }
 }
 
 /** Revocations that failed and wait for a retry, for `status`. */
