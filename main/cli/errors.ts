@@ -1,6 +1,6 @@
 // Every failure reaches the user as one line on stderr and a non-zero exit. Messages from core
 // are written for people and never carry a token; anything unexpected is reduced to its message.
-import { redactSecrets } from '../core/audit/index.ts';
+import { redactSecrets } from '../core/audit/secretGuard.ts';
 
 export class UsageError extends Error {}
 

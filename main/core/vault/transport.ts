@@ -2,8 +2,8 @@
 // statuses into errors; this transport (plugged in through node-vault's `request-promise`
 // option) owns what node-vault lacks: X-Vault-Request on every request, the CA file, a timeout,
 // and retries that can see Retry-After. TLS verification is always on; there is no switch.
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { describeConnectionError, neverSentCodes, VaultError } from './errors.ts';
 import { backoffMs, defaultRetryPolicy, isRetryableStatus, parseRetryAfterMs, provesNotExecuted, type RetryPolicy } from './retry.ts';
 
@@ -45,11 +45,16 @@ export interface TransportOptions {
   random?: () => number;
 }
 
+// As CommonJS modules: importing node:http as ESM builds a facade that reads every export,
+// which loads Node's fetch (undici), a cost for commands that may not call Vault at all.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
+
 const maxBodyBytes = 8 * 1024 * 1024;
 
 interface RawResponse {
   statusCode: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Http.IncomingHttpHeaders;
   body: unknown;
 }
 
@@ -59,8 +64,8 @@ export class VaultTransport {
   readonly #policy: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
-  readonly #httpsAgent: https.Agent;
-  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: Https.Agent;
+  readonly #httpAgent: Http.Agent;
 
   constructor(options: TransportOptions) {
     this.#address = options.address;
