@@ -1,3 +1,4 @@
+import { awsCredentialKey, forgetAwsCredential } from '../../core/aws/credentialCache.ts';
 import { forgetSsoMaterial, forgetVaultToken } from '../../core/keychain/index.ts';
 import { withEngine, type CommandContext } from './context.ts';
 import { revokeSessions } from './revoke.ts';
@@ -18,6 +19,8 @@ export async function logoutCommand(argv: string[], ctx: CommandContext): Promis
     await forgetVaultToken(engine.store, config.vault.address);
     if (config.auth.oidc) await forgetSsoMaterial(engine.store, 'oidc', config.auth.oidc.issuer);
     if (config.auth.awsSso) await forgetSsoMaterial(engine.store, 'aws-sso', config.auth.awsSso.startUrl);
+    // Keys cached for credential_process: their sessions were revoked above.
+    for (const t of config.targets) if (t.kind === 'aws') await forgetAwsCredential(engine.store, awsCredentialKey(engine.configPath, t.id));
     ctx.out('Signed out; tokens forgotten.');
     if (failed.length > 0) {
       ctx.tell(`could not revoke ${failed.join(', ')}; their leases end with their TTL or when Vault revokes the token's leases`);

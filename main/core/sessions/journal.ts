@@ -38,6 +38,11 @@ export const journalEntrySchema = z
     agentPid: z.number().int().positive().optional(),
     /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
     renewable: z.boolean().optional(),
+    /**
+     * No process owns it: the credential was handed to the AWS CLI's credential_process and is
+     * cached in the keychain (aws/credentialCache.ts). Recovery leaves it alone until it expires.
+     */
+    heldBy: z.literal('credential-process').optional(),
   })
   .strict();
 

@@ -67,7 +67,8 @@ export function needsDurability(before: readonly JournalEntry[], next: readonly 
   return next.some((e) => {
     const prev = old.get(e.sessionId);
     // A new entry, or one whose lease now lives longer: losing either could leave a lease no start revokes.
-    return prev === undefined || e.expiresAt > prev.expiresAt || e.leaseId !== prev.leaseId;
+    // A hand-over to credential_process too: lost, the next start would revoke keys the AWS CLI uses.
+    return prev === undefined || e.expiresAt > prev.expiresAt || e.leaseId !== prev.leaseId || e.heldBy !== prev.heldBy;
   });
 }
 

@@ -49,7 +49,8 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
   // the dead owner: a revocation that fails goes back to it, so any later start retries it.
   await journal.update((entries) => {
     for (const e of entries) {
-      if (alive(ownerOf(e))) {
+      // A credential handed to credential_process outlives its process on purpose, until it expires.
+      if (alive(ownerOf(e)) || (e.heldBy !== undefined && e.expiresAt > now)) {
         report.leftAlone.push({ ...e });
         continue;
       }
