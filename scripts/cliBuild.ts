@@ -6,11 +6,25 @@
 // - pure-JS packages bundled in (tree-shaken, no per-file module resolution at start-up); only the
 //   native keychain addon, electron and the AWS SDK (large, loaded by aws-sso alone) stay external;
 // - a `require` for the CommonJS packages bundled into ESM (node-vault, sshpk), which call it for
-//   Node built-ins.
+//   Node built-ins;
+// - node-vault without axios: node-vault requires it at load, but uses it only when it is given no
+//   `request-promise`, and Keyfob always gives it its own transport (vault/transport.ts). axios
+//   brought form-data, mime-db and Node's fetch (undici) into every command that calls Vault.
 // bin/keyfob.js turns on Node's compile cache before loading the bundle.
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 export const cliExternal = ['@napi-rs/keyring', 'electron', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'];
+
+const withoutAxios: Plugin = {
+  name: 'keyfob-without-axios',
+  setup(b) {
+    b.onResolve({ filter: /^axios$/ }, () => ({ path: 'axios', namespace: 'keyfob-unused' }));
+    b.onLoad({ filter: /.*/, namespace: 'keyfob-unused' }, () => ({
+      contents: "module.exports = { create() { throw new Error('axios is not bundled: Keyfob gives node-vault its own transport'); } };",
+      loader: 'js',
+    }));
+  },
+};
 
 export function cliBuildOptions(outdir: string): BuildOptions {
   return {
@@ -26,6 +40,7 @@ export function cliBuildOptions(outdir: string): BuildOptions {
     sourcemap: true,
     logLevel: 'warning',
     external: cliExternal,
+    plugins: [withoutAxios],
     banner: { js: "import { createRequire as __keyfobRequire } from 'node:module'; const require = __keyfobRequire(import.meta.url);" },
   };
 }

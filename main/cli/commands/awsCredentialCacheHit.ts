@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { awsCredentialKey, isServable, readCachedAwsCredential } from '../../core/aws/credentialCache.ts';
 import { credentialProcessOutput } from '../../core/brokers/aws.ts';
 import { locateConfig } from '../../core/config/paths.ts';
-import { openSecretStore } from '../../core/keychain/index.ts';
-import { Journal, stateDir } from '../../core/sessions/index.ts';
+import { openSecretStore } from '../../core/keychain/open.ts';
+import { Journal } from '../../core/sessions/journal.ts';
+import { stateDir } from '../../core/sessions/stateDir.ts';
 import type { CommandContext } from './context.ts';
 
 /** The credential_process JSON from the keychain, or undefined when Vault must be asked. */

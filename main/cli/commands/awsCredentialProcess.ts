@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { credentialProcessOutput } from '../../core/brokers/aws.ts';
-import { checkGuardRails } from '../../core/engine/guardRails.ts';
 import { UsageError } from '../errors.ts';
-import { withEngine, type CommandContext } from './context.ts';
-import { awsCredentialKey, cacheAwsCredential } from '../../core/aws/credentialCache.ts';
 import { cachedCredentialProcessOutput } from './awsCredentialCacheHit.ts';
+import type { CommandContext } from './context.ts';
 
 /**
  * For `credential_process = keyfob aws-credential-process TARGET` in ~/.aws/config. The AWS CLI
@@ -21,16 +18,6 @@ export async function awsCredentialProcessCommand(argv: string[], ctx: CommandCo
     ctx.out(cached);
     return 0;
   }
-  return withEngine(ctx, async (engine) => {
-    const target = engine.target(positionals[0]!);
-    if (target.kind !== 'aws') throw new UsageError(`${target.id} is a ${target.kind} target, not aws`);
-    if (target.aws.source === 'vault') await engine.requireSignIn();
-    const ttl = await checkGuardRails(engine.config, target, values.reason ? { reason: values.reason } : {}, ctx.env);
-    const issued = await engine.issue(target, ttl, values.reason);
-    // Durable before the keys are printed: a crash must not leave them to be revoked as an orphan.
-    await engine.journal.patch(issued.session.id, { heldBy: 'credential-process' });
-    if (engine.store.kind === 'os-keychain') await cacheAwsCredential(engine.store, awsCredentialKey(engine.configPath, target.id), issued.session.id, issued.awsKeys!);
-    ctx.out(credentialProcessOutput(issued.awsKeys!));
-    return 0;
-  });
+  const { issueForCredentialProcess } = await import('./awsCredentialIssue.ts');
+  return issueForCredentialProcess(positionals[0]!, values.reason, ctx);
 }

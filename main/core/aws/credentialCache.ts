@@ -7,8 +7,8 @@
 // Expiration: a revoked session is never served again. Never a file: the keychain or nothing.
 import { z } from 'zod';
 import type { AwsKeys } from '../brokers/aws.ts';
-import type { SecretStore } from '../keychain/index.ts';
-import type { JournalEntry } from '../sessions/index.ts';
+import type { SecretStore } from '../keychain/secretStore.ts';
+import type { JournalEntry } from '../sessions/journal.ts';
 
 /** Fresh keys are issued this long before the cached ones expire (SDKs refresh ~5 min before, too). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
