@@ -2,9 +2,14 @@
 //   - a `keyfob exec TARGET` holding one session, read by its own command from /proc (Linux), and
 //   - the engine holding 50 sessions, in a child process of its own (so the bench's heap is not in
 //     the figure): openEngine as the CLI opens it, 50 credentials issued, RSS read, all ended.
+//     The child is this file bundled the way the CLI ships (scripts/cliBuild.ts), so Node's
+//     TypeScript stripper is not in the figure either.
 import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { openEngine } from '../main/core/engine/engine.ts';
+import { cliBuildOptions } from '../scripts/cliBuild.ts';
 
 export interface MemoryResult {
   /** kB, from /proc/PID/status of the keyfob process while its command runs. */
@@ -15,6 +20,7 @@ export interface MemoryResult {
 }
 
 const self = fileURLToPath(import.meta.url);
+const repo = fileURLToPath(new URL('..', import.meta.url));
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,7 +33,12 @@ export async function benchMemory(options: { cli: string; env: NodeJS.ProcessEnv
   if (!options.signedIn) return { execRssKb: undefined, execPeakKb: undefined, engine: undefined, skipped: 'not signed in' };
   const status = await run([options.cli, 'exec', options.targetId, '--', 'sh', '-c', 'grep -E "^(VmRSS|VmHWM)" /proc/$PPID/status'], options.env);
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1]) || undefined;
-  const engine = JSON.parse(await run(['--expose-gc', self, options.targetId, String(options.sessions)], options.env)) as MemoryResult['engine'];
+  // Next to the CLI bundle, so it finds the same node_modules.
+  const outdir = join(dirname(dirname(options.cli)), 'memory');
+  const options_ = cliBuildOptions(outdir);
+  await build({ ...options_, entryPoints: [self], absWorkingDir: repo, sourcemap: false, external: [...(options_.external ?? []), 'esbuild'] });
+  const child = join(outdir, 'engineMemory.js');
+  const engine = JSON.parse(await run(['--expose-gc', child, options.targetId, String(options.sessions)], { ...options.env, KEYFOB_BENCH_MEMORY_CHILD: '1' })) as MemoryResult['engine'];
   return { execRssKb: kb('VmRSS'), execPeakKb: kb('VmHWM'), engine, skipped: undefined };
 }
 
@@ -53,7 +64,8 @@ async function child(targetId: string, count: number): Promise<void> {
   }
 }
 
-if (import.meta.main) {
+// import.meta.main is false in a bundle's entry chunk on some Node versions: the variable says it.
+if (process.env.KEYFOB_BENCH_MEMORY_CHILD === '1' || import.meta.main) {
   const [targetId, count] = process.argv.slice(2);
   await child(targetId!, Number(count));
   process.exit(0);
