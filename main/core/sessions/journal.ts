@@ -1,5 +1,5 @@
-import { watch } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
+import { readFileSync, watch } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
@@ -206,7 +206,8 @@ export class Journal extends JournalBase {
   async #read(options: { moveAsideIfCorrupt: boolean }): Promise<JournalFileState> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      // Synchronous: a small file in the page cache, read at every update (see journalFile.ts).
+      text = readFileSync(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyJournalFile();
       throw error;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasync, openSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { JournalEntry } from './journal.ts';
@@ -88,12 +89,15 @@ export async function writeJournalChanges(path: string, before: JournalFileState
     await writeSnapshot(path, [...next, ...before.foreign]);
     return;
   }
-  const handle = await open(path, 'a');
+  // A few hundred bytes to the page cache: done synchronously, which spares four trips through
+  // libuv's thread pool per change (measured: about half of an update). Only the wait for the
+  // disk, when there is one, leaves the event loop free.
+  const fd = openSync(path, 'a');
   try {
-    await handle.writeFile(`${changes.join('\n')}\n`);
-    if (needsDurability(before.entries, next)) await handle.datasync();
+    writeSync(fd, `${changes.join('\n')}\n`);
+    if (needsDurability(before.entries, next)) await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
