@@ -1,4 +1,4 @@
-import { readFileSync, watch } from 'node:fs';
+import { readFileSync, statSync, watch } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -114,6 +114,7 @@ export class Journal extends JournalBase {
   readonly #options: JournalOptions;
   #queue: PendingUpdate[] = [];
   #writing = false;
+  #parsed: { identity: string; state: JournalFileState } | undefined;
 
   constructor(dir: string, options: JournalOptions = {}) {
     super();
@@ -124,7 +125,8 @@ export class Journal extends JournalBase {
   }
 
   async list(): Promise<JournalEntry[]> {
-    return (await this.#read({ moveAsideIfCorrupt: false })).entries;
+    // Copies: the parsed state is kept for the next read (#read), so callers must not share it.
+    return (await this.#read({ moveAsideIfCorrupt: false })).entries.map((e) => ({ ...e }));
   }
 
 
@@ -184,7 +186,7 @@ export class Journal extends JournalBase {
               // A mutation that changed nothing (recovery with no orphans, say) writes nothing:
               // a read-only command like `status` must not rewrite and fsync the journal.
               const unchanged = entries.length === file.entries.length && entries.every((e, i) => e === file.entries[i]);
-              if (!unchanged) await writeJournalChanges(this.path, file, entries);
+              if (!unchanged) this.#remember(await writeJournalChanges(this.path, file, entries));
             },
             this.#options.lock,
           );
@@ -203,7 +205,27 @@ export class Journal extends JournalBase {
     }
   }
 
+  /** The file's identity now (inode, size, times), or undefined when there is no file. */
+  #identity(): string | undefined {
+    try {
+      const s = statSync(this.path, { bigint: true });
+      return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** What this process just wrote, so the next update need not read and parse it back. */
+  #remember(state: JournalFileState): void {
+    const identity = this.#identity();
+    this.#parsed = identity === undefined ? undefined : { identity, state };
+  }
+
   async #read(options: { moveAsideIfCorrupt: boolean }): Promise<JournalFileState> {
+    // Unchanged since this process last read or wrote it (any write by any process changes the
+    // size, or the inode for a snapshot): no need to read and parse it again.
+    const identity = this.#identity();
+    if (identity !== undefined && this.#parsed?.identity === identity) return this.#parsed.state;
     let text: string;
     try {
       // Synchronous: a small file in the page cache, read at every update (see journalFile.ts).
@@ -213,6 +235,9 @@ export class Journal extends JournalBase {
       throw error;
     }
     const file = parseJournalFile(text, parseEntry);
+    // Stat before the read: if the file changed in between, the identity is older than the text
+    // and the next read simply parses again.
+    this.#parsed = file && identity !== undefined ? { identity, state: file } : undefined;
     if (file) return file;
     // Whole lines are appended and snapshots renamed into place, so this is damage from outside.
     // Keep the file for a human; start over.

@@ -77,17 +77,17 @@ export function needsDurability(before: readonly JournalEntry[], next: readonly 
  * Writes `next` where the file held `before` (read under the same lock): appended changes, fdatasynced
  * when `needsDurability`, or a new snapshot when the file cannot be appended to or has many changes.
  */
-export async function writeJournalChanges(path: string, before: JournalFileState, next: readonly JournalEntry[]): Promise<void> {
+export async function writeJournalChanges(path: string, before: JournalFileState, next: readonly JournalEntry[]): Promise<JournalFileState> {
   const old = new Map(before.entries.map((e) => [e.sessionId, e]));
   const nextIds = new Set(next.map((e) => e.sessionId));
   const changes: string[] = [];
   for (const e of before.entries) if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId }));
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
-  if (changes.length === 0) return;
+  if (changes.length === 0) return before;
   if (!before.appendable || before.changeLines + changes.length > 64 + 2 * next.length) {
     await writeSnapshot(path, [...next, ...before.foreign]);
-    return;
+    return { entries: [...next], foreign: before.foreign, changeLines: 0, appendable: true };
   }
   // A few hundred bytes to the page cache: done synchronously, which spares four trips through
   // libuv's thread pool per change (measured: about half of an update). Only the wait for the
@@ -99,6 +99,7 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   } finally {
     closeSync(fd);
   }
+  return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true };
 }
 
 /** Replaces the file with one snapshot line, atomically and durably. */
