@@ -332,6 +332,22 @@ describe('recoverOrphans', () => {
     expect(describePendingRevocations([])).toBeUndefined();
   });
 
+  it('leaves keys handed to credential_process alone until they expire, but finishes a revocation asked for', async () => {
+    const journal = new Journal(home);
+    const audit = new AuditLog({ dir: home });
+    const dead = await deadPid();
+    await journal.put(entry(1, { pid: dead, pidStartTime: null, heldBy: 'credential-process' }));
+    await journal.put(entry(2, { pid: dead, pidStartTime: null, heldBy: 'credential-process', expiresAt: Date.now() - 1000 }));
+    await journal.put(entry(3, { pid: dead, pidStartTime: null, heldBy: 'credential-process', state: 'revoke-failed', revokeAttempts: 1, lastError: 'Vault unreachable' }));
+    const leaseApi = new FakeLeaseApi();
+    const report = await recoverOrphans(journal, leaseApi, audit, systemClock);
+    expect(report.leftAlone.map((e) => e.sessionId)).toEqual(['s00001']);
+    expect(report.expired.map((e) => e.sessionId)).toEqual(['s00002']);
+    expect(report.revoked.map((e) => e.sessionId)).toEqual(['s00003']);
+    expect(leaseApi.revoked).toEqual([leaseIdFor(3)]);
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001']);
+  });
+
   it('lets another process revoke a session by id (keyfob revoke ID)', async () => {
     const journal = new Journal(home);
     const audit = new AuditLog({ dir: home });
