@@ -48,16 +48,16 @@ async function child(targetId: string, count: number): Promise<void> {
     gc();
     return Math.round(process.memoryUsage().rss / 1024);
   };
-  const engine = await openEngine({ env: process.env, tell: () => {} });
+  const engine = await openEngine({ env: process.env, watch: false });
   try {
-    await engine.requireSignIn();
-    const target = engine.target(targetId);
+    const target = engine.config.targets.find((t) => t.id === targetId);
+    if (!target) throw new Error(`no target ${targetId}`);
     const openRssKb = rssKb();
     const held = [];
-    for (let i = 0; i < count; i++) held.push(await engine.issue(target, target.ttl));
+    for (let i = 0; i < count; i++) held.push(await engine.issue(target.id, { ttlSeconds: target.ttl }));
     const heldRssKb = rssKb();
     const heapUsedKb = Math.round(process.memoryUsage().heapUsed / 1024);
-    await engine.sessions.endAll('logout');
+    await engine.revokeAll('logout', { owner: 'this-process' });
     process.stdout.write(JSON.stringify({ sessions: held.length, openRssKb, heldRssKb, heapUsedKb }));
   } finally {
     await engine.close();

@@ -1,23 +1,31 @@
 import { parseArgs } from 'node:util';
+import { cachedCredentialProcessOutput } from '../../core/aws/cachedAnswer.ts';
+import { credentialProcessOutput } from '../../core/brokers/aws.ts';
 import { UsageError } from '../errors.ts';
-import { cachedCredentialProcessOutput } from './awsCredentialCacheHit.ts';
 import type { CommandContext } from './context.ts';
 
 /**
  * For `credential_process = keyfob aws-credential-process TARGET` in ~/.aws/config. The AWS CLI
  * runs it for every command, so the keys are cached in the OS keychain and served from there
- * while good (aws/credentialCache.ts); only a miss opens the engine and asks Vault. The session
- * is handed over (journaled as held by credential_process), not revoked at exit: the AWS CLI
- * keeps using the keys until Expiration. `status` shows it; `revoke` and `logout` end it.
+ * while good (core/aws/cachedAnswer.ts), without opening the engine; only a miss opens it, and
+ * the engine's handOverAws issues, journals the session as held by credential_process (not
+ * revoked at exit: the AWS CLI keeps using the keys until Expiration) and caches the keys.
+ * `status` shows the session; `revoke` and `logout` end it.
  */
 export async function awsCredentialProcessCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { reason: { type: 'string' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('aws-credential-process takes one TARGET');
-  const cached = await cachedCredentialProcessOutput(positionals[0]!, ctx);
+  const targetId = positionals[0]!;
+  const cached = await cachedCredentialProcessOutput(targetId, ctx);
   if (cached) {
     ctx.out(cached);
     return 0;
   }
-  const { issueForCredentialProcess } = await import('./awsCredentialIssue.ts');
-  return issueForCredentialProcess(positionals[0]!, values.reason, ctx);
+  // Loaded only on a miss: context.ts brings the whole engine, which the warm path must not load.
+  const { withEngine } = await import('./context.ts');
+  return withEngine(ctx, async (engine) => {
+    const { awsKeys } = await engine.handOverAws(targetId, values.reason ? { reason: values.reason } : {});
+    ctx.out(credentialProcessOutput(awsKeys));
+    return 0;
+  });
 }

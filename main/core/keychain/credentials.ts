@@ -6,6 +6,7 @@
 // Issued database passwords and SSH keys never come here; AWS keys handed to credential_process
 // are cached by aws/credentialCache.ts (docs/security.md).
 import { z } from 'zod';
+import { LOGIN_METHODS } from '../../../common/views.ts';
 import type { SecretStore } from './secretStore.ts';
 
 const storedVaultTokenSchema = z.object({
@@ -17,7 +18,7 @@ const storedVaultTokenSchema = z.object({
   /** Who signed in, for `status` without a round trip (e.g. "oidc-alice@corp"). */
   displayName: z.string().optional(),
   /** The login method that produced it. */
-  method: z.enum(['vault-oidc', 'oidc', 'aws-sso']).optional(),
+  method: z.enum(LOGIN_METHODS).optional(),
 });
 export type StoredVaultToken = z.output<typeof storedVaultTokenSchema>;
 

@@ -62,14 +62,24 @@ export function parseJournalFile(text: string, parseEntry: EntryParser): Journal
   return classify(parseEntry, [...byId.values(), ...unkeyed], lines.length - 1, appendable);
 }
 
-/** Whether going from `before` to `next` must be durable before the caller goes on. */
+/**
+ * The changes to an existing entry that must be on disk before the caller goes on: lost in a
+ * crash, each could leave a lease that no start revokes, or revoke keys still in use. Anything
+ * else (the `revoking` mark, a removal, a renewable flag) is appended without an fsync.
+ * A new field that says how long a lease lives (issue 6's `leaseExpiresAt`) belongs here too.
+ */
+const DURABLE_CHANGES: readonly ((prev: JournalEntry, next: JournalEntry) => boolean)[] = [
+  (prev, next) => next.expiresAt > prev.expiresAt, // the lease now lives longer
+  (prev, next) => next.leaseId !== prev.leaseId,
+  (prev, next) => next.heldBy !== prev.heldBy, // handed to credential_process: lost, the next start would revoke keys the AWS CLI uses
+];
+
+/** Whether going from `before` to `next` must be durable before the caller goes on: a new entry, or a DURABLE_CHANGES change. */
 export function needsDurability(before: readonly JournalEntry[], next: readonly JournalEntry[]): boolean {
   const old = new Map(before.map((e) => [e.sessionId, e]));
   return next.some((e) => {
     const prev = old.get(e.sessionId);
-    // A new entry, or one whose lease now lives longer: losing either could leave a lease no start revokes.
-    // A hand-over to credential_process too: lost, the next start would revoke keys the AWS CLI uses.
-    return prev === undefined || e.expiresAt > prev.expiresAt || e.leaseId !== prev.leaseId || e.heldBy !== prev.heldBy;
+    return prev === undefined || DURABLE_CHANGES.some((changed) => changed(prev, e));
   });
 }
 
