@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { targetViews } from '../../core/engine/views.ts';
-import { loadConfig } from '../../core/config/index.ts';
+import { stateDir } from '../../core/base/stateDir.ts';
+import { loadConfig } from '../../core/config/load.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
 
@@ -37,7 +38,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
 
 export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
-  const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
+  const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env, cacheDir: stateDir(ctx.env) });
   const views = targetViews({ config });
   if (values.json) {
     ctx.out(JSON.stringify(views, null, 2));

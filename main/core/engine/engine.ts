@@ -14,7 +14,8 @@ import { AuditLog } from '../audit/index.ts';
 import { awsCredentialKey, cacheAwsCredential, forgetAwsCredential } from '../aws/credentialCache.ts';
 import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts';
 import type { AwsKeys } from '../brokers/aws.ts';
-import { loadConfig, type KeyfobConfig, type Target } from '../config/index.ts';
+import type { KeyfobConfig, Target } from '../config/index.ts';
+import { loadConfig } from '../config/load.ts';
 import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
 import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
@@ -126,8 +127,8 @@ export interface OpenEngineOptions {
 export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
   return coded(async () => {
     const clock = options.clock ?? systemClock;
-    const { path: configPath, config } = await loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env: options.env });
     const dir = defaultStateDir(options.env);
+    const { path: configPath, config } = await loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env: options.env, cacheDir: dir });
     try {
       ensureStateDir(dir);
     } catch (error) {
