@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,leak,scan,static}/**'],
+    files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,leak,scan,static,aws}/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }] }],
     },

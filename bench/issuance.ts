@@ -6,6 +6,7 @@
 //           then sessions.end(id, 'command-exit') (journal, revoke, audit).
 // Journal and Vault calls are timed on the way through, to say where Keyfob's time goes.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog, type AuditInput, type AuditSink } from '../main/core/audit/index.ts';
@@ -27,8 +28,10 @@ export interface IssuanceResult {
   keyfobVault: Summary;
   keyfobJournal: Summary;
   keyfobAudit: Summary;
-  /** One journal put + remove on its own (lock, read, write, fsync, rename, dir fsync, twice). */
+  /** One journal put + remove on its own (lock, read, append, one fdatasync for the put). */
   journalAlone: Summary;
+  /** The floor: appending a journal-sized line to a file and fdatasyncing it, nothing else. */
+  bareFsync: Summary;
 }
 
 /** Adds up the time spent in the calls it passes through. */
@@ -139,6 +142,7 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
     }
     await sessions.whenIdle();
     const journalAlone = await sample(options.iterations, 2, () => journalPutRemove(journal));
+    const bareFsync = await sample(options.iterations, 2, () => appendAndSync(join(home, 'fsync-probe')));
     return {
       target: target.id,
       raw: summarize(samples.raw),
@@ -148,6 +152,7 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
       keyfobJournal: summarize(samples.journal),
       keyfobAudit: summarize(samples.audit),
       journalAlone: summarize(journalAlone),
+      bareFsync: summarize(bareFsync),
     };
   } finally {
     await sessions.whenIdle();
@@ -196,3 +201,14 @@ async function journalPutRemove(journal: Journal): Promise<void> {
   await journal.remove(entry.sessionId);
 }
 
+
+/** What one durable journal write cannot avoid: append a line the size of an entry, fdatasync. */
+async function appendAndSync(file: string): Promise<void> {
+  const handle = await open(file, 'a', 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify({ set: { sessionId: 'bench', leaseId: 'database/creds/bench/'.padEnd(80, 'x'), pad: ''.padEnd(200, ' ') } })}\n`);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}

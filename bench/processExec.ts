@@ -27,6 +27,8 @@ export interface CliFigures {
   help: Summary;
   status: Summary | undefined;
   exec: Summary | undefined;
+  /** `aws-credential-process` answered from the keychain (the warm-up round made the first, cold call). */
+  awsWarm: Summary | undefined;
 }
 
 export interface ProcessOptions {
@@ -37,8 +39,10 @@ export interface ProcessOptions {
   /** False when the sign-in cannot reach a separate keyfob process. */
   signedIn: boolean;
   skipReason?: string;
-  /** A bundled keyfob.mjs to compare with the sources, if one was built. */
+  /** The bundled CLI (bin/keyfob.js over the build) to compare with the sources, if one was built. */
   bundle?: string;
+  /** An aws target for credential_process (Vault-issued). */
+  awsTargetId?: string;
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -64,6 +68,7 @@ export async function benchProcess(options: ProcessOptions): Promise<ProcessResu
   if (options.bundle) {
     commands.bundledHelp = [options.bundle, '--help'];
     if (signedIn) Object.assign(commands, { bundledStatus: [options.bundle, 'status', '--json'], bundledExec: [options.bundle, ...exec] });
+    if (signedIn && options.awsTargetId) commands.bundledAwsWarm = [options.bundle, 'aws-credential-process', options.awsTargetId];
   }
   const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, [] as number[]]));
   for (let round = 0; round < warmup + iterations; round++) {
@@ -75,8 +80,8 @@ export async function benchProcess(options: ProcessOptions): Promise<ProcessResu
   const get = (name: string) => (samples[name] && samples[name].length > 0 ? summarize(samples[name]) : undefined);
   return {
     nodeBare: get('node')!,
-    source: { help: get('help')!, status: get('status'), exec: get('exec') },
-    bundled: options.bundle ? { help: get('bundledHelp')!, status: get('bundledStatus'), exec: get('bundledExec') } : undefined,
+    source: { help: get('help')!, status: get('status'), exec: get('exec'), awsWarm: undefined },
+    bundled: options.bundle ? { help: get('bundledHelp')!, status: get('bundledStatus'), exec: get('bundledExec'), awsWarm: get('bundledAwsWarm') } : undefined,
     skipped: signedIn ? undefined : (options.skipReason ?? 'not signed in'),
   };
 }

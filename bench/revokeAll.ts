@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../main/core/audit/index.ts';
 import type { KeyfobConfig, Target } from '../main/core/config/index.ts';
-import { Journal, MemoryJournal, SessionManager, systemClock, type SessionJournal } from '../main/core/sessions/index.ts';
-import { createVaultClientFromConfig, type Lease, type LeaseApi, type VaultClient } from '../main/core/vault/index.ts';
+import { Journal, MemoryJournal, REVOKE_CONCURRENCY, SessionManager, systemClock, type SessionJournal } from '../main/core/sessions/index.ts';
+import { createVaultClient, createVaultClientFromConfig, type Lease, type LeaseApi, type VaultClient } from '../main/core/vault/index.ts';
+import { startDelayProxy } from './delayProxy.ts';
 import { now, since, summarize, type Summary } from './stats.ts';
 
 export interface RevokeAllRun {
@@ -33,6 +34,8 @@ export interface RevokeAllResult {
   /** Issuing 100 leases one after another (for scale, not part of any ratio). */
   issue100Ms: number;
   runs: RevokeAllRun[];
+  /** Through a delay proxy: the stack's Vault a real 20 ms round trip away, connections included. */
+  proxied: { target: string; singleRevoke: Summary; runs: RevokeAllRun[] } | undefined;
 }
 
 export interface RevokeAllOptions {
@@ -44,10 +47,14 @@ export interface RevokeAllOptions {
   singleSamples: number;
   /** Also run the default concurrency against this Vault target (e.g. aws-dev, no backend work). */
   compareTargetId?: string;
+  /** Concurrencies for the runs against a Vault 20 ms away (simulated and through the proxy). */
+  distantConcurrencies: number[];
+  /** The Vault token's address (the stack's), for the proxy to forward to. */
+  vaultAddress: string;
 }
 
 const SIMULATED_RTT_MS = 20;
-const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_CONCURRENCY = REVOKE_CONCURRENCY;
 
 export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeAllResult> {
   const target = targetById(options.config, options.targetId);
@@ -73,10 +80,11 @@ export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeA
     const fakeLeases = Array.from({ length: options.leases }, (_, i) => ({ leaseId: `${target.id}/fake/${i}`, leaseDuration: 600, renewable: false, warnings: [] }));
     runs.push(await endAllRun('instant Vault, disk journal', target, fakeLeases, { renewLease: unused, revokeLease: async () => {} }, 'disk', DEFAULT_CONCURRENCY, Number.NaN));
     const distant: LeaseApi = { renewLease: unused, revokeLease: () => sleep(SIMULATED_RTT_MS).then(() => undefined) };
-    for (const concurrency of options.concurrencies) {
-      runs.push(await endAllRun(`Vault ${SIMULATED_RTT_MS} ms away, disk journal`, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS));
+    for (const concurrency of options.distantConcurrencies) {
+      runs.push(await endAllRun(`Vault ${SIMULATED_RTT_MS} ms away (simulated), disk journal`, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS));
     }
-    return { target: target.id, singleRevoke: single, issue100Ms, runs };
+    const proxied = options.compareTargetId ? await proxiedRuns(options, vault, targetById(options.config, options.compareTargetId)) : undefined;
+    return { target: target.id, singleRevoke: single, issue100Ms, runs, proxied };
   } finally {
     vault.close();
   }
@@ -149,4 +157,32 @@ function leaseIssuer(vault: VaultClient, target: Target): () => Promise<Lease> {
     return () => vault.awsCreds(vaultMount, vaultRole, { type: credentialType, ttl: target.ttl });
   }
   throw new Error(`${target.id} does not issue Vault leases (${target.kind})`);
+}
+
+/**
+ * The stack's Vault behind a proxy that adds a 20 ms round trip (and one more for each new
+ * connection): one revoke on a warm connection, then endAll from a fresh client, as a logout
+ * process starts with no connections.
+ */
+async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target: Target): Promise<RevokeAllResult['proxied']> {
+  const proxy = await startDelayProxy(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
+  const timeoutSeconds = 30;
+  try {
+    const issue = leaseIssuer(vault, target);
+    const warm = await createVaultClient({ address: proxy.address, token: options.token, timeoutSeconds });
+    const single = await singleRevokes(warm, issue, options.singleSamples).finally(() => warm.close());
+    const runs: RevokeAllRun[] = [];
+    for (const concurrency of options.distantConcurrencies) {
+      const leases = await issueMany(issue, options.leases);
+      const cold = await createVaultClient({ address: proxy.address, token: options.token, timeoutSeconds });
+      try {
+        runs.push(await endAllRun(`${target.id} through a ${SIMULATED_RTT_MS} ms proxy, fresh connections`, target, leases, cold, 'disk', concurrency, single.median));
+      } finally {
+        cold.close();
+      }
+    }
+    return { target: target.id, singleRevoke: single, runs };
+  } finally {
+    await proxy.close();
+  }
 }

@@ -6,6 +6,10 @@
 //   c. timers armed, and wake-ups, while 50 sessions are active;
 //   d. tray ready: the built main bundle under the electron stub to its first menu, vs `node -e 0`.
 //   e. keyfob scan on a large staged diff (MB/s), rules alone and with fingerprints.
+//   f. aws-credential-process answered from the keychain (in a.'s whole-process table);
+//   g. memory: RSS of an exec holding one session, and of the engine holding 50.
+// Ends with the issue-10 targets, each with its figure and whether it is met. All targets are
+// ratios of figures measured side by side in this one run: the machine may be shared and loaded.
 // Runs itself under a private D-Bus session with a throwaway keyring when it can, so a separate
 // `keyfob` process finds the sign-in; starts and stops its own stack; leaves no process behind.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +31,8 @@ import { benchScanSpeed, describeScanSpeed, type ScanSpeedResult } from './scanS
 import { now, since, ms, type Summary } from './stats.ts';
 import { benchTimers, type TimersResult } from './timers.ts';
 import { benchTrayReady, type TrayReadyResult } from './trayReady.ts';
+import { benchMemory, type MemoryResult } from './engineMemory.ts';
+import { REVOKE_CONCURRENCY } from '../main/core/sessions/index.ts';
 
 const INNER = 'KEYFOB_BENCH_INNER';
 const TARGET_MS = 10;
@@ -102,19 +108,23 @@ try {
     signedIn,
     skipReason: store ? store.reason : 'no dbus-run-session/gnome-keyring to carry the sign-in to a separate keyfob process',
     bundle: bundle.file,
+    awsTargetId: 'aws-dev',
   });
   const revokeAll = await benchRevokeAll({
     config,
     token,
     targetId: opts['revoke-target'],
     leases: 100,
-    concurrencies: [8, 32, 100],
+    concurrencies: [8, REVOKE_CONCURRENCY],
+    distantConcurrencies: [...new Set([8, 32, 64, 100, REVOKE_CONCURRENCY])].sort((a, b) => a - b),
+    vaultAddress: config.vault.address,
     singleSamples: 20,
     compareTargetId: 'aws-dev',
   });
   const timers = await benchTimers(50);
   const trayReady = await benchTrayReady({ env: cliEnv, iterations: Number(opts['process-iterations']), warmup: 1 });
   const scan = await benchScanSpeed({ mb: Number(opts['scan-mb']), files: 200 });
+  const memory = await benchMemory({ cli: bundle.file, env: cliEnv, targetId: 'orders-ro', sessions: 50, signedIn });
   if (store && signedIn) await forgetVaultToken(store, config.vault.address);
 
   printIssuance(issuance, processes, engineOpen);
@@ -122,6 +132,8 @@ try {
   printTimers(timers);
   printTrayReady(trayReady);
   printScanSpeed(scan);
+  printMemory(memory);
+  printTargets(issuance, processes, revokeAll, memory);
   out();
   out(`bench finished in ${(since(started) / 1000).toFixed(1)} s`);
 } finally {
@@ -146,6 +158,7 @@ function printIssuance(r: IssuanceResult, p: ProcessResult, e: EngineOpenResult)
         row('  of which journal put+remove', r.keyfobJournal),
         row('  of which audit appends', r.keyfobAudit),
         row('journal put+remove alone', r.journalAlone),
+        row('bare append + fdatasync', r.bareFsync),
       ],
     ),
   );
@@ -162,6 +175,7 @@ function printIssuance(r: IssuanceResult, p: ProcessResult, e: EngineOpenResult)
     rows.push(row(`${prefix}keyfob --help (Node + CLI modules)`, f.help));
     if (f.status) rows.push(row(`${prefix}keyfob status --json (+ engine open)`, f.status));
     if (f.exec) rows.push(row(`${prefix}keyfob exec ${r.target} -- true`, f.exec));
+    if (f.awsWarm) rows.push(row(`${prefix}keyfob aws-credential-process aws-dev (cached)`, f.awsWarm));
   };
   cliRows('', p.source);
   if (p.bundled) cliRows('bundled: ', p.bundled);
@@ -185,6 +199,11 @@ function printIssuance(r: IssuanceResult, p: ProcessResult, e: EngineOpenResult)
 }
 
 function printRevokeAll(r: RevokeAllResult): void {
+  printRevokeAllTable(r);
+  printProxied(r);
+}
+
+function printRevokeAllTable(r: RevokeAllResult): void {
   out();
   out(`b. Revoke-all: endAll('logout') of 100 sessions vs one revoke round trip`);
   out(`one ${r.target} revoke round trip (VaultClient): median ${ms(r.singleRevoke.median)}, p95 ${ms(r.singleRevoke.p95)} (n=${r.singleRevoke.n}); 100 in a row: ~${ms(100 * r.singleRevoke.median, 0)}; issuing 100 took ${ms(r.issue100Ms, 0)}`);
@@ -193,7 +212,7 @@ function printRevokeAll(r: RevokeAllResult): void {
       ['RUN', 'CONCURRENCY', 'ENDALL', 'RATIO TO 1 REVOKE', 'ENDED', 'FAILED', 'TIMED OUT'],
       r.runs.map((run) => [
         run.label,
-        `${run.concurrency}${run.concurrency === 32 ? ' (default)' : ''}`,
+        `${run.concurrency}${run.concurrency === REVOKE_CONCURRENCY ? ' (default)' : ''}`,
         ms(run.endAllMs, 0),
         Number.isFinite(run.ratio) ? `${run.ratio.toFixed(1)}x` : '-',
         String(run.ended),
@@ -235,4 +254,63 @@ function printScanSpeed(r: ScanSpeedResult): void {
   out();
   out('e. keyfob scan --staged on a large diff (in process; 1,000 issued credentials on record)');
   for (const line of describeScanSpeed(r)) out(line);
+}
+
+function printProxied(r: RevokeAllResult): void {
+  if (!r.proxied) return;
+  const p = r.proxied;
+  out(`through the delay proxy: one ${p.target} revoke on a warm connection: median ${ms(p.singleRevoke.median)}, p95 ${ms(p.singleRevoke.p95)} (n=${p.singleRevoke.n})`);
+  out(
+    table(
+      ['RUN', 'CONCURRENCY', 'ENDALL', 'RATIO TO 1 REVOKE', 'ENDED', 'FAILED', 'TIMED OUT'],
+      p.runs.map((run) => [run.label, `${run.concurrency}${run.concurrency === REVOKE_CONCURRENCY ? ' (default)' : ''}`, ms(run.endAllMs, 0), `${run.ratio.toFixed(1)}x`, String(run.ended), String(run.failed), String(run.timedOut)]),
+    ),
+  );
+}
+
+function printMemory(m: MemoryResult): void {
+  out();
+  out('g. Memory (resident set)');
+  if (m.skipped) {
+    out(`not measured: ${m.skipped}`);
+    return;
+  }
+  const mb = (kb: number | undefined) => (kb === undefined ? '-' : `${(kb / 1024).toFixed(1)} MB`);
+  out(
+    table(
+      ['PROCESS', 'RSS'],
+      [
+        ['bundled keyfob exec orders-ro, holding 1 session (while its command runs)', mb(m.execRssKb)],
+        ['  its peak (VmHWM)', mb(m.execPeakKb)],
+        ['engine opened and signed in, no session (child process)', mb(m.engine?.openRssKb)],
+        [`engine holding ${m.engine?.sessions ?? 50} sessions`, mb(m.engine?.heldRssKb)],
+        ['  of which JS heap in use', mb(m.engine?.heapUsedKb)],
+      ],
+    ),
+  );
+}
+
+/** Issue 10's targets, each a ratio of figures from this run. */
+function printTargets(i: IssuanceResult, p: ProcessResult, r: RevokeAllResult, m: MemoryResult): void {
+  const rows: string[][] = [];
+  const add = (name: string, figure: string, limit: string, met: boolean | undefined) => rows.push([name, figure, limit, met === undefined ? 'not measured' : met ? 'met' : 'NOT met']);
+  const own = i.keyfob.median - i.keyfobVault.median;
+  add("1. issue+end: Keyfob's own time", ms(own), `<= bare fsync ${ms(i.bareFsync.median)} + 1 ms`, own <= i.bareFsync.median + 1);
+  const node = p.nodeBare.median;
+  const b = p.bundled;
+  const ratio = (s: Summary | undefined) => (s ? `${ms(s.median, 0)} = ${(s.median / node).toFixed(2)}x node -e 0` : '-');
+  add('2. bundled keyfob status --json', ratio(b?.status), `<= 2x node -e 0 (${ms(2 * node, 0)})`, b?.status && b.status.median <= 2 * node);
+  add('2. bundled keyfob --help', ratio(b?.help), `<= 1.5x node -e 0 (${ms(1.5 * node, 0)})`, b && b.help.median <= 1.5 * node);
+  const vaultCalls = i.keyfobVault.median;
+  add(`2. bundled keyfob exec ${i.target} -- true`, ratio(b?.exec), `<= 2.5x node + its Vault calls ${ms(vaultCalls)} (${ms(2.5 * node + vaultCalls, 0)})`, b?.exec && b.exec.median <= 2.5 * node + vaultCalls);
+  add('3. aws-credential-process, cached', ratio(b?.awsWarm), `<= 2x node -e 0 (${ms(2 * node, 0)}), no Vault call`, b?.awsWarm && b.awsWarm.median <= 2 * node);
+  const proxied = r.proxied?.runs.find((run) => run.concurrency === REVOKE_CONCURRENCY);
+  add(`4. revokeAll 100, Vault 20 ms away (proxy, default ${REVOKE_CONCURRENCY})`, proxied ? `${ms(proxied.endAllMs, 0)} = ${proxied.ratio.toFixed(2)}x one revoke` : '-', '<= 3x one revoke round trip', proxied && proxied.ratio <= 3 && proxied.failed === 0);
+  const simulated = r.runs.find((run) => run.label.includes('simulated') && run.concurrency === REVOKE_CONCURRENCY);
+  add(`4. revokeAll 100, Vault 20 ms away (simulated, default ${REVOKE_CONCURRENCY})`, simulated ? `${ms(simulated.endAllMs, 0)} = ${simulated.ratio.toFixed(2)}x` : '-', '<= 3x one revoke round trip', simulated && simulated.ratio <= 3);
+  const mb = (kb: number | undefined) => (kb === undefined ? '-' : `${(kb / 1024).toFixed(1)} MB`);
+  add('5. RSS: exec holding 1 session / engine holding 50', `${mb(m.execRssKb)} / ${mb(m.engine?.heldRssKb)}`, 'reported', m.skipped ? undefined : true);
+  out();
+  out('Targets (issue 10), from this run');
+  out(table(['TARGET', 'FIGURE', 'LIMIT', 'MET'], rows));
 }

@@ -1,11 +1,12 @@
 // One build for every process: esbuild bundles main (ESM, Node), preload (CommonJS, because a
-// sandboxed preload cannot load ESM), the renderer (browser) and the CLI.
+// sandboxed preload cannot load ESM), the renderer (browser) and the CLI (scripts/cliBuild.ts).
 //   node scripts/build.ts [--outdir DIR]      (default dist/)
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeTrayIcons } from './trayIcons.ts';
+import { buildCli } from './cliBuild.ts';
 
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const out = (path: string) => join(values.outdir, path);
@@ -15,7 +16,7 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'es
 await rm(values.outdir, { recursive: true, force: true });
 await Promise.all([
   build({ ...common, entryPoints: ['main/index.ts'], outfile: out('main/index.js'), platform: 'node', format: 'esm', packages: 'external' }),
-  build({ ...common, entryPoints: ['main/cli/keyfob.ts'], outfile: out('cli/keyfob.js'), platform: 'node', format: 'esm', packages: 'external' }),
+  buildCli(out('cli')),
   build({ ...common, entryPoints: ['preload/index.ts'], outfile: out('preload/index.cjs'), platform: 'node', format: 'cjs', external: ['electron'] }),
   build({ ...common, entryPoints: ['renderer/index.tsx'], outfile: out('renderer/app.js'), platform: 'browser', format: 'esm', minify: true, jsx: 'automatic', define: { 'process.env.NODE_ENV': '"production"' } }),
 ]);

@@ -2,7 +2,8 @@
 // code (docs/cli.md, "Exit codes"). Messages from core are written for people and redacted
 // when made; anything unexpected is reduced to its message and redacted here.
 import type { ErrorCode } from '../../common/errors.ts';
-import { cleanMessage, isKeyfobError, KeyfobError } from '../core/base/index.ts';
+// The module itself, not base/index.ts: `--help` loads this file and nothing else of core.
+import { cleanMessage, isKeyfobError, KeyfobError } from '../core/base/keyfobError.ts';
 
 /** A command line that cannot be understood: exit 2 with a pointer to --help. */
 export class UsageError extends KeyfobError {

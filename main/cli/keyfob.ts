@@ -44,6 +44,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!load) throw new UsageError(`unknown command "${name}"`);
+    await import('./jitless.ts');
     const command = await load();
     const ctx: CommandContext = {
       configPath,

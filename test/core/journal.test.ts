@@ -97,17 +97,18 @@ describe('stateDir', () => {
 });
 
 describe('Journal', () => {
-  it('adds, changes and removes entries in a valid JSON file readable by the owner only', async () => {
+  it('adds, changes and removes entries in a file of JSON lines readable by the owner only', async () => {
     const journal = new Journal(home);
     await journal.put(entry(1));
     await journal.put(entry(2));
     await journal.patch('s00001', { state: 'expiring' });
     await journal.remove('s00002');
-    const file = JSON.parse(readFileSync(journal.path, 'utf8'));
-    expect(file.version).toBe(1);
-    expect(file.entries).toHaveLength(1);
-    expect(file.entries[0]).toMatchObject({ sessionId: 's00001', state: 'expiring' });
-    expect(await journal.list()).toEqual(file.entries);
+    const lines = readFileSync(journal.path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ version: 2 });
+    expect(lines.slice(1)).toContainEqual({ del: 's00002' });
+    const list = await journal.list();
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ sessionId: 's00001', state: 'expiring' });
     expect((await import('node:fs')).statSync(journal.path).mode & 0o777).toBe(0o600);
     // No temp files or locks left behind.
     expect(readdirSync(home)).toEqual(['journal.json']);
@@ -163,6 +164,39 @@ describe('Journal', () => {
     expect(await journal.list()).toHaveLength(1);
   });
 
+  it('reads a version-1 journal (one JSON document) and keeps its entries', async () => {
+    writeFileSync(join(home, 'journal.json'), JSON.stringify({ version: 1, entries: [entry(1)] }, null, 2));
+    const journal = new Journal(home);
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001']);
+    await journal.put(entry(2));
+    await journal.remove('s00001');
+    expect((await new Journal(home).list()).map((e) => e.sessionId)).toEqual(['s00002']);
+  });
+
+  it('ignores a change cut short by a crash and keeps everything written before it', async () => {
+    const journal = new Journal(home);
+    await journal.put(entry(1));
+    await journal.put(entry(2));
+    // A crash in the middle of appending the removal of s00001: half a line, no newline.
+    writeFileSync(journal.path, readFileSync(journal.path, 'utf8') + '{"del":"s000');
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001', 's00002']);
+    await journal.put(entry(3));
+    expect((await new Journal(home).list()).map((e) => e.sessionId)).toEqual(['s00001', 's00002', 's00003']);
+    for (const line of readFileSync(journal.path, 'utf8').trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
+  it('folds many changes into a new snapshot, so the file stays the size of what is out', async () => {
+    const journal = new Journal(home);
+    for (let i = 0; i < 200; i++) {
+      await journal.put(entry(i));
+      await journal.patch(entry(i).sessionId, { state: 'revoking' });
+      await journal.remove(entry(i).sessionId);
+    }
+    await journal.put(entry(1000));
+    expect(readFileSync(journal.path, 'utf8').trimEnd().split('\n').length).toBeLessThan(70);
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s01000']);
+  });
+
   it('tells a watcher when another process changes the journal', async () => {
     const mine = new Journal(home);
     const theirs = new Journal(home);
@@ -194,9 +228,9 @@ describe('Journal', () => {
     const workers = [0, 1, 2, 3].map((w) => runNode(script, [home, String(w)]));
     const codes = await Promise.all(workers.map(exitCode));
     expect(codes).toEqual([0, 0, 0, 0]);
-    const file = JSON.parse(readFileSync(join(home, 'journal.json'), 'utf8'));
-    expect(file.entries).toHaveLength(100);
-    expect(new Set(file.entries.map((e: JournalEntry) => e.sessionId)).size).toBe(100);
+    const entries = await new Journal(home).list();
+    expect(entries).toHaveLength(100);
+    expect(new Set(entries.map((e: JournalEntry) => e.sessionId)).size).toBe(100);
     expect(readdirSync(home).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
   });
 });
@@ -296,6 +330,22 @@ describe('recoverOrphans', () => {
     expect(second.revoked.map((e) => e.sessionId)).toEqual(['s00003']);
     expect(await journal.list()).toEqual([]);
     expect(describePendingRevocations([])).toBeUndefined();
+  });
+
+  it('leaves keys handed to credential_process alone until they expire, but finishes a revocation asked for', async () => {
+    const journal = new Journal(home);
+    const audit = new AuditLog({ dir: home });
+    const dead = await deadPid();
+    await journal.put(entry(1, { pid: dead, pidStartTime: null, heldBy: 'credential-process' }));
+    await journal.put(entry(2, { pid: dead, pidStartTime: null, heldBy: 'credential-process', expiresAt: Date.now() - 1000 }));
+    await journal.put(entry(3, { pid: dead, pidStartTime: null, heldBy: 'credential-process', state: 'revoke-failed', revokeAttempts: 1, lastError: 'Vault unreachable' }));
+    const leaseApi = new FakeLeaseApi();
+    const report = await recoverOrphans(journal, leaseApi, audit, systemClock);
+    expect(report.leftAlone.map((e) => e.sessionId)).toEqual(['s00001']);
+    expect(report.expired.map((e) => e.sessionId)).toEqual(['s00002']);
+    expect(report.revoked.map((e) => e.sessionId)).toEqual(['s00003']);
+    expect(leaseApi.revoked).toEqual([leaseIdFor(3)]);
+    expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001']);
   });
 
   it('lets another process revoke a session by id (keyfob revoke ID)', async () => {

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionView, SignInView } from '../../common/views.ts';
 import { FakeClock } from '../../main/core/base/index.ts';
+import { cachedCredentialProcessOutput } from '../../main/core/aws/cachedAnswer.ts';
+import { awsCredentialKey } from '../../main/core/aws/credentialCache.ts';
 import { openEngine, type Engine, type OpenEngineOptions } from '../../main/core/engine/engine.ts';
-import { MemorySecretStore } from '../../main/core/keychain/index.ts';
+import { MemorySecretStore, type SecretStore } from '../../main/core/keychain/index.ts';
 import { useStack } from '../integration/support/stack.ts';
 import { runBrowser } from '../integration/support/login.ts';
 
@@ -228,5 +230,38 @@ describe('the engine in process', () => {
     expect(ended.sort()).toEqual([`${a.session.id} logout`, `${b.session.id} logout`].sort());
     expect((await engine.status()).sessions).toEqual([]);
     expect(engine.sessions()).toEqual([]);
+  });
+
+  it('hands AWS keys over to credential_process: journaled and shown, served from the keychain without Vault until revoked, forgotten at logout', async () => {
+    const m = machine();
+    // The OS keychain's kind: the cache is only ever kept there, never in a memory store.
+    const memory = new MemorySecretStore();
+    const keychain: SecretStore = {
+      kind: 'os-keychain',
+      reason: undefined,
+      get: (k) => memory.get(k),
+      set: (k, v) => memory.set(k, v),
+      delete: (k) => memory.delete(k),
+    };
+    const issuer = await m.open({ secretStore: keychain });
+    await issuer.login('vault-oidc');
+    const { session, awsKeys } = await issuer.handOverAws('aws-dev');
+    await issuer.dispose(); // the CLI process exits: a handed-over session is not revoked with it
+
+    const terminal = await m.open({ secretStore: keychain });
+    expect(terminal.sessions().map((s) => s.id)).toEqual([session.id]);
+    expect((await terminal.status()).sessions).toEqual([expect.objectContaining({ id: session.id, state: 'active' })]);
+    const warm = () => cachedCredentialProcessOutput('aws-dev', { env: m.env, secretStore: keychain });
+    expect(JSON.parse((await warm())!)).toMatchObject({ AccessKeyId: awsKeys.accessKeyId, SecretAccessKey: awsKeys.secretAccessKey });
+    // Without a session to go with them, cached keys are not served.
+    await terminal.revoke(session.id);
+    expect(await warm()).toBeUndefined();
+
+    const again = await terminal.handOverAws('aws-dev');
+    expect(again.awsKeys.accessKeyId).not.toBe(awsKeys.accessKeyId);
+    expect(await warm()).toBeDefined();
+    const out = await terminal.logout();
+    expect(out.revoked.map((s) => s.id)).toEqual([again.session.id]);
+    expect(await keychain.get(awsCredentialKey(terminal.configPath, 'aws-dev'))).toBeNull();
   });
 });

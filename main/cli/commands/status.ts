@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { TargetView } from '../../../common/views.ts';
 import { targetViews } from '../../core/engine/views.ts';
-import { loadConfig } from '../../core/config/index.ts';
+import { stateDir } from '../../core/base/stateDir.ts';
+import { loadConfig } from '../../core/config/load.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
 
@@ -38,7 +39,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
 
 export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
-  const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
+  const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env, cacheDir: stateDir(ctx.env) });
   // Only static targets need Vault (their age, from KV metadata); the rest is the config alone.
   const views = config.targets.some((t) => t.kind === 'static') ? await withEngine(ctx, (engine) => engine.targetsWithRotation()) : targetViews({ config });
   if (values.json) {

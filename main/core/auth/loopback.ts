@@ -1,8 +1,12 @@
 // A one-shot loopback HTTP listener for OAuth redirects (RFC 8252 §7.3): it waits for the
 // browser to come back to the redirect URI, answers with a short page, and closes.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyfobError } from '../base/keyfobError.ts';
+
+// As a CommonJS module: importing node:http as ESM builds a facade that reads every export, which
+// loads Node's fetch (undici); the engine imports this module, so every command would pay for it.
+const { createServer } = process.getBuiltinModule('node:http');
 
 export interface LoopbackCallback {
   readonly redirectUri: string;

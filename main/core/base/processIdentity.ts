@@ -33,8 +33,12 @@ function readProcStat(pid: number): { state: string; startTime: number } | undef
   return { state, startTime };
 }
 
+let self: ProcessIdentity | undefined;
+
+/** This process's identity; read once (every journal lock writes it, and it cannot change). */
 export function currentProcessIdentity(): ProcessIdentity {
-  return { pid: process.pid, pidStartTime: readPidStartTime(process.pid), hostname: hostname() };
+  if (self?.pid !== process.pid) self = { pid: process.pid, pidStartTime: readPidStartTime(process.pid), hostname: hostname() };
+  return { ...self };
 }
 
 /**

@@ -1,9 +1,9 @@
 // Finds, reads and validates the org config. Every failure is one ConfigError line.
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { access, open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
-import { parseConfig } from './parse.ts';
+import { parseConfigCached } from './parsedCache.ts';
 import { locateConfig, type ConfigSource } from './paths.ts';
 import type { KeyfobConfig } from './schema.ts';
 
@@ -12,6 +12,8 @@ export interface LoadConfigOptions {
   path?: string;
   /** Defaults to process.env; KEYFOB_CONFIG, XDG_CONFIG_HOME, APPDATA and HOME are read from it. */
   env?: NodeJS.ProcessEnv;
+  /** Keep the parsed YAML here for the next start (parsedCache.ts): the state dir. None by default. */
+  cacheDir?: string;
 }
 
 export interface LoadedConfig {
@@ -31,8 +33,16 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
   const located = locateConfig(opts.path, env);
   const path = resolve(located.path);
   let text: string;
+  let stat: Stats;
   try {
-    text = await readFile(path, 'utf8');
+    // One open file: the stat that keys the parse cache describes the text that was read.
+    const file = await open(path, 'r');
+    try {
+      stat = await file.stat();
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -40,7 +50,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<LoadedCo
     }
     throw new ConfigError('CONFIG_UNREADABLE', path, `${path}: cannot read the config: ${code ?? (error as Error).message}`);
   }
-  const config = parseConfig(text, path);
+  const config = opts.cacheDir ? await parseConfigCached(text, path, stat, opts.cacheDir) : (await import('./parse.ts')).parseConfig(text, path);
   if (config.vault.caFile) await checkReadable(config.vault.caFile, path);
   return { path, source: located.source, config };
 }

@@ -1,16 +1,21 @@
 // Text → validated config, or one ConfigError line: "<file>:<line>: <field>: <reason>".
 // Only the first problem (in file order) is reported, with a count of the rest, so the admin
 // fixes one thing at a time and the CLI prints exactly one line.
-import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { configSchema, targetKinds, type KeyfobConfig } from './schema.ts';
+import { resolveFilePaths } from './validate.ts';
 
 type Path = readonly PropertyKey[];
 const kindNames: readonly string[] = targetKinds;
 
 export function parseConfig(text: string, path: string): KeyfobConfig {
+  return parseConfigDocument(text, path).config;
+}
+
+/** The config and the plain value YAML gave for it (what parsedCache.ts keeps, so a hit skips YAML). */
+export function parseConfigDocument(text: string, path: string): { config: KeyfobConfig; value: unknown } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const syntax = doc.errors[0];
@@ -25,14 +30,7 @@ export function parseConfig(text: string, path: string): KeyfobConfig {
   }
   const parsed = configSchema.safeParse(value);
   if (!parsed.success) throw describeFirstIssue(parsed.error.issues, value, doc, lineCounter, path);
-  return resolveFilePaths(parsed.data, path);
-}
-
-/** A relative caFile is relative to the config file, not to wherever keyfob was started. */
-function resolveFilePaths(config: KeyfobConfig, file: string): KeyfobConfig {
-  const caFile = config.vault.caFile;
-  if (!caFile || isAbsolute(caFile)) return config;
-  return { ...config, vault: { ...config.vault, caFile: resolve(dirname(resolve(file)), caFile) } };
+  return { config: resolveFilePaths(parsed.data, path), value };
 }
 
 function describeFirstIssue(issues: z.core.$ZodIssue[], input: unknown, doc: Document, lines: LineCounter, file: string): ConfigError {

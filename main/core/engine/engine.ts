@@ -12,9 +12,11 @@ import { DisposableStore, Emitter, type Disposable, type Event } from '../base/e
 import { cleanMessage, errorMessage, KeyfobError } from '../base/keyfobError.ts';
 import { ensureStateDir, stateDir as defaultStateDir } from '../base/stateDir.ts';
 import { AuditLog } from '../audit/index.ts';
+import { awsCredentialKey, cacheAwsCredential, forgetAwsCredential } from '../aws/credentialCache.ts';
 import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts';
 import type { AwsKeys } from '../brokers/aws.ts';
-import { loadConfig, type KeyfobConfig, type Target } from '../config/index.ts';
+import type { KeyfobConfig, Target } from '../config/index.ts';
+import { loadConfig } from '../config/load.ts';
 import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
 import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
 import { fingerprintRecorder } from '../leak/index.ts';
@@ -153,8 +155,8 @@ export interface OpenEngineOptions {
 export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
   return coded(async () => {
     const clock = options.clock ?? systemClock;
-    const { path: configPath, config } = await loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env: options.env });
     const dir = defaultStateDir(options.env);
+    const { path: configPath, config } = await loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env: options.env, cacheDir: dir });
     try {
       ensureStateDir(dir);
     } catch (error) {
@@ -184,7 +186,6 @@ class KeyfobEngine implements Engine {
   readonly config: KeyfobConfig;
   readonly configPath: string;
   readonly stateDir: string;
-  readonly keychain: StatusView['keychain'];
   recovery: RecoveryView | undefined;
 
   readonly #p: Parts;
@@ -226,7 +227,6 @@ class KeyfobEngine implements Engine {
     this.#clock = parts.clock;
     this.#vault = parts.vault;
     this.#store = parts.store;
-    this.keychain = { kind: parts.store.kind, note: parts.store.kind === 'memory' ? `tokens are kept in memory only: ${parts.store.reason}` : null };
     this.#auth = this.#disposables.add(
       new AuthService({
         store: parts.store,
@@ -294,6 +294,12 @@ class KeyfobEngine implements Engine {
   }
 
   // ---- snapshots ----
+
+  /** Read at each use: the OS keychain turns into memory at its first failed read or write (keychain/checkedStore.ts). */
+  get keychain(): StatusView['keychain'] {
+    const store = this.#store;
+    return { kind: store.kind, note: store.kind === 'memory' ? `tokens are kept in memory only: ${store.reason}` : null };
+  }
 
   signIn(): SignInView {
     return this.#auth.view();
@@ -368,6 +374,8 @@ class KeyfobEngine implements Engine {
       const { oidc, awsSso } = this.config.auth;
       if (oidc) await forgetSsoMaterial(this.#store, 'oidc', oidc.issuer);
       if (awsSso) await forgetSsoMaterial(this.#store, 'aws-sso', awsSso.startUrl);
+      // Keys cached for credential_process: their sessions were revoked above.
+      for (const t of this.config.targets) if (t.kind === 'aws') await forgetAwsCredential(this.#store, awsCredentialKey(this.configPath, t.id));
       return ended;
     });
   }
@@ -481,7 +489,13 @@ class KeyfobEngine implements Engine {
       if (target.kind !== 'aws') throw new KeyfobError('usage', `${target.id} is a ${target.kind} target, not aws`);
       const issued = await this.issue(targetId, options);
       await this.#manager.handOver(issued.session.id);
-      return { session: issued.session, awsKeys: issued.credential.awsKeys! };
+      const awsKeys = issued.credential.awsKeys!;
+      // For the next call's warm path (aws/cachedAnswer.ts); a keychain that fails costs only a cache miss.
+      if (this.#store.kind === 'os-keychain')
+        await cacheAwsCredential(this.#store, awsCredentialKey(this.configPath, target.id), issued.session.id, awsKeys).catch((error: unknown) =>
+          this.#problem('keychain-unavailable', `could not cache the AWS keys in the keychain (the next call issues new ones): ${errorMessage(error)}`),
+        );
+      return { session: issued.session, awsKeys };
     });
   }
 

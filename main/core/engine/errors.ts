@@ -3,7 +3,7 @@
 // here, in one table, to the codes every face understands (common/errors.ts).
 import type { ErrorCode } from '../../../common/errors.ts';
 import { errorMessage, isKeyfobError, KeyfobError } from '../base/keyfobError.ts';
-import { ConfigError } from '../config/index.ts';
+import { ConfigError } from '../config/errors.ts';
 import { isVaultError, type VaultErrorCode } from '../vault/index.ts';
 
 const VAULT_CODES: Record<VaultErrorCode, ErrorCode> = {

@@ -3,7 +3,8 @@
 // - the Vault token, with its accessor and expiry, under account "<vault address>";
 // - SSO refresh material (OIDC refresh token, IAM Identity Center client registration and
 //   tokens), under account "sso:<method>:<issuer or start URL>".
-// Issued credentials (database passwords, SSH keys, AWS keys) never come here.
+// Issued database passwords and SSH keys never come here; AWS keys handed to credential_process
+// are cached by aws/credentialCache.ts (docs/security.md).
 import { z } from 'zod';
 import { LOGIN_METHODS } from '../../../common/views.ts';
 import type { SecretStore } from './secretStore.ts';

@@ -1,8 +1,8 @@
-// Opens the OS keychain if it really works here (a write/read/delete round trip of a probe
-// entry, not just a successful constructor), otherwise a memory store that carries the reason.
-import { randomBytes } from 'node:crypto';
-import { keychainFailure, OsKeychainStore } from './osKeychain.ts';
-import { MemorySecretStore, SecretStoreError, type SecretStore } from './secretStore.ts';
+// Opens the OS keychain, or a memory store that carries the reason. Whether the keychain really
+// works here is learnt from its first use (checkedStore.ts), not from a probe at every start.
+import { CheckedKeychainStore } from './checkedStore.ts';
+import { OsKeychainStore } from './osKeychain.ts';
+import { MemorySecretStore, type SecretStore } from './secretStore.ts';
 
 export interface OpenSecretStoreOptions {
   /** Keychain service name (default "keyfob"); tests use their own. */
@@ -28,19 +28,8 @@ export async function openSecretStore(options: OpenSecretStoreOptions = {}): Pro
   } catch (error) {
     return new MemorySecretStore(`the keychain module did not load (${(error as Error).message.split('\n')[0]})`);
   }
-  const store = new OsKeychainStore(keyring, service, options.timeoutMs ?? 10_000);
-  const probeKey = `probe-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const probeValue = randomBytes(16).toString('hex');
-  try {
-    await store.set(probeKey, probeValue);
-    const back = await store.get(probeKey);
-    await store.delete(probeKey);
-    if (back !== probeValue) return new MemorySecretStore(unavailable(platform, 'it did not return what was stored'));
-    return store;
-  } catch (error) {
-    const cause = error instanceof SecretStoreError ? error.detail : keychainFailure(error);
-    return new MemorySecretStore(unavailable(platform, cause));
-  }
+  // No probe: the first read or write is the check (checkedStore.ts).
+  return new CheckedKeychainStore(new OsKeychainStore(keyring, service, options.timeoutMs ?? 10_000), (cause) => unavailable(platform, cause));
 }
 
 /** Worded for "tokens are kept in memory only: <reason>". */

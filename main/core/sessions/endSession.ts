@@ -74,7 +74,10 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
     if (entry.agentPid !== undefined) await deps.stopAgent?.(entry.agentPid);
     return hookError;
   });
-  if ((await marked) === 'gone' && options.onlyIfJournaled) return { status: 'not-found' };
+  // Another process's session: its entry gone means its owner ended it first. Our own session is
+  // revoked without waiting for the mark: it is not fsynced, so waiting bought no crash safety,
+  // only a journal write in front of every revocation.
+  if (options.onlyIfJournaled && (await marked) === 'gone') return { status: 'not-found' };
 
   let revokeError: string | undefined;
   if (entry.leaseId && !options.leaseExpired) {
@@ -88,6 +91,7 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   const failedAfterExpiry = revokeError !== undefined && (deps.clock ?? systemClock).now() >= entry.expiresAt;
 
   if (revokeError !== undefined && !failedAfterExpiry) {
+    await marked; // the failure note must land after the mark, not under it
     const failed = await recordFailedRevocation(entry, endReason, revokeError, deps, options);
     return { ...failed, ...(cleanupError ? { cleanupError } : {}) };
   }
@@ -100,6 +104,7 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
       : entry.leaseId
         ? undefined
         : 'no Vault lease to revoke';
+  await marked;
   await writeJournal(deps, deps.journal.remove(entry.sessionId));
   auditEnd(deps, entry, status, endReason, [options.context, note, cleanupNote]);
   return { status, endReason, ...(cleanupError ? { cleanupError } : {}), ...(revokeError !== undefined ? { revokeError } : {}) };

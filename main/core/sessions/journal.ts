@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { watch } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFileSync, statSync, watch } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SESSION_VIEW_STATES } from '../../../common/views.ts';
@@ -8,14 +7,15 @@ import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from '../base/events.ts';
 import { withFileLock, type LockOptions } from '../base/fileLock.ts';
+import { emptyJournalFile, parseJournalFile, writeJournalChanges, type JournalFileState } from './journalFile.ts';
 import { END_REASONS, SESSION_KINDS } from './session.ts';
 import { ensureStateDir } from '../base/stateDir.ts';
 
 // The journal: what this machine's keyfob processes have issued and not yet revoked, so a crash
 // is a session end too (the next start revokes what a dead process left). It holds lease ids,
 // targets, times and owners, never secrets. Every change is a read-modify-write under a lock
-// file, written to a temp file, fsynced and renamed into place, so readers never see half a file
-// and two terminals plus the tray can share it.
+// file, so two terminals plus the tray can share it; journalFile.ts says how it lies on disk
+// (appended changes, fsynced only when a crash must not lose them).
 
 export const JOURNAL_STATES = SESSION_VIEW_STATES;
 export type JournalState = (typeof JOURNAL_STATES)[number];
@@ -41,12 +41,20 @@ export const journalEntrySchema = z
     renewable: z.boolean().optional(),
     /** `<length>.<HMAC-SHA-256>` of each issued secret, key in the OS keychain, for `keyfob scan` (main/core/leak). */
     fingerprints: z.array(z.string().regex(/^\d{1,5}\.[0-9a-f]{64}$/)).optional(),
+    /**
+     * No process owns it: the credential was handed to the AWS CLI's credential_process and is
+     * cached in the keychain (aws/credentialCache.ts). Recovery leaves it alone until it expires.
+     */
+    heldBy: z.literal('credential-process').optional(),
   })
   .strict();
 
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
-const journalFileSchema = z.object({ version: z.literal(1), entries: z.array(z.unknown()) });
+const parseEntry = (raw: unknown): JournalEntry | undefined => {
+  const parsed = journalEntrySchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+};
 
 /** What the session manager needs from a journal; `Journal` keeps it on disk. */
 export interface SessionJournal {
@@ -109,6 +117,7 @@ export class Journal extends JournalBase {
   readonly #options: JournalOptions;
   #queue: PendingUpdate[] = [];
   #writing = false;
+  #parsed: { identity: string; state: JournalFileState } | undefined;
 
   constructor(dir: string, options: JournalOptions = {}) {
     super();
@@ -119,7 +128,8 @@ export class Journal extends JournalBase {
   }
 
   async list(): Promise<JournalEntry[]> {
-    return (await this.#read({ moveAsideIfCorrupt: false })).entries;
+    // Copies: the parsed state is kept for the next read (#read), so callers must not share it.
+    return (await this.#read({ moveAsideIfCorrupt: false })).entries.map((e) => ({ ...e }));
   }
 
 
@@ -179,7 +189,7 @@ export class Journal extends JournalBase {
               // A mutation that changed nothing (recovery with no orphans, say) writes nothing:
               // a read-only command like `status` must not rewrite and fsync the journal.
               const unchanged = entries.length === file.entries.length && entries.every((e, i) => e === file.entries[i]);
-              if (!unchanged) await this.#write([...entries, ...file.foreign]);
+              if (!unchanged) this.#remember(await writeJournalChanges(this.path, file, entries));
             },
             this.#options.lock,
           );
@@ -198,54 +208,48 @@ export class Journal extends JournalBase {
     }
   }
 
-  async #read(options: { moveAsideIfCorrupt: boolean }): Promise<{ entries: JournalEntry[]; foreign: unknown[] }> {
-    let text: string;
+  /** The file's identity now (inode, size, times), or undefined when there is no file. */
+  #identity(): string | undefined {
     try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], foreign: [] };
-      throw error;
-    }
-    let file;
-    try {
-      file = journalFileSchema.parse(JSON.parse(text));
+      const s = statSync(this.path, { bigint: true });
+      return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
     } catch {
-      // Renames are atomic, so this is damage from outside. Keep the file for a human; start over.
-      if (options.moveAsideIfCorrupt) {
-        const aside = `${this.path}.corrupt-${Date.now()}`;
-        await rename(this.path, aside).catch(() => {});
-        this.#options.onWarning?.(`The session journal ${this.path} was unreadable; it was moved to ${aside}`);
-      }
-      return { entries: [], foreign: [] };
+      return undefined;
     }
-    const entries: JournalEntry[] = [];
-    const foreign: unknown[] = [];
-    for (const raw of file.entries) {
-      const parsed = journalEntrySchema.safeParse(raw);
-      // Entries this version does not understand (a newer keyfob wrote them) are kept as they are.
-      if (parsed.success) entries.push(parsed.data);
-      else foreign.push(raw);
-    }
-    return { entries, foreign };
   }
 
-  async #write(entries: unknown[]): Promise<void> {
-    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const data = `${JSON.stringify({ version: 1, entries }, null, 2)}\n`;
+  /** What this process just wrote, so the next update need not read and parse it back. */
+  #remember(state: JournalFileState): void {
+    const identity = this.#identity();
+    this.#parsed = identity === undefined ? undefined : { identity, state };
+  }
+
+  async #read(options: { moveAsideIfCorrupt: boolean }): Promise<JournalFileState> {
+    // Unchanged since this process last read or wrote it (any write by any process changes the
+    // size, or the inode for a snapshot): no need to read and parse it again.
+    const identity = this.#identity();
+    if (identity !== undefined && this.#parsed?.identity === identity) return this.#parsed.state;
+    let text: string;
     try {
-      const handle = await open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(data);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tmp, this.path);
+      // Synchronous: a small file in the page cache, read at every update (see journalFile.ts).
+      text = readFileSync(this.path, 'utf8');
     } catch (error) {
-      await rm(tmp, { force: true });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyJournalFile();
       throw error;
     }
-    await syncDir(join(this.path, '..'));
+    const file = parseJournalFile(text, parseEntry);
+    // Stat before the read: if the file changed in between, the identity is older than the text
+    // and the next read simply parses again.
+    this.#parsed = file && identity !== undefined ? { identity, state: file } : undefined;
+    if (file) return file;
+    // Whole lines are appended and snapshots renamed into place, so this is damage from outside.
+    // Keep the file for a human; start over.
+    if (options.moveAsideIfCorrupt) {
+      const aside = `${this.path}.corrupt-${Date.now()}`;
+      await rename(this.path, aside).catch(() => {});
+      this.#options.onWarning?.(`The session journal ${this.path} was unreadable; it was moved to ${aside}`);
+    }
+    return emptyJournalFile();
   }
 }
 
@@ -293,21 +297,6 @@ function validateEntry(entry: JournalEntry): JournalEntry {
   }
   assertNoSecrets(parsed.data, 'the session journal');
   return parsed.data;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename itself durable; not possible on Windows, where it is not needed either.
-  if (process.platform === 'win32') return;
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
-  }
 }
 
 /** Revocations that failed and wait for a retry, for `status`. */

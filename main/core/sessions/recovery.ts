@@ -51,7 +51,10 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
   // the dead owner: a revocation that fails goes back to it, so any later start retries it.
   await journal.update((entries) => {
     for (const e of entries) {
-      if (alive(ownerOf(e))) {
+      // A credential handed to credential_process outlives its process on purpose, until it
+      // expires; once someone asked to end it (revoking, revoke-failed), recovery finishes that.
+      const handedOver = e.heldBy !== undefined && e.expiresAt > now && (e.state === 'active' || e.state === 'expiring');
+      if (alive(ownerOf(e)) || handedOver) {
         report.leftAlone.push({ ...e });
         continue;
       }

@@ -337,12 +337,14 @@ export class SessionManager implements Disposable {
 
   /**
    * Gives a session away instead of ending it (credential_process: the AWS CLI caches the keys
-   * until they expire): it leaves the journal and this manager, and no revoke path runs for it.
+   * until they expire): it leaves this manager, so no revoke path runs for it at exit, but stays
+   * journaled, marked held by credential_process (fsynced before the keys are handed out), so
+   * `status` shows it, `revoke`/`logout` end it and crash recovery leaves it alone until it expires.
    */
   async handOver(sessionId: string): Promise<Session | undefined> {
     const t = this.#sessions.get(sessionId);
     if (!t || t.ending) return undefined;
-    await this.#journal.remove(sessionId);
+    await this.#journal.patch(sessionId, { heldBy: 'credential-process' });
     this.#sessions.delete(sessionId);
     this.#rearm();
     return snapshot(t);

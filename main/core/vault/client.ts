@@ -2,12 +2,12 @@
 // status handling), VaultTransport on the wire (X-Vault-Request, CA, timeout, retries), and a
 // schema for every answer. Errors come out as VaultError: one sentence, a code, never a token.
 import { readFile } from 'node:fs/promises';
-import nodeVault from 'node-vault';
 import type { z } from 'zod';
 import type { VaultSettings } from '../config/schema.ts';
 import { insecureUrlReason } from '../config/secureUrl.ts';
 import { describeHttpError, isVaultError, VaultError } from './errors.ts';
 import { kvMetadataDataSchema, toKvMetadata, type KvMetadata } from './kvMetadata.ts';
+import { lazyNodeVault as nodeVault } from './lazyNodeVault.ts';
 import type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
 import type { RetryPolicy } from './retry.ts';
 import {

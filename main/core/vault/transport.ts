@@ -2,9 +2,10 @@
 // statuses into errors; this transport (plugged in through node-vault's `request-promise`
 // option) owns what node-vault lacks: X-Vault-Request on every request, the CA file, a timeout,
 // and retries that can see Retry-After. TLS verification is always on; there is no switch.
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
 import { describeConnectionError, neverSentCodes, VaultError } from './errors.ts';
+import { RateGate } from './rateGate.ts';
 import { backoffMs, defaultRetryPolicy, isRetryableStatus, parseRetryAfterMs, provesNotExecuted, type RetryPolicy } from './retry.ts';
 
 /**
@@ -45,11 +46,16 @@ export interface TransportOptions {
   random?: () => number;
 }
 
+// As CommonJS modules: importing node:http as ESM builds a facade that reads every export,
+// which loads Node's fetch (undici), a cost for commands that may not call Vault at all.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
+
 const maxBodyBytes = 8 * 1024 * 1024;
 
 interface RawResponse {
   statusCode: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Http.IncomingHttpHeaders;
   body: unknown;
 }
 
@@ -59,8 +65,9 @@ export class VaultTransport {
   readonly #policy: RetryPolicy;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
-  readonly #httpsAgent: https.Agent;
-  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: Https.Agent;
+  readonly #httpAgent: Http.Agent;
+  readonly #gate: RateGate;
 
   constructor(options: TransportOptions) {
     this.#address = options.address;
@@ -70,6 +77,7 @@ export class VaultTransport {
     this.#random = options.random ?? Math.random;
     this.#httpsAgent = new https.Agent({ keepAlive: true, rejectUnauthorized: true, ...(options.ca ? { ca: options.ca } : {}) });
     this.#httpAgent = new http.Agent({ keepAlive: true });
+    this.#gate = new RateGate({ sleep: this.#sleep, random: this.#random });
   }
 
   /** node-vault's `request-promise` hook: `.defaults()` returns the request function. */
@@ -84,9 +92,11 @@ export class VaultTransport {
     for (let attempt = 1; ; attempt++) {
       const canRetry = attempt <= this.#policy.retries && mode !== 'never';
       let response: RawResponse;
+      const ticket = await this.#gate.acquire();
       try {
         response = await this.#once(url, request);
       } catch (error) {
+        this.#gate.release(ticket);
         const code = (error as NodeJS.ErrnoException).code;
         if (canRetry && (mode === 'replay-safe' || (code !== undefined && neverSentCodes.has(code)))) {
           await this.#sleep(backoffMs(attempt, this.#policy, this.#random));
@@ -98,14 +108,17 @@ export class VaultTransport {
         throw describeConnectionError(code, this.#address, path);
       }
       const status = response.statusCode;
+      const header = response.headers['retry-after'];
+      const retryAfter = parseRetryAfterMs(Array.isArray(header) ? header[0] : header);
+      const waitOut = retryAfter === undefined || retryAfter <= this.#policy.maxRetryAfterMs;
+      // A 429 slows every request of this process down (rateGate.ts); one too long to wait out fails alone.
+      const throttledForMs = status === 429 && waitOut ? (retryAfter ?? backoffMs(attempt, this.#policy, this.#random)) : undefined;
+      this.#gate.release(ticket, throttledForMs);
       const retryable = isRetryableStatus(status) && (mode === 'replay-safe' || provesNotExecuted(status));
-      if (canRetry && retryable) {
-        const header = response.headers['retry-after'];
-        const retryAfter = parseRetryAfterMs(Array.isArray(header) ? header[0] : header);
-        if (retryAfter === undefined || retryAfter <= this.#policy.maxRetryAfterMs) {
-          await this.#sleep(retryAfter ?? backoffMs(attempt, this.#policy, this.#random));
-          continue;
-        }
+      if (canRetry && retryable && waitOut) {
+        // After a 429 the gate does the waiting (see acquire above).
+        if (throttledForMs === undefined) await this.#sleep(retryAfter ?? backoffMs(attempt, this.#policy, this.#random));
+        continue;
       }
       return { statusCode: status, body: response.body, request: { path: url.pathname } };
     }
