@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Journal } from '../../main/core/sessions/index.ts';
 import { useStack } from '../integration/support/stack.ts';
 import { vaultRequest } from '../integration/support/vault.ts';
 import { eventually, makeKeyfobUser, noSecretServiceReason, type KeyfobUser } from './support/keyfob.ts';
@@ -152,7 +153,8 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     const held = await startLeakyExec(join(scratch(), 'login.env'));
     const journal = readFileSync(join(home, 'journal.json'), 'utf8');
     const ledger = readFileSync(join(home, 'fingerprints.jsonl'), 'utf8');
-    const entry = (JSON.parse(journal) as { entries: Array<{ sessionId: string; fingerprints?: string[] }> }).entries.find((e) => e.sessionId === held.sessionId);
+    // Read through the journal's own parser: the file is a snapshot followed by appended changes.
+    const entry = (await new Journal(home).list()).find((e) => e.sessionId === held.sessionId);
     expect(entry?.fingerprints?.length).toBeGreaterThan(0);
     const sha = createHash('sha256').update(held.password).digest();
     for (const text of [journal, ledger]) {
