@@ -54,6 +54,29 @@ process.exit(r.status ?? 1);
   return `${nodeBin} ${script} ${fixture.stack.info.browser}`;
 }
 
+/**
+ * A BROWSER that first plays another local process: it sends the loopback callback a stray
+ * `error=access_denied` and an attacker's own state and code, then hands the URL to the real browser.
+ */
+function racingBrowser(): string {
+  const script = join(scratch, 'race-callback.mjs');
+  writeFileSync(
+    script,
+    `import { spawnSync } from 'node:child_process';
+const argv = process.argv.slice(2);
+const url = new URL(argv.pop());
+const callback = new URL(url.searchParams.get('redirect_uri'));
+for (const query of ['error=access_denied&state=wrong', 'error=access_denied', 'state=attacker&code=attacker-code']) {
+  const res = await fetch(callback.href + '?' + query);
+  if (res.status !== 400) { console.error('foreign callback answered ' + res.status); process.exit(3); }
+}
+const r = spawnSync(argv[0], [...argv.slice(1), url.href], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
+`,
+  );
+  return `${nodeBin} ${script} ${fixture.stack.info.browser}`;
+}
+
 /** A copy of the stack's config with auth.oidc.issuer replaced. */
 function configWithIssuer(issuer: string, name: string): string {
   const config = parse(readFileSync(fixture.stack.configFile, 'utf8')) as { auth: { oidc: { issuer: string } } };
@@ -95,6 +118,15 @@ describe('each login method completes headlessly', () => {
     expect(result.stderr).toMatch(/[?&]state=[\w-]{20,}/);
   });
 
+  it.each([
+    ['vault-oidc', 'oidc-alice@example.com'],
+    ['oidc', 'jwt-alice@example.com'],
+  ])('%s: foreign callbacks (a stray error, an attacker\'s state and code) are refused and the real sign-in completes', async (method, name) => {
+    const result = expectSuccess(await user.run(['login', '--method', method], { env: { BROWSER: racingBrowser() } }), `login --method ${method}`);
+    expect(result.stdout).toContain(`Signed in as ${name};`);
+    expect(result.stderr).not.toContain('browser command exited');
+  });
+
   it.skipIf(noSecretServiceReason)(`oidc: status shows the identity the IdP vouched for (bob signs in as bob)${skipped}`, async () => {
     expectSuccess(await user.run(['login', '--method', 'oidc'], { env: { KEYFOB_STACK_USER: 'bob' } }), 'login as bob');
     const status = await readStatus(user);
@@ -129,15 +161,27 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
     expectSuccess(await user.run(['logout']), 'logout');
   });
 
-  it('vault-oidc: a callback whose state was tampered with is refused', async () => {
-    const line = failureLine(await user.run(['login', '--method', 'vault-oidc'], { env: { BROWSER: tamperingBrowser() } }));
-    // Vault made the state and only it can check it; its refusal is passed on word for word.
-    expect(line).toMatch(/Vault login failed\. Expired or missing OAuth state\./);
+  it.each(['vault-oidc', 'oidc'])('%s: a callback whose state was tampered with is ignored, never used, and the sign-in times out', async (method) => {
+    const result = await user.run(['login', '--method', method], { env: { BROWSER: tamperingBrowser(), KEYFOB_LOGIN_TIMEOUT: '3' } });
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('keyfob: ') && !l.startsWith('keyfob: Opening') && !l.includes('browser command exited'));
+    expect(result.code).toBe(1);
+    expect(lines).toEqual(['keyfob: no answer from the browser within 3 s; sign-in abandoned']);
   });
 
-  it('oidc: a callback whose state was tampered with is refused as a possible forgery', async () => {
-    const line = failureLine(await user.run(['login', '--method', 'oidc'], { env: { BROWSER: tamperingBrowser() } }));
-    expect(line).toBe('keyfob: sign-in failed: the state returned by the browser does not match (possible forgery); try again');
+  it('vault-oidc: a port held by another process on [::1] fails the sign-in with one clear line', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '::1', resolve));
+    try {
+      const { port } = squatter.address() as { port: number };
+      const config = parse(readFileSync(fixture.stack.configFile, 'utf8')) as { auth: { vaultOidc: { callbackPort: number } } };
+      config.auth.vaultOidc.callbackPort = port;
+      const file = join(scratch, 'squatted.yaml');
+      writeFileSync(file, stringify(config), { mode: 0o600 });
+      const line = failureLine(await user.run(['login', '--method', 'vault-oidc'], { env: { KEYFOB_CONFIG: file } }));
+      expect(line).toContain(`port ${port} on [::1] (localhost over IPv6) is held by another process`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
   });
 
   it('oidc: an issuer that is not the IdP (wrong path, wrong host name, nothing listening) is refused before any browser opens', async () => {

@@ -49,6 +49,7 @@ export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, o
       nonce,
       ...(settings.scopes.includes('offline_access') ? { prompt: 'consent' } : {}),
     });
+    listener.expectState(state);
     opts.log(`Opening your browser to sign in. If it does not open, visit:\n  ${url.href}`);
     await openUrl(url.href);
     const params = await listener.wait(opts.timeoutMs, opts.signal);
