@@ -77,6 +77,24 @@ process.exit(r.status ?? 1);
   return `${nodeBin} ${script} ${fixture.stack.info.browser}`;
 }
 
+/** A BROWSER playing an IdP that answers with an error_description carrying OSC 52 and CSI. */
+function hostileIdpBrowser(): string {
+  const script = join(scratch, 'hostile-idp.mjs');
+  writeFileSync(
+    script,
+    `const url = new URL(process.argv.at(-1));
+const callback = new URL(url.searchParams.get('redirect_uri'));
+callback.search = new URLSearchParams({
+  state: url.searchParams.get('state'),
+  error: 'server_error',
+  error_description: 'try later\\u001b]52;c;cHduZWQ=\\u0007\\u001b[2J\\u009b31m\\r\\nkeyfob: forged',
+}).toString();
+await fetch(callback);
+`,
+  );
+  return `${nodeBin} ${script}`;
+}
+
 /** A copy of the stack's config with auth.oidc.issuer replaced. */
 function configWithIssuer(issuer: string, name: string): string {
   const config = parse(readFileSync(fixture.stack.configFile, 'utf8')) as { auth: { oidc: { issuer: string } } };
@@ -166,6 +184,14 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
     const lines = result.stderr.split('\n').filter((l) => l.startsWith('keyfob: ') && !l.startsWith('keyfob: Opening') && !l.includes('browser command exited'));
     expect(result.code).toBe(1);
     expect(lines).toEqual(['keyfob: no answer from the browser within 3 s; sign-in abandoned']);
+  });
+
+  it("oidc: an IdP's error_description reaches the terminal without control characters (OSC 52, CSI)", async () => {
+    const result = await user.run(['login', '--method', 'oidc'], { env: { BROWSER: hostileIdpBrowser() } });
+    const line = failureLine(result);
+    // The sequences are defused; the text after the server's newline never becomes a line of its own.
+    expect(line.trimEnd()).toBe('keyfob: sign-in was refused: try later]52;c;cHduZWQ=[2J31m');
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/); // eslint-disable-line no-control-regex
   });
 
   it('vault-oidc: a port held by another process on [::1] fails the sign-in with one clear line', async () => {

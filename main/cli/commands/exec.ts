@@ -8,6 +8,7 @@ import { checkGuardRails } from '../../core/engine/guardRails.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
+import { terminalSafe } from '../terminalSafe.ts';
 
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -88,7 +89,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal):
       resolve(code);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
-      process.stderr.write(`keyfob: could not run ${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}\n`);
+      process.stderr.write(`keyfob: could not run ${terminalSafe(file)}: ${error.code === 'ENOENT' ? 'command not found' : terminalSafe(error.message)}\n`);
       done(error.code === 'ENOENT' ? 127 : 126);
     });
     child.once('exit', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));

@@ -1,6 +1,7 @@
 // Opens a login or verification URL: BROWSER if set (a command that gets the URL as its last
 // argument), else the system default. The caller prints the URL as well.
 import { spawn } from 'node:child_process';
+import { plainText } from '../audit/plainText.ts';
 
 export type OpenUrl = (url: string) => Promise<void>;
 
@@ -34,7 +35,7 @@ export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platfor
       child.once('error', (e) => reject(new Error(`could not start the browser (${cmd}): ${e.message}`)));
       child.once('spawn', () => resolve());
       child.once('exit', (code) => {
-        if (code) process.stderr.write(`keyfob: the browser command exited with ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}\n`);
+        if (code) process.stderr.write(`keyfob: the browser command exited with ${code}${stderr ? `: ${plainText(stderr.trim().split('\n').pop() ?? '')}` : ''}\n`);
       });
     });
 }

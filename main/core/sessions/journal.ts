@@ -3,6 +3,7 @@ import { watch } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { plainText } from '../audit/plainText.ts';
 import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
 import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from './events.ts';
@@ -283,7 +284,7 @@ function shallowEqual(a: object, b: object): boolean {
 function validateEntry(entry: JournalEntry): JournalEntry {
   // Drop keys set to undefined by patches, so the strict schema sees only real fields.
   const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as JournalEntry;
-  if (clean.lastError !== undefined) clean.lastError = redactSecrets(clean.lastError);
+  if (clean.lastError !== undefined) clean.lastError = plainText(redactSecrets(clean.lastError));
   const parsed = journalEntrySchema.safeParse(clean);
   if (!parsed.success) {
     throw new SessionError('JOURNAL_INVALID_ENTRY', `Refused to journal session ${String(clean.sessionId)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
