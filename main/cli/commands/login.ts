@@ -33,7 +33,7 @@ export async function loginCommand(argv: string[], ctx: CommandContext): Promise
         const ends = result.token.expiresAt ? `; Vault sign-in ends ${formatClockTime(Date.parse(result.token.expiresAt))}` : '';
         ctx.out(`Signed in as ${result.identity}${ends}.`);
         // Now that there is a token, revoke what a crashed keyfob left behind.
-        const report = await recoverOrphans(engine.journal, engine.vault, engine.audit, engine.clock);
+        const report = await recoverOrphans(engine.journal, engine.vault, engine.audit, engine.clock, { leaseScope: engine.leaseScope });
         if (report.revoked.length > 0) ctx.tell(`revoked ${report.revoked.length} credential(s) left by a keyfob process that is gone`);
       }
       if (engine.store.kind === 'memory') ctx.tell(`tokens are kept in memory only: ${engine.store.reason}; this sign-in ends with this command`);

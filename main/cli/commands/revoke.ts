@@ -9,7 +9,7 @@ import { withEngine, type CommandContext } from './context.ts';
  * of revokeJournaledSession), in parallel. `tell` hears of a journal or audit log it could not write.
  */
 export async function revokeSessions(engine: Engine, ids: string[], reason: EndReason, tell: (line: string) => void): Promise<{ revoked: string[]; failed: string[] }> {
-  const deps = { journal: engine.journal, leaseApi: engine.vault, audit: engine.audit, clock: engine.clock, reportProblem: tell };
+  const deps = { journal: engine.journal, leaseApi: engine.vault, audit: engine.audit, clock: engine.clock, reportProblem: tell, leaseScope: engine.leaseScope };
   const result = await runBounded(ids, (id) => revokeJournaledSession(id, reason, deps), {
     concurrency: REVOKE_CONCURRENCY,
     deadlineMs: 15_000,

@@ -1,8 +1,9 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tryAcquireLock } from '../sessions/fileLock.ts';
+import { appendPrivate } from '../privateFiles.ts';
 import { plainText } from './plainText.ts';
 import { assertNoSecrets, redactSecrets } from './secretGuard.ts';
 
@@ -78,7 +79,7 @@ export class AuditLog implements AuditSink {
     });
     const line = `${JSON.stringify(entry)}\n`;
     this.#rotateIfFull(Buffer.byteLength(line));
-    appendFileSync(this.path, line, { mode: 0o600, flag: 'a' });
+    appendPrivate(this.path, line);
   }
 
   /** Entries of the current file (rotated files with `includeRotated`), oldest first. */

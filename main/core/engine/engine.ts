@@ -16,6 +16,7 @@ import {
 } from '../sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
 import { issueCredential, type IssuedCredential } from './issue.ts';
+import { leaseScopeFor, type LeaseScope } from './leaseScope.ts';
 import { TokenKeeper } from './tokenKeeper.ts';
 
 export class NotSignedIn extends Error {}
@@ -40,6 +41,8 @@ export interface Engine {
   readonly sessions: SessionManager;
   readonly clock: Clock;
   readonly recovery: RecoveryReport | undefined;
+  /** Whether a journaled lease may be revoked with this config (planted entries may not). */
+  readonly leaseScope: LeaseScope;
   /** The stored Vault sign-in (null when signed out or expired). */
   signIn(): StoredVaultToken | null;
   /** Throws NotSignedIn with the next step; renews the token first if it is about to expire. */
@@ -68,7 +71,8 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     policy: { warnLeadSeconds: config.sessions.warnBefore, renewLeadSeconds: config.sessions.renewBefore },
   });
   // Recovery needs a token to revoke with; without one, orphans wait for the next signed-in start.
-  const recovery = token ? await recoverOrphans(journal, vault, audit, clock, { reportProblem: options.tell }) : undefined;
+  const leaseScope = leaseScopeFor(config.targets);
+  const recovery = token ? await recoverOrphans(journal, vault, audit, clock, { reportProblem: options.tell, leaseScope }) : undefined;
   if (recovery && recovery.revoked.length > 0) {
     options.tell(`revoked ${recovery.revoked.length} credential(s) left by a keyfob process that is gone (${recovery.revoked.map((e) => e.targetId).join(', ')})`);
   }
@@ -85,6 +89,7 @@ export async function openEngine(options: EngineOptions): Promise<Engine> {
     sessions,
     clock,
     recovery,
+    leaseScope,
     signIn: () => token,
     async requireSignIn() {
       if (!token) throw new NotSignedIn('you are not signed in to Vault (or your sign-in expired); run keyfob login');

@@ -22,6 +22,11 @@ export interface EndSessionDeps {
   clock?: Pick<Clock, 'now'>;
   /** Told when the journal or the audit log cannot be written; neither may stop a revocation. */
   reportProblem?: (message: string) => void;
+  /**
+   * For sessions read from the journal: why a lease may not be revoked (its id is not from its
+   * target's Vault path: a planted entry), or undefined. A refusal is kept as a failed revocation.
+   */
+  leaseScope?: (entry: Pick<EndingSession, 'targetId' | 'leaseId'>) => string | undefined;
 }
 
 export interface EndSessionOptions {
@@ -71,8 +76,8 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   });
   if ((await marked) === 'gone' && options.onlyIfJournaled) return { status: 'not-found' };
 
-  let revokeError: string | undefined;
-  if (entry.leaseId && !options.leaseExpired) {
+  let revokeError: string | undefined = entry.leaseId ? deps.leaseScope?.(entry) : undefined;
+  if (entry.leaseId && !options.leaseExpired && revokeError === undefined) {
     try {
       await deps.leaseApi.revokeLease(entry.leaseId);
     } catch (error) {

@@ -5,7 +5,8 @@ export type SessionErrorCode =
   | 'SESSION_ENDING'
   | 'JOURNAL_LOCK_TIMEOUT'
   | 'JOURNAL_DUPLICATE_SESSION'
-  | 'JOURNAL_INVALID_ENTRY';
+  | 'JOURNAL_INVALID_ENTRY'
+  | 'STATE_DIR_UNSAFE';
 
 export class SessionError extends Error {
   readonly code: SessionErrorCode;

@@ -1,4 +1,5 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readPrivateSync } from '../privateFiles.ts';
 import { SessionError } from './errors.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
 
@@ -116,7 +117,7 @@ function breakIfStale(lockPath: string, staleMs: number): boolean {
 
 function readOwner(lockPath: string): ProcessIdentity | undefined {
   try {
-    const data = JSON.parse(readFileSync(lockPath, 'utf8')) as Partial<ProcessIdentity>;
+    const data = JSON.parse(readPrivateSync(lockPath)) as Partial<ProcessIdentity>;
     if (typeof data.pid !== 'number' || typeof data.hostname !== 'string') return undefined;
     return { pid: data.pid, hostname: data.hostname, pidStartTime: typeof data.pidStartTime === 'number' ? data.pidStartTime : null };
   } catch {

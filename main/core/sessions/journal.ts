@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { plainText } from '../audit/plainText.ts';
+import { readPrivate } from '../privateFiles.ts';
 import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
 import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from './events.ts';
@@ -199,7 +200,7 @@ export class Journal extends JournalBase {
   async #read(options: { moveAsideIfCorrupt: boolean }): Promise<{ entries: JournalEntry[]; foreign: unknown[] }> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await readPrivate(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], foreign: [] };
       throw error;

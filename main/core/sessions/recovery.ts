@@ -2,7 +2,7 @@ import type { AuditSink } from '../audit/auditLog.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
 import type { Clock } from './clock.ts';
-import { endSession } from './endSession.ts';
+import { endSession, type EndSessionDeps } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
 
@@ -19,6 +19,8 @@ export interface RecoveryOptions {
   isOwnerAlive?: (owner: ProcessIdentity) => boolean;
   /** Told when the journal or the audit log cannot be written while ending orphans. */
   reportProblem?: (message: string) => void;
+  /** Refuses to revoke a journaled lease that is not from its target's Vault path (endSession). */
+  leaseScope?: EndSessionDeps['leaseScope'];
 }
 
 export interface RecoveryReport {
@@ -58,7 +60,7 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
     }
   });
 
-  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}) };
+  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}), ...(options.leaseScope ? { leaseScope: options.leaseScope } : {}) };
   const end = (e: JournalEntry, leaseExpired: boolean) =>
     endSession(e, 'crash-recovery', deps, { context: `owner pid ${e.pid} is gone`, onlyIfJournaled: true, leaseExpired });
 
