@@ -3,6 +3,7 @@
 // Durations are written "10s", "1h", "4h30m" or as plain seconds, and come out as seconds.
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
+import { databaseTlsProblem } from './databaseTls.ts';
 import { insecureUrlReason } from './secureUrl.ts';
 
 /** A duration in whole seconds, at least `min`. */
@@ -111,6 +112,11 @@ export const databaseSectionSchema = z.strictObject({
   port: port.default(5432),
   name: text,
   sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(', ')}` }).optional(),
+  /** CA file the server's certificate is checked against (PGSSLROOTCERT). */
+  sslrootcert: text.optional(),
+}).superRefine((db, ctx) => {
+  const problem = databaseTlsProblem(db);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
 });
 
 const sshPublicKey = z

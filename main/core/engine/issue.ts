@@ -55,7 +55,7 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
     issuedAt,
     maxExpiresAt: issuedAt + target.maxTtl * 1000,
   });
-  const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode };
+  const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode, sslrootcert: db.sslrootcert };
   return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
 }
 
