@@ -9,6 +9,7 @@ import type { AwsSsoSettings, AwsTarget, DatabaseTarget, SshTarget, Target } fro
 import type { SecretStore } from '../keychain/index.ts';
 import type { Session, SessionManager } from '../sessions/index.ts';
 import type { VaultClient } from '../vault/index.ts';
+import { shortenIncrement } from '../sessions/leaseExpiry.ts';
 import { awsSsoRoleCredentials } from './awsSsoSession.ts';
 
 export interface IssueDeps {
@@ -44,7 +45,9 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
   const db = target.database;
   const issuedAt = deps.now();
   const creds = await deps.vault.databaseCreds(db.vaultMount, db.vaultRole);
-  // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner.
+  // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner,
+  // and the lease itself is shortened to match, so it dies on time even if keyfob never runs again.
+  const leaseExpiresAt = await shortenLease(deps, creds, ttlSeconds);
   const session = await deps.sessions.add({
       reason,
     targetId: target.id,
@@ -54,9 +57,27 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
     renewable: creds.renewable,
     issuedAt,
     maxExpiresAt: issuedAt + target.maxTtl * 1000,
+    leaseExpiresAt,
   });
   const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode, sslrootcert: db.sslrootcert };
   return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
+}
+
+/**
+ * Shortens a lease longer than the session to the session's TTL (one round trip, only when the
+ * TTLs differ) and returns when Vault will expire it. If Vault refuses, the lease keeps its own
+ * expiry, which is journaled: recovery and retries then revoke it until that time.
+ */
+async function shortenLease(deps: IssueDeps, lease: { leaseId: string; leaseDuration: number; renewable: boolean }, ttlSeconds: number): Promise<number> {
+  const increment = shortenIncrement(lease, ttlSeconds);
+  const fallback = deps.now() + lease.leaseDuration * 1000;
+  if (increment === undefined) return fallback;
+  try {
+    const renewed = await deps.vault.renewLease(lease.leaseId, increment);
+    return deps.now() + renewed.leaseDuration * 1000;
+  } catch {
+    return fallback;
+  }
 }
 
 async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
@@ -124,6 +145,7 @@ async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, 
       renewable: creds.renewable,
       issuedAt,
       maxExpiresAt: issuedAt + target.maxTtl * 1000,
+      leaseExpiresAt: issuedAt + creds.leaseDuration * 1000,
     });
     return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
   }

@@ -4,6 +4,7 @@ import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { errorMessage } from './errors.ts';
+import { vaultExpiryOf } from './leaseExpiry.ts';
 import { stopOrphanedAgent } from '../ssh/agent.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { formatClockTime, type EndReason } from './session.ts';
@@ -11,7 +12,7 @@ import { formatClockTime, type EndReason } from './session.ts';
 /** What the revoke path needs to know of a session: what to revoke, who owns it, how far it got. */
 export type EndingSession = Pick<
   JournalEntry,
-  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname' | 'agentPid'
+  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'leaseExpiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname' | 'agentPid'
 >;
 
 export interface EndSessionDeps {
@@ -85,7 +86,8 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
     }
   }
   const cleanupNote = cleanupError && `cleanup failed: ${cleanupError}`;
-  const failedAfterExpiry = revokeError !== undefined && (deps.clock ?? systemClock).now() >= entry.expiresAt;
+  // Only Vault's own expiry makes a failure harmless: until then the credential still works.
+  const failedAfterExpiry = revokeError !== undefined && (deps.clock ?? systemClock).now() >= vaultExpiryOf(entry);
 
   if (revokeError !== undefined && !failedAfterExpiry) {
     const failed = await recordFailedRevocation(entry, endReason, revokeError, deps, options);
@@ -96,7 +98,7 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   const note = failedAfterExpiry
     ? `revoke failed after expiry (${revokeError}); Vault expires the lease on its own`
     : options.leaseExpired
-      ? `the lease expired at ${formatClockTime(entry.expiresAt)}`
+      ? `the lease expired at ${formatClockTime(vaultExpiryOf(entry))}`
       : entry.leaseId
         ? undefined
         : 'no Vault lease to revoke';

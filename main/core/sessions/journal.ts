@@ -29,6 +29,8 @@ export const journalEntrySchema = z
     kind: z.enum(SESSION_KINDS),
     issuedAt: z.number(),
     expiresAt: z.number(),
+    /** When Vault itself expires the lease (may be later than the session's end); absent in older journals. */
+    leaseExpiresAt: z.number().optional(),
     pid: z.number().int().positive(),
     pidStartTime: z.number().int().nullable(),
     hostname: z.string(),

@@ -4,6 +4,7 @@ import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts
 import type { Clock } from './clock.ts';
 import { endSession, type EndSessionDeps } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
+import { vaultExpiryOf } from './leaseExpiry.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
 
 // A crash is a session end too. At start, whatever the journal says is still out and whose owner
@@ -26,7 +27,7 @@ export interface RecoveryOptions {
 export interface RecoveryReport {
   /** Orphans whose leases were revoked now. */
   revoked: JournalEntry[];
-  /** Orphans past their expiry (Vault has expired them), or whose revocation failed after it: dropped. */
+  /** Orphans past Vault's expiry of their lease (Vault has expired them), or whose revocation failed after it: dropped. */
   expired: JournalEntry[];
   /** Orphans whose revocation failed: kept with their error for the next start. */
   failed: JournalEntry[];
@@ -55,7 +56,7 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
         report.leftAlone.push({ ...e });
         continue;
       }
-      (e.expiresAt <= now ? lapsed : claimed).push({ ...e });
+      (vaultExpiryOf(e) <= now ? lapsed : claimed).push({ ...e });
       Object.assign(e, { pid: self.pid, pidStartTime: self.pidStartTime, hostname: self.hostname, state: 'revoking' });
     }
   });

@@ -29,6 +29,8 @@ export interface NewSession {
   issuedAt?: number;
   /** The latest the lease can be extended to, if known (issued + the target's max TTL). */
   maxExpiresAt?: number;
+  /** When Vault itself expires the lease, if it outlives the session (leaseExpiry.ts). */
+  leaseExpiresAt?: number;
   /** Local cleanup run in the revoke path: kill the ssh-agent, end the command. */
   onEnd?: (reason: EndReason) => void | Promise<void>;
   /** Why the user asked for it (ticket), recorded in the audit log. */
@@ -214,6 +216,7 @@ export class SessionManager implements Disposable {
         expiresAt: issuedAt + input.ttlSeconds * 1000,
         renewable: input.renewable && Boolean(input.leaseId),
         ...(input.maxExpiresAt !== undefined ? { maxExpiresAt: input.maxExpiresAt } : {}),
+        ...(input.leaseExpiresAt !== undefined ? { leaseExpiresAt: input.leaseExpiresAt } : {}),
         ...(input.agentPid !== undefined ? { agentPid: input.agentPid } : {}),
         state: 'active',
         pid: this.#owner.pid,
@@ -337,7 +340,9 @@ export class SessionManager implements Disposable {
       t.warned = false;
       t.renewedAt = now;
       t.nextRenewAt = undefined;
-      this.#journalSafely(this.#journal.patch(s.id, { expiresAt, state: 'active' }));
+      // A renewal sets the lease's TTL from now: Vault's expiry is the session's again.
+      s.leaseExpiresAt = expiresAt;
+      this.#journalSafely(this.#journal.patch(s.id, { expiresAt, leaseExpiresAt: expiresAt, state: 'active' }));
       this.#auditSafely(t, { action: 'renewed', detail: message });
       this.#onDidUpdateSession.fire(snapshot(t));
     }
@@ -609,6 +614,7 @@ export class SessionManager implements Disposable {
       kind: s.kind,
       issuedAt: s.issuedAt,
       expiresAt: s.expiresAt,
+      ...(s.leaseExpiresAt !== undefined ? { leaseExpiresAt: s.leaseExpiresAt } : {}),
       pid: this.#owner.pid,
       pidStartTime: this.#owner.pidStartTime,
       hostname: this.#owner.hostname,
@@ -627,6 +633,7 @@ export class SessionManager implements Disposable {
       targetId: s.targetId,
       ...(s.leaseId ? { leaseId: s.leaseId } : {}),
       expiresAt: s.expiresAt,
+      ...(s.leaseExpiresAt !== undefined ? { leaseExpiresAt: s.leaseExpiresAt } : {}),
       revokeAttempts: s.revokeAttempts,
       ...(s.endReason ? { endReason: s.endReason } : {}),
       pid: this.#owner.pid,
