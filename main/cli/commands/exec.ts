@@ -9,8 +9,9 @@ import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
 import { terminalSafe } from '../terminalSafe.ts';
+import { ENDING_SIGNALS, trapEndingSignals } from '../issuanceSignals.ts';
 
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const FORWARDED_SIGNALS = ENDING_SIGNALS;
 
 export function splitAtDoubleDash(argv: string[]): { own: string[]; command: string[] } {
   const at = argv.indexOf('--');
@@ -32,14 +33,30 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   if (extra.length > 0 || command.length === 0) throw new UsageError('put the command after --: keyfob exec TARGET -- COMMAND [ARGS...]');
   const ttlSeconds = parseTtl(values.ttl);
 
-  const engine = await open(ctx);
+  // Before the first Vault call: a signal during issuance must end in a revoke, not a dead keyfob.
+  const trap = trapEndingSignals();
+  let engine;
+  try {
+    engine = await open(ctx);
+  } catch (error) {
+    trap.dispose();
+    throw error;
+  }
   try {
     const target = engine.target(targetId);
     const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
     const keeper = needsVault ? await engine.requireSignIn() : undefined;
     const ttl = await checkGuardRails(engine.config, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) }, ctx.env);
+    if (trap.received) return 128 + signalNumber(trap.received); // nothing issued yet
     const issued = await engine.issue(target, ttl, values.reason);
     const id = issued.session.id;
+    if (trap.received) {
+      trap.dispose();
+      ctx.tell(`session ${id}: ${target.id} interrupted (${trap.received}) before the command started; revoking`);
+      const ended = await engine.sessions.end(id, 'command-exit');
+      if (ended.status === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${ended.error}); keyfob will retry at its next start`);
+      return 128 + signalNumber(trap.received);
+    }
     ctx.tell(`session ${id}: ${target.id} until ${formatClockTime(issued.session.expiresAt)}; revoked when the command exits`);
 
     keeper?.start();
@@ -56,13 +73,14 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     });
     const watcher = engine.journal.watch(() => void engine.sessions.reconcile());
 
-    const code = await runChild(command, { ...ctx.env, ...issued.env }, sessionOver.signal);
+    const code = await runChild(command, { ...ctx.env, ...issued.env }, sessionOver.signal, trap.dispose);
     watcher.dispose();
     keeper?.stop();
     const outcome = await engine.sessions.end(id, 'command-exit');
     if (outcome.status === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${outcome.error}); keyfob will retry at its next start`);
     return code;
   } finally {
+    trap.dispose();
     await engine.close();
   }
 }
@@ -71,7 +89,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
  * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal).
  * `stop` ends it with SIGTERM (the session it depends on is over).
  */
-function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal): Promise<number> {
+function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, handOver: () => void): Promise<number> {
   return new Promise((resolve) => {
     const [file, ...args] = command as [string, ...string[]];
     const child = spawn(file, args, { stdio: 'inherit', env });
@@ -80,6 +98,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal):
     };
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
+    handOver(); // the forwarders are in place: the issuance trap can go
     const terminate = forward('SIGTERM');
     if (stop.aborted) terminate();
     else stop.addEventListener('abort', terminate, { once: true });
