@@ -189,8 +189,9 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
   it("oidc: an IdP's error_description reaches the terminal without control characters (OSC 52, CSI)", async () => {
     const result = await user.run(['login', '--method', 'oidc'], { env: { BROWSER: hostileIdpBrowser() } });
     const line = failureLine(result);
-    // The sequences are defused; the text after the server's newline never becomes a line of its own.
-    expect(line.trimEnd()).toBe('keyfob: sign-in was refused: try later]52;c;cHduZWQ=[2J31m');
+    // Each control character becomes '?' (cleanMessage), so the sequences are defused and seen;
+    // the text after the server's newline never becomes a line of its own.
+    expect(line.trimEnd()).toBe('keyfob: sign-in was refused: try later?]52;c;cHduZWQ=??[2J?31m?');
     expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/); // eslint-disable-line no-control-regex
   });
 

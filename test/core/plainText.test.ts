@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../main/core/audit/index.ts';
-import { plainText } from '../../main/core/audit/plainText.ts';
+import { plainText } from '../../main/core/base/plainText.ts';
 import { MemoryJournal } from '../../main/core/sessions/index.ts';
 import { terminalSafe } from '../../main/cli/terminalSafe.ts';
 

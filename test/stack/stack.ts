@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupVault, sshCaPublicKey } from '../../admin/vault-setup.ts';
-import { assertPrivateDir } from '../../main/core/privateFiles.ts';
+import { assertPrivateDir } from '../../main/core/base/privateFiles.ts';
 import { startAwsSso } from './aws-sso.ts';
 import { startOidcProvider } from './oidc/provider.ts';
 import { startPagerDuty } from './pagerduty.ts';

@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
-import { checkGuardRails } from '../../core/engine/guardRails.ts';
+import { isKeyfobError } from '../../core/base/index.ts';
+import type { Engine } from '../../core/engine/engine.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
@@ -43,45 +44,47 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     throw error;
   }
   try {
-    const target = engine.target(targetId);
-    const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
-    const keeper = needsVault ? await engine.requireSignIn() : undefined;
-    const ttl = await checkGuardRails(engine.config, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) }, ctx.env);
     if (trap.received) return 128 + signalNumber(trap.received); // nothing issued yet
-    const issued = await engine.issue(target, ttl, values.reason);
-    const id = issued.session.id;
+    const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) });
+    const { id, target } = issued.session;
     if (trap.received) {
       trap.dispose();
-      ctx.tell(`session ${id}: ${target.id} interrupted (${trap.received}) before the command started; revoking`);
-      const ended = await engine.sessions.end(id, 'command-exit');
-      if (ended.status === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${ended.error}); keyfob will retry at its next start`);
+      ctx.tell(`session ${id}: ${target} interrupted (${trap.received}) before the command started; revoking`);
+      await revokeAtExit(engine, id, ctx);
       return 128 + signalNumber(trap.received);
     }
-    ctx.tell(`session ${id}: ${target.id} until ${formatClockTime(issued.session.expiresAt)}; revoked when the command exits`);
+    ctx.tell(`session ${id}: ${target} until ${formatClockTime(Date.parse(issued.session.expiresAt))}; revoked when the command exits`);
 
-    keeper?.start();
-    engine.sessions.onDidWarnExpiring(({ session, secondsLeft }) => {
-      if (session.id === id) ctx.tell(`session ${id}: ${target.id} expires in ${formatDuration(secondsLeft)} (keyfob renew ${id} to extend)`);
+    engine.onDidWarnExpiring((session) => {
+      const secondsLeft = Math.max(0, Math.round((Date.parse(session.expiresAt) - Date.now()) / 1000));
+      if (session.id === id) ctx.tell(`session ${id}: ${target} expires in ${formatDuration(secondsLeft)} (keyfob renew ${id} to extend)`);
     });
     // A session that ends while the command runs (expiry, `keyfob revoke` elsewhere) ends the
     // command too: its credential no longer works, and exec must not outlive its session.
     const sessionOver = new AbortController();
-    engine.sessions.onDidEndSession(({ session, reason }) => {
+    engine.onDidEndSession(({ session, reason }) => {
       if (session.id !== id || reason === 'command-exit') return;
-      ctx.tell(`session ${id}: ${target.id} ended (${reason}); the credential no longer works, stopping the command`);
+      ctx.tell(`session ${id}: ${target} ended (${reason}); the credential no longer works, stopping the command`);
       sessionOver.abort();
     });
-    const watcher = engine.journal.watch(() => void engine.sessions.reconcile());
 
-    const code = await runChild(command, { ...ctx.env, ...issued.env }, sessionOver.signal, trap.dispose);
-    watcher.dispose();
-    keeper?.stop();
-    const outcome = await engine.sessions.end(id, 'command-exit');
-    if (outcome.status === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${outcome.error}); keyfob will retry at its next start`);
+    const code = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal, trap.dispose);
+    // Ended underneath the command: whoever ended it revoked it (or keeps the failure for a retry).
+    if (!sessionOver.signal.aborted) await revokeAtExit(engine, id, ctx);
     return code;
   } finally {
     trap.dispose();
     await engine.close();
+  }
+}
+
+/** Ends the session through the engine's revoke path; a failed revoke is kept for a retry and said. */
+async function revokeAtExit(engine: Engine, id: string, ctx: CommandContext): Promise<void> {
+  try {
+    await engine.revoke(id, 'command-exit');
+  } catch (error) {
+    if (!isKeyfobError(error) || (error.code !== 'revoke-failed' && error.code !== 'unknown-session')) throw error;
+    if (error.code === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${error.message}); keyfob will retry at its next start`);
   }
 }
 

@@ -2,10 +2,10 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { tryAcquireLock } from '../sessions/fileLock.ts';
-import { appendPrivate } from '../privateFiles.ts';
-import { plainText } from './plainText.ts';
-import { assertNoSecrets, redactSecrets } from './secretGuard.ts';
+import { tryAcquireLock } from '../base/fileLock.ts';
+import { plainText } from '../base/plainText.ts';
+import { appendPrivate } from '../base/privateFiles.ts';
+import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.

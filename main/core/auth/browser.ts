@@ -1,9 +1,15 @@
 // Opens a login or verification URL: BROWSER if set (a command that gets the URL as its last
 // argument), else the system default. The caller prints the URL as well.
 import { spawn } from 'node:child_process';
-import { plainText } from '../audit/plainText.ts';
+import { plainText } from '../base/plainText.ts';
 
 export type OpenUrl = (url: string) => Promise<void>;
+
+/**
+ * Told the URL a sign-in needs opened, before the browser is asked to open it, so a face can
+ * show it too (the browser may not open). `userCode` is the device code to compare (aws-sso).
+ */
+export type OnAuthUrl = (url: string, info?: { userCode?: string }) => void;
 
 /** Splits a BROWSER value into argv, honouring simple quotes ("…" and '…'). */
 export function splitCommand(command: string): string[] {
@@ -21,9 +27,10 @@ function systemOpener(platform: NodeJS.Platform): string[] {
 
 /**
  * Starts the browser and does not wait for it (a real browser keeps running). A BROWSER command
- * that fails at once is reported, because then the login can never complete.
+ * that fails at once is reported, because then the login can never complete: `onProblem` hears
+ * of one that exits with an error later (core does not write to stderr; the face decides).
  */
-export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platform): OpenUrl {
+export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platform, onProblem: (message: string) => void = () => {}): OpenUrl {
   return (url) =>
     new Promise((resolve, reject) => {
       const argv = env.BROWSER ? splitCommand(env.BROWSER) : systemOpener(platform);
@@ -35,7 +42,7 @@ export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platfor
       child.once('error', (e) => reject(new Error(`could not start the browser (${cmd}): ${e.message}`)));
       child.once('spawn', () => resolve());
       child.once('exit', (code) => {
-        if (code) process.stderr.write(`keyfob: the browser command exited with ${code}${stderr ? `: ${plainText(stderr.trim().split('\n').pop() ?? '')}` : ''}\n`);
+        if (code) onProblem(`the browser command exited with ${code}${stderr ? `: ${plainText(stderr.trim().split('\n').pop() ?? '')}` : ''}`);
       });
     });
 }

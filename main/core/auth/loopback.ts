@@ -2,7 +2,9 @@
 // browser to come back to the redirect URI, answers with a short page, and closes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KeyfobError } from '../base/keyfobError.ts';
 import { callbackMatches } from './callbackState.ts';
+import { SignInError } from './signInError.ts';
 
 export interface LoopbackCallback {
   readonly redirectUri: string;
@@ -16,7 +18,12 @@ export interface LoopbackCallback {
 const page = (title: string, text: string) =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif"><h1>${title}</h1><p>${text}</p></body>`;
 
-export class LoginTimeout extends Error {}
+/** The browser did not come back in time (`sign-in-timeout`), or the wait was cancelled (`sign-in-cancelled`). */
+export class LoginTimeout extends KeyfobError {
+  constructor(message: string, code: 'sign-in-timeout' | 'sign-in-cancelled' = 'sign-in-timeout') {
+    super(code, message);
+  }
+}
 
 export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1'; port: number; path: string }): Promise<LoopbackCallback> {
   let deliver: (params: URLSearchParams) => void = () => {};
@@ -54,7 +61,7 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
     });
   const server = createServer(handle);
   await listen(server, opts.host === 'localhost' ? '127.0.0.1' : opts.host, opts.port).catch((e: NodeJS.ErrnoException) => {
-    throw e.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${opts.host} is in use; set another callback port in the config`) : e;
+    throw e.code === 'EADDRINUSE' ? new SignInError(`port ${opts.port} on ${opts.host} is in use; set another callback port in the config`) : e;
   });
   const { port } = server.address() as AddressInfo;
   // A browser may resolve "localhost" to ::1 first: answer there too when the machine has IPv6.
@@ -66,7 +73,7 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
     if (v6Error === undefined) servers.push(v6);
     else if (!ipv6Missing(v6Error)) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      throw new Error(
+      throw new SignInError(
         v6Error.code === 'EADDRINUSE'
           ? `port ${port} on [::1] (localhost over IPv6) is held by another process, which would receive the sign-in; stop it or set another callback port in the config`
           : `could not listen on [::1]:${port} for the sign-in callback (${v6Error.code ?? v6Error.message})`,
@@ -84,7 +91,7 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new LoginTimeout(`no answer from the browser within ${Math.round(timeoutMs / 1000)} s; sign-in abandoned`)), timeoutMs);
-        signal?.addEventListener('abort', () => reject(new LoginTimeout('sign-in cancelled')), { once: true });
+        signal?.addEventListener('abort', () => reject(new LoginTimeout('sign-in cancelled', 'sign-in-cancelled')), { once: true });
       });
       try {
         return await Promise.race([received, timeout]);

@@ -1,6 +1,7 @@
 // Is the signed-in engineer on call right now? Asked of PagerDuty's REST API (pagerduty-api.md)
 // for targets marked requireOnCall. A guard rail in the client: Vault policy is the enforcement.
 import { z } from 'zod';
+import { KeyfobError } from '../base/keyfobError.ts';
 import type { OnCallSettings } from '../config/index.ts';
 
 const meSchema = z.object({ user: z.object({ id: z.string(), email: z.string().optional(), name: z.string().optional() }) });
@@ -15,16 +16,22 @@ export interface OnCallStatus {
   who: string;
 }
 
-export class OnCallError extends Error {}
+/** PagerDuty could not say whether you are on call: the guard rail cannot let the request through. */
+export class OnCallError extends KeyfobError {
+  constructor(message: string) {
+    super('guard-rail', message);
+  }
+}
 
-export async function checkOnCall(settings: NonNullable<OnCallSettings>, env: NodeJS.ProcessEnv, now = new Date()): Promise<OnCallStatus> {
+/** `fetchImpl` is injected by engine tests (a fake PagerDuty); the global fetch otherwise. */
+export async function checkOnCall(settings: NonNullable<OnCallSettings>, env: NodeJS.ProcessEnv, now = new Date(), fetchImpl: typeof fetch = fetch): Promise<OnCallStatus> {
   const { url, scheduleIds, tokenEnv } = settings.pagerduty;
   const token = env[tokenEnv];
   if (!token) throw new OnCallError(`this target needs you to be on call, and Keyfob asks PagerDuty: set ${tokenEnv} to your PagerDuty API token`);
   const get = async (path: string) => {
     let res: Response;
     try {
-      res = await fetch(new URL(path, url.endsWith('/') ? url : `${url}/`), {
+      res = await fetchImpl(new URL(path, url.endsWith('/') ? url : `${url}/`), {
         headers: { Authorization: `Token token=${token}`, Accept: 'application/vnd.pagerduty+json;version=2' },
         signal: AbortSignal.timeout(10_000),
       });

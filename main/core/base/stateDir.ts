@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { assertPrivateDir } from '../privateFiles.ts';
+import { assertPrivateDir } from './privateFiles.ts';
 
 /**
  * Where Keyfob keeps its journal, audit log and preferences: KEYFOB_HOME if set, else the

@@ -5,7 +5,7 @@
 // ~/.ssh), and the journal, lock and audit files are opened without following a symlink.
 import { closeSync, constants, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { SessionError } from './sessions/errors.ts';
+import { KeyfobError } from './keyfobError.ts';
 
 // O_NOFOLLOW does not exist on Windows (Node leaves it undefined); symlinks need admin rights there.
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -16,16 +16,16 @@ export function assertPrivateDir(dir: string): void {
   const info = statSync(dir);
   const uid = process.getuid();
   if (info.uid !== uid) {
-    throw new SessionError('STATE_DIR_UNSAFE', `the Keyfob state dir ${dir} belongs to uid ${info.uid}, not to you (uid ${uid}); remove it or set KEYFOB_HOME to a dir of your own (mktemp -d)`);
+    throw new KeyfobError('state-dir-unsafe', `the Keyfob state dir ${dir} belongs to uid ${info.uid}, not to you (uid ${uid}); remove it or set KEYFOB_HOME to a dir of your own (mktemp -d)`);
   }
   if ((info.mode & 0o022) !== 0) {
-    throw new SessionError('STATE_DIR_UNSAFE', `the Keyfob state dir ${dir} is writable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 700 ${dir}`);
+    throw new KeyfobError('state-dir-unsafe', `the Keyfob state dir ${dir} is writable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 700 ${dir}`);
   }
 }
 
 function refuseLink(path: string, error: unknown): never {
   if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-    throw new SessionError('STATE_DIR_UNSAFE', `${path} is a symbolic link; Keyfob does not follow links in its state dir. Remove it`);
+    throw new KeyfobError('state-dir-unsafe', `${path} is a symbolic link; Keyfob does not follow links in its state dir. Remove it`);
   }
   throw error;
 }
