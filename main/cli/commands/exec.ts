@@ -11,6 +11,7 @@ import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
 import { terminalSafe } from '../terminalSafe.ts';
 import { ENDING_SIGNALS, trapEndingSignals } from '../issuanceSignals.ts';
+import { sessionGroup } from '../processGroup.ts';
 
 const FORWARDED_SIGNALS = ENDING_SIGNALS;
 
@@ -68,7 +69,10 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       sessionOver.abort();
     });
 
-    const code = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal, trap.dispose);
+    const group = await sessionGroup(Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY));
+    const { code, pid } = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal, trap.dispose, group.detached);
+    // Whatever the command left running (`cmd &`, a forked ssh) ends with the session, first.
+    await group.end(pid);
     // Ended underneath the command: whoever ended it revoked it (or keeps the failure for a retry).
     if (!sessionOver.signal.aborted) await revokeAtExit(engine, id, ctx);
     return code;
@@ -89,13 +93,14 @@ async function revokeAtExit(engine: Engine, id: string, ctx: CommandContext): Pr
 }
 
 /**
- * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal).
- * `stop` ends it with SIGTERM (the session it depends on is over).
+ * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal) and pid.
+ * `stop` ends it with SIGTERM (the session it depends on is over); `detached` gives it a process
+ * group of its own (processGroup.ts).
  */
-function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, handOver: () => void): Promise<number> {
+function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, handOver: () => void, detached: boolean): Promise<{ code: number; pid: number | undefined }> {
   return new Promise((resolve) => {
     const [file, ...args] = command as [string, ...string[]];
-    const child = spawn(file, args, { stdio: 'inherit', env });
+    const child = spawn(file, args, { stdio: 'inherit', env, detached });
     const forward = (signal: NodeJS.Signals) => () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
@@ -108,7 +113,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, 
     const done = (code: number) => {
       for (const [s, h] of handlers) process.off(s, h);
       stop.removeEventListener('abort', terminate);
-      resolve(code);
+      resolve({ code, pid: child.pid });
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       process.stderr.write(`keyfob: could not run ${terminalSafe(file)}: ${error.code === 'ENOENT' ? 'command not found' : terminalSafe(error.message)}\n`);

@@ -358,7 +358,14 @@ class KeyfobEngine implements Engine {
       const issued = await issueCredential(
         target,
         ttl,
-        { vault: this.#vault, sessions: this.#manager, store: this.#store, awsSso: this.config.auth.awsSso, now: () => this.#clock.now() },
+        {
+          vault: this.#vault,
+          sessions: this.#manager,
+          store: this.#store,
+          awsSso: this.config.auth.awsSso,
+          now: () => this.#clock.now(),
+          searchPath: this.#p.env.PATH,
+        },
         options.reason,
       );
       const credential: IssuedSession['credential'] = { env: issued.env };

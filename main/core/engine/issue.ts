@@ -20,6 +20,8 @@ export interface IssueDeps {
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
   now: () => number;
+  /** The PATH the command will run with (ssh sessions put their no-multiplexing ssh first). */
+  searchPath?: string | undefined;
 }
 
 export interface IssuedCredential {
@@ -86,10 +88,11 @@ async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, 
   const ssh = target.ssh;
   const principals = ssh.principals ?? [ssh.user];
   // sshpk and the agent code load only for SSH targets (CLI start-up time).
-  const [{ makeSessionKeyPair }, { checkCertificate }, { startSessionAgent }] = await Promise.all([
+  const [{ makeSessionKeyPair }, { checkCertificate }, { startSessionAgent }, { noMultiplexingPath }] = await Promise.all([
     import('../ssh/keyPair.ts'),
     import('../ssh/certificate.ts'),
     import('../ssh/agent.ts'),
+    import('../ssh/noMultiplexing.ts'),
   ]);
   const key = makeSessionKeyPair(`keyfob ${target.id}`);
   const signed = await deps.vault.sshSign(ssh.vaultMount, ssh.vaultRole, {
@@ -106,6 +109,9 @@ async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, 
     await agent.add({ certificateBlob: cert.blob, publicRaw: key.publicRaw, seed: key.seed, comment: `keyfob ${target.id}`, lifetimeSeconds: lifetime });
     key.seed.fill(0); // the agent holds it now
     const env: Record<string, string> = { SSH_AUTH_SOCK: agent.socketPath };
+    // No ControlMaster may outlive the session (noMultiplexing.ts); the wrapper dir is the agent's.
+    const path = await noMultiplexingPath(dirname(agent.socketPath), deps.searchPath);
+    if (path) env.PATH = path;
     if (ssh.hostKey) {
       // The pinned host key, so the command can check the server strictly (public data).
       const knownHosts = join(dirname(agent.socketPath), 'known_hosts');
