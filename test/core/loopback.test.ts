@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { splitCommand } from '../../main/core/auth/browser.ts';
+import { openerArgv, splitCommand } from '../../main/core/auth/browser.ts';
 import { listenForCallback, LoginTimeout } from '../../main/core/auth/loopback.ts';
 
 describe('loopback sign-in listener', () => {
@@ -96,5 +96,13 @@ describe('BROWSER command', () => {
   it('splits like a shell for simple quoting, so the URL arrives as the last argument', () => {
     expect(splitCommand('/usr/bin/node /repo/test/stack/browser.ts --stack /tmp/s/stack.json')).toEqual(['/usr/bin/node', '/repo/test/stack/browser.ts', '--stack', '/tmp/s/stack.json']);
     expect(splitCommand(`"/Applications/My Browser.app/x" --new-tab 'a b'`)).toEqual(['/Applications/My Browser.app/x', '--new-tab', 'a b']);
+  });
+
+  it('opens a URL with & on Windows without cmd (which would split it there and run the rest)', () => {
+    const url = 'https://idp.example.com/authorize?client_id=keyfob&state=s&redirect_uri=http%3A%2F%2Flocalhost%3A8250';
+    const argv = openerArgv({}, 'win32', url);
+    expect(argv).toEqual(['rundll32', 'url.dll,FileProtocolHandler', url]);
+    expect(argv.map((a) => a.toLowerCase())).not.toContain('cmd');
+    expect(openerArgv({ BROWSER: 'firefox --new-tab' }, 'win32', url)).toEqual(['firefox', '--new-tab', url]);
   });
 });
