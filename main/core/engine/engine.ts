@@ -15,7 +15,17 @@ import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts'
 import type { AwsKeys } from '../brokers/aws.ts';
 import { loadConfig, type KeyfobConfig, type Target } from '../config/index.ts';
 import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
-import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
+import {
+  isEnding,
+  Journal,
+  journalRenewal,
+  recoverOrphans,
+  renewalOutcome,
+  revokeJournaledSession,
+  SessionManager,
+  type JournalEntry,
+  type Session,
+} from '../sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
 import { AuthService, type SignInExpiring } from './auth.ts';
 import { storedAwsSso } from './awsSsoSession.ts';
@@ -382,7 +392,10 @@ class KeyfobEngine implements Engine {
       const entry = own ? undefined : (await this.#journal.list()).find((e) => e.sessionId === sessionId);
       const targetId = own?.targetId ?? entry?.targetId;
       if (!targetId) throw unknownSession(sessionId);
-      const asked = options.ttlSeconds ?? this.config.targets.find((t) => t.id === targetId)?.ttl ?? 3600;
+      const target = this.config.targets.find((t) => t.id === targetId);
+      const asked = options.ttlSeconds ?? target?.ttl ?? 3600;
+      // The same bound as at issue (guard rails): a renewal may not ask past the target's maxTtl.
+      if (target && asked > target.maxTtl) throw new KeyfobError('guard-rail', `--ttl is above ${target.id}'s maximum of ${target.maxTtl} s`);
       if (own) {
         const r = await this.#manager.renew(sessionId, asked);
         const granted = Math.max(0, Math.round((r.session.expiresAt - this.#clock.now()) / 1000));
@@ -396,6 +409,7 @@ class KeyfobEngine implements Engine {
       }
       // Another process's session: renew the lease here; its owner adopts the expiry from the journal.
       const e = entry!;
+      if (isEnding(e.state)) throw new KeyfobError('not-renewable', `session ${sessionId} (${e.targetId}) is being revoked and cannot be extended`);
       if (!e.leaseId)
         throw new KeyfobError(
           'not-renewable',
@@ -403,7 +417,10 @@ class KeyfobEngine implements Engine {
         );
       const renewal = await this.#vault.renewLease(e.leaseId, asked);
       const { expiresAt, cap, message } = renewalOutcome(e.issuedAt, renewal, asked, this.#clock.now());
-      await this.#journal.patch(sessionId, { expiresAt, leaseExpiresAt: expiresAt, state: 'active', renewable: renewal.renewable });
+      // Ended while Vault answered: the lease's new expiry is kept for the retries, the state stays.
+      if (!(await journalRenewal(this.#journal, sessionId, { expiresAt, renewable: renewal.renewable }))) {
+        throw new KeyfobError('not-renewable', `session ${sessionId} (${e.targetId}) ended while it was being extended`);
+      }
       this.#audit.append({ target: e.targetId, sessionId, leaseId: e.leaseId, action: 'renewed', detail: message });
       const session = this.#view({ ...e, expiresAt, state: 'active', renewable: renewal.renewable });
       return {

@@ -11,7 +11,7 @@ import { endSession, recordFailedRevocation, type EndSessionDeps } from './endSe
 import { SessionError, errorMessage } from './errors.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { reconcileVerdict } from './reconcile.ts';
-import { renewalOutcome } from './renewal.ts';
+import { journalRenewal, renewalOutcome } from './renewal.ts';
 import { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, type Deadline, type SchedulePolicy, type ScheduleView } from './schedule.ts';
 import { formatClockTime, newSessionId, type EndReason, type Session, type SessionKind } from './session.ts';
 import { endingOf, journalEntryOf, scheduleViewOf, snapshot, type Tracked } from './tracked.ts';
@@ -314,7 +314,7 @@ export class SessionManager implements Disposable {
       t.nextRenewAt = undefined;
       // A renewal sets the lease's TTL from now: Vault's expiry is the session's again.
       s.leaseExpiresAt = expiresAt;
-      this.#journalSafely(this.#journal.patch(s.id, { expiresAt, leaseExpiresAt: expiresAt, state: 'active' }));
+      this.#journalSafely(journalRenewal(this.#journal, s.id, { expiresAt }).then(() => undefined));
       this.#auditSafely(t, { action: 'renewed', detail: message });
       this.#onDidUpdateSession.fire(snapshot(t));
     }
