@@ -46,13 +46,13 @@ describe.skipIf(skipped)(`an SSH session's end ends SSH access${skipped ? ` (ski
       `cp "$KEYFOB_SSH_KNOWN_HOSTS" ${knownHosts}`,
       `ssh ${sharing} -o UserKnownHostsFile=${knownHosts} ${common} whoami`,
       'sleep 300 &',
-      `echo "group=$$ background=$! agent=$SSH_AUTH_SOCK masters=$(ls -A ${controlDir} | wc -l)"`,
+      `echo "group=$(ps -o pgid= -p $$) background=$! agent=$SSH_AUTH_SOCK masters=$(ls -A ${controlDir} | wc -l)"`,
     ].join('\n');
     const result = await user.run(['exec', 'web-ssh', '--', 'sh', '-c', script]);
     expect(result.code, result.stderr).toBe(0);
     const [whoami, facts] = result.stdout.trim().split('\n') as [string, string];
     expect(whoami, 'the ssh inside the session logged in').toBe(sshd.user);
-    const [, group, background, agent, masters] = /group=(\d+) background=(\d+) agent=(\S+) masters=\s*(\d+)/.exec(facts) ?? [];
+    const [, group, background, agent, masters] = /group=\s*(\d+) background=(\d+) agent=(\S+) masters=\s*(\d+)/.exec(facts) ?? [];
     expect(Number(masters), 'no control socket: the wrapper turned multiplexing off').toBe(0);
 
     expect(isAlive(Number(background)), 'the command’s background process ended with the session').toBe(false);

@@ -69,10 +69,10 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       sessionOver.abort();
     });
 
-    const group = await sessionGroup(Boolean(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY));
-    const { code, pid } = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal, trap.dispose, group.detached);
+    const group = await sessionGroup();
+    const code = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal, trap.dispose);
     // Whatever the command left running (`cmd &`, a forked ssh) ends with the session, first.
-    await group.end(pid);
+    await group.end();
     // Ended underneath the command: whoever ended it revoked it (or keeps the failure for a retry).
     if (!sessionOver.signal.aborted) await revokeAtExit(engine, id, ctx);
     return code;
@@ -93,14 +93,13 @@ async function revokeAtExit(engine: Engine, id: string, ctx: CommandContext): Pr
 }
 
 /**
- * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal) and pid.
- * `stop` ends it with SIGTERM (the session it depends on is over); `detached` gives it a process
- * group of its own (processGroup.ts).
+ * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal).
+ * `stop` ends it with SIGTERM (the session it depends on is over).
  */
-function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, handOver: () => void, detached: boolean): Promise<{ code: number; pid: number | undefined }> {
+function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, handOver: () => void): Promise<number> {
   return new Promise((resolve) => {
     const [file, ...args] = command as [string, ...string[]];
-    const child = spawn(file, args, { stdio: 'inherit', env, detached });
+    const child = spawn(file, args, { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => () => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
@@ -113,7 +112,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, 
     const done = (code: number) => {
       for (const [s, h] of handlers) process.off(s, h);
       stop.removeEventListener('abort', terminate);
-      resolve({ code, pid: child.pid });
+      resolve(code);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
       process.stderr.write(`keyfob: could not run ${terminalSafe(file)}: ${error.code === 'ENOENT' ? 'command not found' : terminalSafe(error.message)}\n`);
