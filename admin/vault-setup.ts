@@ -21,6 +21,8 @@ export const SetupPlan = z.strictObject({
     keyfobClientId: z.string(),
     userClaim: z.string().default('email'),
     groupsClaim: z.string().default('groups'),
+    /** Only IdP users in this group (the groups claim) may sign in to Vault as engineers. */
+    engineerGroup: z.string().min(1).default('engineers'),
   }),
   database: z.strictObject({
     host: z.string(),
@@ -41,6 +43,14 @@ export const SetupPlan = z.strictObject({
 });
 export type SetupPlan = z.input<typeof SetupPlan>;
 
+// The request paths Keyfob issues leased credentials from. Lease ids start with their request
+// path, so these prefixes are what the engineer's lease operations are scoped to.
+export const engineerLeasePaths = ['database/creds/orders-ro', 'database/creds/orders-rw', 'aws/sts/dev', 'aws/creds/dev'] as const;
+
+// Vault cannot template a lease id per user, so lease operations are scoped by allowed_parameters
+// to the leases of the mounts above: an application role's lease (another path) stays out of reach.
+const leaseIds = `[${engineerLeasePaths.map((p) => JSON.stringify(`${p}/*`)).join(', ')}]`;
+
 // What an engineer needs and no more: their own credentials, their own leases, handoff notes.
 export const engineerPolicy = `
 path "database/creds/orders-ro" { capabilities = ["read"] }
@@ -48,9 +58,9 @@ path "database/creds/orders-rw" { capabilities = ["read"] }
 path "ssh-client-signer/sign/engineer" { capabilities = ["update"] }
 path "aws/sts/dev" { capabilities = ["update"] }
 path "aws/creds/dev" { capabilities = ["read"] }
-path "sys/leases/renew" { capabilities = ["update"] }
-path "sys/leases/revoke" { capabilities = ["update"] }
-path "sys/leases/lookup" { capabilities = ["update"] }
+path "sys/leases/renew" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} "increment" = [] } }
+path "sys/leases/revoke" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} "sync" = [] } }
+path "sys/leases/lookup" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} } }
 path "secret/data/handoff/*" { capabilities = ["create", "read", "update"] }
 path "secret/metadata/handoff/*" { capabilities = ["read", "list"] }
 path "secret/metadata/handoff" { capabilities = ["list"] }
@@ -134,6 +144,8 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
     role_type: 'oidc',
     user_claim: plan.oidc.userClaim,
     groups_claim: plan.oidc.groupsClaim,
+    // Not every IdP user is an engineer: only members of the engineer group get this role.
+    bound_claims: { [plan.oidc.groupsClaim]: [plan.oidc.engineerGroup] },
     oidc_scopes: ['email', 'profile', 'groups'],
     // Loopback redirects match on any port (RFC 8252), so the CLI's default port is enough.
     allowed_redirect_uris: ['http://localhost:8250/oidc/callback', 'http://127.0.0.1:8250/oidc/callback'],
@@ -150,6 +162,7 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
     bound_audiences: [plan.oidc.keyfobClientId],
     user_claim: plan.oidc.userClaim,
     groups_claim: plan.oidc.groupsClaim,
+    bound_claims: { [plan.oidc.groupsClaim]: [plan.oidc.engineerGroup] },
     token_policies: tokenPolicies,
     token_ttl: plan.tokenTtl,
     token_max_ttl: plan.tokenMaxTtl,

@@ -2,6 +2,7 @@
 import type { CommandContext } from './commands/context.ts';
 import { reportFailure, UsageError } from './errors.ts';
 import { usage } from './usage.ts';
+import { terminalSafe } from './terminalSafe.ts';
 
 type Command = (argv: string[], ctx: CommandContext) => Promise<number>;
 
@@ -49,8 +50,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     const ctx: CommandContext = {
       configPath,
       env,
-      out: (text) => process.stdout.write(`${text}\n`),
-      tell: (line) => process.stderr.write(`keyfob: ${line}\n`),
+      out: (text) => process.stdout.write(`${terminalSafe(text)}\n`),
+      tell: (line) => process.stderr.write(`keyfob: ${terminalSafe(line)}\n`),
     };
     return await command(rest, ctx);
   } catch (error) {

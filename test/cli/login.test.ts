@@ -54,6 +54,47 @@ process.exit(r.status ?? 1);
   return `${nodeBin} ${script} ${fixture.stack.info.browser}`;
 }
 
+/**
+ * A BROWSER that first plays another local process: it sends the loopback callback a stray
+ * `error=access_denied` and an attacker's own state and code, then hands the URL to the real browser.
+ */
+function racingBrowser(): string {
+  const script = join(scratch, 'race-callback.mjs');
+  writeFileSync(
+    script,
+    `import { spawnSync } from 'node:child_process';
+const argv = process.argv.slice(2);
+const url = new URL(argv.pop());
+const callback = new URL(url.searchParams.get('redirect_uri'));
+for (const query of ['error=access_denied&state=wrong', 'error=access_denied', 'state=attacker&code=attacker-code']) {
+  const res = await fetch(callback.href + '?' + query);
+  if (res.status !== 400) { console.error('foreign callback answered ' + res.status); process.exit(3); }
+}
+const r = spawnSync(argv[0], [...argv.slice(1), url.href], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
+`,
+  );
+  return `${nodeBin} ${script} ${fixture.stack.info.browser}`;
+}
+
+/** A BROWSER playing an IdP that answers with an error_description carrying OSC 52 and CSI. */
+function hostileIdpBrowser(): string {
+  const script = join(scratch, 'hostile-idp.mjs');
+  writeFileSync(
+    script,
+    `const url = new URL(process.argv.at(-1));
+const callback = new URL(url.searchParams.get('redirect_uri'));
+callback.search = new URLSearchParams({
+  state: url.searchParams.get('state'),
+  error: 'server_error',
+  error_description: 'try later\\u001b]52;c;cHduZWQ=\\u0007\\u001b[2J\\u009b31m\\r\\nkeyfob: forged',
+}).toString();
+await fetch(callback);
+`,
+  );
+  return `${nodeBin} ${script}`;
+}
+
 /** A copy of the stack's config with auth.oidc.issuer replaced. */
 function configWithIssuer(issuer: string, name: string): string {
   const config = parse(readFileSync(fixture.stack.configFile, 'utf8')) as { auth: { oidc: { issuer: string } } };
@@ -95,6 +136,15 @@ describe('each login method completes headlessly', () => {
     expect(result.stderr).toMatch(/[?&]state=[\w-]{20,}/);
   });
 
+  it.each([
+    ['vault-oidc', 'oidc-alice@example.com'],
+    ['oidc', 'jwt-alice@example.com'],
+  ])('%s: foreign callbacks (a stray error, an attacker\'s state and code) are refused and the real sign-in completes', async (method, name) => {
+    const result = expectSuccess(await user.run(['login', '--method', method], { env: { BROWSER: racingBrowser() } }), `login --method ${method}`);
+    expect(result.stdout).toContain(`Signed in as ${name};`);
+    expect(result.stderr).not.toContain('browser command exited');
+  });
+
   it.skipIf(noSecretServiceReason)(`oidc: status shows the identity the IdP vouched for (bob signs in as bob)${skipped}`, async () => {
     expectSuccess(await user.run(['login', '--method', 'oidc'], { env: { KEYFOB_STACK_USER: 'bob' } }), 'login as bob');
     const status = await readStatus(user);
@@ -129,15 +179,36 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
     expectSuccess(await user.run(['logout']), 'logout');
   });
 
-  it('vault-oidc: a callback whose state was tampered with is refused', async () => {
-    const line = failureLine(await user.run(['login', '--method', 'vault-oidc'], { env: { BROWSER: tamperingBrowser() } }));
-    // Vault made the state and only it can check it; its refusal is passed on word for word.
-    expect(line).toMatch(/Vault login failed\. Expired or missing OAuth state\./);
+  it.each(['vault-oidc', 'oidc'])('%s: a callback whose state was tampered with is ignored, never used, and the sign-in times out', async (method) => {
+    const result = await user.run(['login', '--method', method], { env: { BROWSER: tamperingBrowser(), KEYFOB_LOGIN_TIMEOUT: '3' } });
+    const lines = result.stderr.split('\n').filter((l) => l.startsWith('keyfob: ') && !l.startsWith('keyfob: Opening') && !l.includes('browser command exited'));
+    expect(result.code).toBe(1);
+    expect(lines).toEqual(['keyfob: no answer from the browser within 3 s; sign-in abandoned']);
   });
 
-  it('oidc: a callback whose state was tampered with is refused as a possible forgery', async () => {
-    const line = failureLine(await user.run(['login', '--method', 'oidc'], { env: { BROWSER: tamperingBrowser() } }));
-    expect(line).toBe('keyfob: sign-in failed: the state returned by the browser does not match (possible forgery); try again');
+  it("oidc: an IdP's error_description reaches the terminal without control characters (OSC 52, CSI)", async () => {
+    const result = await user.run(['login', '--method', 'oidc'], { env: { BROWSER: hostileIdpBrowser() } });
+    const line = failureLine(result);
+    // Each control character becomes '?' (cleanMessage), so the sequences are defused and seen;
+    // the text after the server's newline never becomes a line of its own.
+    expect(line.trimEnd()).toBe('keyfob: sign-in was refused: try later?]52;c;cHduZWQ=??[2J?31m?');
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/); // eslint-disable-line no-control-regex
+  });
+
+  it('vault-oidc: a port held by another process on [::1] fails the sign-in with one clear line', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '::1', resolve));
+    try {
+      const { port } = squatter.address() as { port: number };
+      const config = parse(readFileSync(fixture.stack.configFile, 'utf8')) as { auth: { vaultOidc: { callbackPort: number } } };
+      config.auth.vaultOidc.callbackPort = port;
+      const file = join(scratch, 'squatted.yaml');
+      writeFileSync(file, stringify(config), { mode: 0o600 });
+      const line = failureLine(await user.run(['login', '--method', 'vault-oidc'], { env: { KEYFOB_CONFIG: file } }));
+      expect(line).toContain(`port ${port} on [::1] (localhost over IPv6) is held by another process`);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
   });
 
   it('oidc: an issuer that is not the IdP (wrong path, wrong host name, nothing listening) is refused before any browser opens', async () => {

@@ -146,11 +146,17 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     const second = (await readStatus(user)).sessions.find((s) => s.id === id);
     expect(second!.remainingSeconds).toBeLessThan(first!.remainingSeconds);
 
-    const renewText = expectSuccess(await user.run(['renew', id, '--ttl', '1h']), `renew ${id} --ttl 1h`);
+    // Asking past the target's maxTtl is refused up front; asking for the whole maxTtl seconds
+    // after issue runs into Vault's cap (max TTL counts from issue).
+    const tooLong = await user.run(['renew', id, '--ttl', '1h']);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain(`above orders-ro's maximum of ${DATABASE_MAX_TTL_SECONDS} s`);
+    const maxTtl = `${DATABASE_MAX_TTL_SECONDS}s`;
+    const renewText = expectSuccess(await user.run(['renew', id, '--ttl', maxTtl]), `renew ${id} --ttl ${maxTtl}`);
     expect(renewText.stdout).toMatch(/max TTL/);
     const renewJson = z
       .object({ id: z.string(), target: z.string(), expiresAt: z.iso.datetime(), remainingSeconds: z.number(), capped: z.boolean() })
-      .parse(JSON.parse(expectSuccess(await user.run(['renew', id, '--ttl', '1h', '--json']), `renew ${id} --ttl 1h --json`).stdout));
+      .parse(JSON.parse(expectSuccess(await user.run(['renew', id, '--ttl', maxTtl, '--json']), `renew ${id} --ttl ${maxTtl} --json`).stdout));
     expect(renewJson).toMatchObject({ id, target: 'orders-ro', capped: true });
     expect(renewJson.remainingSeconds).toBeGreaterThan(0);
     expect(renewJson.remainingSeconds).toBeLessThanOrEqual(DATABASE_MAX_TTL_SECONDS);
@@ -174,7 +180,7 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     const user = newUser();
     const exec = user.start(['exec', 'orders-ro', '--ttl', '6s', '--', 'sleep', '9']);
     const [, id] = (await exec.waitForStderr(SESSION_LINE)) as [string, string];
-    expectSuccess(await user.run(['renew', id, '--ttl', '1m']), `renew ${id} --ttl 1m`);
+    expectSuccess(await user.run(['renew', id, '--ttl', `${DATABASE_MAX_TTL_SECONDS}s`]), `renew ${id} --ttl ${DATABASE_MAX_TTL_SECONDS}s`);
     const end = await exec.exited;
     expect(end.code, end.stderr).toBe(0);
     expect(end.stderr).not.toContain('ended (expired)');

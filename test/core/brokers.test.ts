@@ -5,7 +5,11 @@ import { connectionUri, databaseEnv } from '../../main/core/brokers/database.ts'
 describe('database broker', () => {
   const login = { host: '127.0.0.1', port: 5433, database: 'orders', username: 'v-oidc-ali-orders-r-abc', password: 'A1a-p@ss/w:rd' };
   it('gives libpq its variables', () => {
-    expect(databaseEnv(login)).toEqual({ PGHOST: '127.0.0.1', PGPORT: '5433', PGDATABASE: 'orders', PGUSER: login.username, PGPASSWORD: login.password });
+    expect(databaseEnv(login)).toEqual({ PGHOST: '127.0.0.1', PGPORT: '5433', PGDATABASE: 'orders', PGUSER: login.username, PGPASSWORD: login.password, PGREQUIREAUTH: 'scram-sha-256' });
+  });
+  it('requires SCRAM authentication (PGREQUIREAUTH) and passes the TLS mode and CA on', () => {
+    const env = databaseEnv({ ...login, host: 'orders.db.corp', sslmode: 'verify-ca', sslrootcert: '/etc/ssl/orders-ca.pem' });
+    expect(env).toMatchObject({ PGSSLMODE: 'verify-ca', PGSSLROOTCERT: '/etc/ssl/orders-ca.pem', PGREQUIREAUTH: 'scram-sha-256' });
   });
   it('escapes the password in the connection URI so clients read it back intact', () => {
     const uri = new URL(connectionUri(login));

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfigPath, loadConfig, parseConfig, serializeConfig, type KeyfobConfigInput } from '../../main/core/config/index.ts';
+import { ConfigError, defaultConfigPath, isLoopbackHost, loadConfig, parseConfig, serializeConfig, type KeyfobConfigInput } from '../../main/core/config/index.ts';
 
 const good = `
 version: 1
@@ -93,6 +93,21 @@ describe('parseConfig', () => {
     expect(sso).toMatchObject({ aws: { source: 'sso', accountId: '111122223333' } });
   });
 
+  it('takes any sslmode on loopback or a socket dir, and verify-full or verify-ca with a CA elsewhere', () => {
+    const db = (edit: string) => parseConfig(good.replace('host: 127.0.0.1, name: orders }', edit), file).targets[0]!;
+    expect(db('host: localhost, name: orders, sslmode: disable }').kind).toBe('database');
+    expect(db('host: /var/run/postgresql, name: orders }').kind).toBe('database');
+    expect(db('host: "::1", name: orders, sslmode: prefer }').kind).toBe('database');
+    expect(db('host: orders.db.corp, name: orders, sslmode: verify-full }').kind).toBe('database');
+    expect(db('host: orders.db.corp, name: orders, sslmode: verify-ca, sslrootcert: /etc/ssl/orders-ca.pem }')).toMatchObject({ database: { sslrootcert: '/etc/ssl/orders-ca.pem' } });
+  });
+
+  it('judges loopback by the parsed address, not by a "127." prefix of a host name', () => {
+    for (const host of ['127.0.0.1', '127.9.8.7', 'localhost', '[::1]', new URL('http://[0:0:0:0:0:0:0:1]').hostname]) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['127.0.0.1.evil.example', '127.evil.example', 'localhost.evil.example', '10.0.0.1']) expect(isLoopbackHost(host), host).toBe(false);
+    expect(refusal(good.replace('http://127.0.0.1:9000', 'http://127.0.0.1.evil.example:9000'))).toMatch(/auth\.oidc\.issuer: must use https/);
+  });
+
   it('allows plain http only on loopback', () => {
     for (const address of ['http://127.0.0.1:8200', 'http://127.9.8.7', 'http://localhost:8200', 'http://[::1]:8200', 'https://vault.corp']) {
       expect(parseConfig(good.replace('https://vault.corp:8200/', address), file).vault.address).toBe(address);
@@ -124,6 +139,9 @@ describe('parseConfig', () => {
     ['on-call required without on-call settings', (t: string) => t.replace('onCall: { pagerduty: { scheduleIds: [P123] } }\n', ''), /targets\[1\]\.requireOnCall .*no onCall section/],
     ['a default login method that is not configured', (t: string) => t.replace('  vaultOidc: { role: engineer }\n', ''), /auth\.default: is vault-oidc, but there is no auth\.vaultOidc section/],
     ['an SSO target without SSO settings', (t: string) => t.replace('  awsSso: { startUrl: "https://corp.awsapps.com/start", region: us-east-1, endpoint: "http://localhost:4100" }\n', ''), /targets\[4\]\.aws\.source .*no auth\.awsSso section/],
+    ['a remote database without sslmode', (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: orders.db.corp, name: orders }'), /targets\[0\]\.database\.sslmode \(target "orders-ro"\): must be verify-full \(or verify-ca with sslrootcert\) for orders\.db\.corp: libpq's default would let a network attacker strip TLS/],
+    ['a remote database with sslmode require', (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: 10.0.0.5, name: orders, sslmode: require }'), /targets\[0\]\.database\.sslmode .*must be verify-full .* "require" would let/],
+    ['a remote database with verify-ca but no CA', (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: orders.db.corp, name: orders, sslmode: verify-ca }'), /targets\[0\]\.database\.sslrootcert .*must name the CA file when sslmode is verify-ca/],
     ['broken YAML', (t: string) => t.replace('targets:', 'targets: [\n'), /config\.yaml:\d+: not valid YAML: /],
     ['a repeated YAML key', (t: string) => t.replace('version: 1', 'version: 1\nversion: 1'), /config\.yaml:3: not valid YAML: Map keys must be unique/],
   ])('refuses %s with one line naming the file, the field and the reason', (_name, edit, expected) => {

@@ -248,10 +248,20 @@ describe('journal lock', () => {
     await expect(withFileLock(lock, () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('held it too long') });
   });
 
-  it('breaks a lock older than the stale limit even if its owner lives', async () => {
+  it('never breaks a lock by age while its owner lives (pid and start time), only when it is gone or unknown', async () => {
     const lock = join(home, 'journal.json.lock');
-    writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
     const old = new Date(Date.now() - 60_000);
+    writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
+    utimesSync(lock, old, old);
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 300, staleMs: 10_000 })).rejects.toMatchObject({ message: expect.stringContaining('held it too long') });
+    if (process.platform === 'linux') {
+      // The same pid, started at another time: a reused pid, so the owner is gone.
+      const me = currentProcessIdentity();
+      writeFileSync(lock, JSON.stringify({ ...me, pidStartTime: me.pidStartTime! - 1 }));
+      await expect(withFileLock(lock, () => 'got it', { timeoutMs: 300 })).resolves.toBe('got it');
+    }
+    // No owner can be read (a crash mid-write): only age can tell.
+    writeFileSync(lock, 'garbage');
     utimesSync(lock, old, old);
     await expect(withFileLock(lock, () => 'got it', { timeoutMs: 500, staleMs: 10_000 })).resolves.toBe('got it');
   });

@@ -146,6 +146,15 @@ describe('the engine in process', () => {
     });
     expect(pd.asked).toEqual(['/users/me', '/oncalls']);
 
+    // A renewal may not ask past the target's maxTtl, from the owner or from another process.
+    const maxTtl = owner.targets().find((t) => t.id === 'orders-ro')!.maxTtlSeconds;
+    for (const engine of [owner, other]) {
+      await expect(engine.renew(issued.session.id, { ttlSeconds: maxTtl + 60 })).rejects.toMatchObject({
+        code: 'guard-rail',
+        message: expect.stringContaining('maximum'),
+      });
+    }
+
     // Renewing another engine's session goes through the journal; the owner adopts the expiry.
     const updated = next<SessionView>(owner.onDidUpdateSession, 5000, (s) => s.id === issued.session.id);
     const renewed = await other.renew(issued.session.id, { ttlSeconds: 60 });

@@ -6,7 +6,7 @@ import { CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAu
 import { GetRoleCredentialsCommand, SSOClient } from '@aws-sdk/client-sso';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { engineerLogin, runBrowser, vaultOidcLogin } from './support/login.ts';
+import { engineerLogin, idTokenFor, runBrowser, vaultOidcLogin } from './support/login.ts';
 import { useStack } from './support/stack.ts';
 import { ErrorsReply, expectBody, LeaseReply, vaultClient, type VaultClient } from './support/vault.ts';
 
@@ -103,5 +103,38 @@ describe('an engineer token is limited to its policy', () => {
     const reply = method === 'GET' ? await engineer.read(path) : await engineer.write(path, { policy: 'path "*" { capabilities = ["sudo"] }' });
     expect(reply.status).toBe(403);
     expect(expectBody(reply, ErrorsReply, 403).errors).toEqual(['1 error occurred:\n\t* permission denied\n\n']);
+  });
+});
+
+describe('lease operations reach only the leases Keyfob issues, and only engineers sign in', () => {
+  const Lease = LeaseReply(z.unknown());
+  const root = () => vaultClient(fixture.stack.info.vault.addr, fixture.stack.info.vault.rootToken);
+
+  it("cannot renew, revoke or look up an application role's lease", async () => {
+    expect((await root().write('aws/roles/app', { credential_type: 'assumed_role', role_arns: ['arn:aws:iam::111122223333:role/App'] })).status).toBe(204);
+    const app = expectBody(await root().write('aws/sts/app', { ttl: '15m' }), Lease);
+    for (const path of ['sys/leases/revoke', 'sys/leases/renew', 'sys/leases/lookup']) {
+      expect((await engineer.put(path, { lease_id: app.lease_id })).status, path).toBe(403);
+    }
+    expect((await engineer.put(`sys/leases/revoke/${app.lease_id}`)).status).toBe(403);
+    expect((await engineer.put('sys/leases/revoke-prefix/aws/sts/')).status).toBe(403);
+    // Still alive: the application keeps its credential.
+    expect((await root().put('sys/leases/lookup', { lease_id: app.lease_id })).status).toBe(200);
+  });
+
+  it('still renews, looks up and revokes a lease from a Keyfob role (with increment)', async () => {
+    const own = expectBody(await engineer.read('database/creds/orders-ro'), Lease);
+    expect((await engineer.put('sys/leases/renew', { lease_id: own.lease_id, increment: 60 })).status).toBe(200);
+    expect((await engineer.put('sys/leases/lookup', { lease_id: own.lease_id })).status).toBe(200);
+    expect((await engineer.put('sys/leases/revoke', { lease_id: own.lease_id })).status).toBe(204);
+  });
+
+  it('refuses an IdP user outside the engineers group', async () => {
+    const info = fixture.stack.info;
+    const jwt = await idTokenFor(info, 'carol');
+    const reply = await vaultClient(info.vault.addr).write('auth/jwt/login', { role: 'engineer', jwt });
+    expect(reply.status).toBe(400);
+    expect(reply.text).toMatch(/claim/);
+    await expect(vaultOidcLogin(info, 'carol')).rejects.toThrow(/claim/);
   });
 });

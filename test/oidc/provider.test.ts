@@ -61,7 +61,7 @@ async function startCodeFlow(opts: { prompt?: string; scope?: string } = {}) {
 
 describe('OIDC provider', () => {
   it('issues generated passwords and users with email and groups', () => {
-    expect(idp.users.map((u) => u.name)).toEqual(['alice', 'bob']);
+    expect(idp.users.map((u) => u.name)).toEqual(['alice', 'bob', 'carol']);
     expect(alice.email).toBe('alice@example.com');
     expect(alice.groups).toEqual(['engineers', 'oncall']);
     expect(alice.password.length).toBeGreaterThanOrEqual(12);

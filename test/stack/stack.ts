@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupVault, sshCaPublicKey } from '../../admin/vault-setup.ts';
+import { assertPrivateDir } from '../../main/core/base/privateFiles.ts';
 import { startAwsSso } from './aws-sso.ts';
 import { startOidcProvider } from './oidc/provider.ts';
 import { startPagerDuty } from './pagerduty.ts';
@@ -57,7 +58,9 @@ async function allStarted<T extends readonly unknown[] | []>(starts: T): Promise
 const browserScript = fileURLToPath(new URL('./browser.ts', import.meta.url));
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
-  await mkdir(opts.dir, { recursive: true });
+  await mkdir(opts.dir, { recursive: true, mode: 0o700 });
+  // stack.json names the BROWSER command keyfob runs: a dir another user can write could swap it.
+  assertPrivateDir(opts.dir);
   const databaseTtl = opts.databaseTtl ?? '10m';
   const databaseMaxTtl = opts.databaseMaxTtl ?? '30m';
   const stops: (() => Promise<void>)[] = [];

@@ -17,11 +17,11 @@ auth: { default: vault-oidc, vaultOidc: { role: engineer }, awsSso: { startUrl: 
 sessions: { warnBefore: 5m }
 targets:
   - { id: orders-ro, name: Orders (read-only), kind: database, impact: medium, grants: SELECT, scope: orders, ttl: 15m, maxTtl: 1h,
-      database: { vaultRole: orders-ro, host: db.example.com, name: orders } }
+      database: { vaultRole: orders-ro, host: db.example.com, name: orders, sslmode: verify-full } }
   - { id: orders-admin, name: Orders admin, kind: database, impact: high, requireReason: false, grants: ALL, scope: orders (production), ttl: 15m, maxTtl: 30m,
-      database: { vaultRole: orders-admin, host: db.example.com, name: orders } }
+      database: { vaultRole: orders-admin, host: db.example.com, name: orders, sslmode: verify-full } }
   - { id: payroll, name: Payroll, kind: database, impact: high, grants: ALL, scope: payroll, ttl: 15m, maxTtl: 30m,
-      database: { vaultRole: payroll, host: db.example.com, name: payroll } }
+      database: { vaultRole: payroll, host: db.example.com, name: payroll, sslmode: verify-full } }
   - { id: aws-ro, name: AWS read-only, kind: aws, impact: low, grants: ReadOnly, scope: prod, ttl: 15m, maxTtl: 1h, aws: { source: vault, vaultRole: ro } }
 `;
 

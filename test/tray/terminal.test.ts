@@ -49,9 +49,9 @@ vault: { address: "https://vault.example.com" }
 auth: { default: vault-oidc, vaultOidc: { role: engineer } }
 targets:
   - { id: orders-ro, name: Orders, kind: database, impact: medium, grants: g, scope: s, ttl: 15m, maxTtl: 1h,
-      database: { vaultRole: orders-ro, host: db.example.com, name: orders } }
+      database: { vaultRole: orders-ro, host: db.example.com, name: orders, sslmode: verify-full } }
   - { id: orders-cli, name: Orders, kind: database, impact: medium, grants: g, scope: s, ttl: 15m, maxTtl: 1h, command: [pgcli, --less-chatty],
-      database: { vaultRole: orders-ro, host: db.example.com, name: orders } }
+      database: { vaultRole: orders-ro, host: db.example.com, name: orders, sslmode: verify-full } }
   - { id: bastion, name: Bastion, kind: ssh, impact: medium, grants: g, scope: s, ttl: 15m, maxTtl: 1h,
       ssh: { vaultRole: r, host: bastion.example.com, port: 2222, user: ops, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" } }
   - { id: jump, name: Jump, kind: ssh, impact: low, grants: g, scope: s, ttl: 15m, maxTtl: 1h, ssh: { vaultRole: r, host: jump.example.com, user: ops } }

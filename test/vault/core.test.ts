@@ -86,6 +86,15 @@ describe('ACL policies', () => {
     expect(comparePatterns('secret/b*', 'secret/a*')).toBeGreaterThan(0);
   });
 
+  it('allowed_parameters lets through only listed fields and glob-matching values; merging restricts', () => {
+    const scoped = parsePolicy('path "sys/leases/revoke" { capabilities = ["update"] allowed_parameters = { "lease_id" = ["database/creds/ro/*"] "sync" = [] } }');
+    const acl = new Acl([scoped, parsePolicy('path "sys/leases/revoke" { capabilities = ["update"] }')], false);
+    expect(acl.allows('update', 'sys/leases/revoke', false, { lease_id: 'database/creds/ro/abc' })).toBe(true);
+    expect(acl.allows('update', 'sys/leases/revoke', false, { lease_id: 'database/creds/ro/abc', sync: false })).toBe(true);
+    expect(acl.allows('update', 'sys/leases/revoke', false, { lease_id: 'database/creds/app/abc' })).toBe(false);
+    expect(acl.allows('update', 'sys/leases/revoke', false, { lease_id: 'database/creds/ro/abc', other: 1 })).toBe(false);
+  });
+
   it('applies the single most specific match; deny wins; root allows all', () => {
     const acl = new Acl(
       [

@@ -5,11 +5,15 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { isKeyfobError } from '../../core/base/index.ts';
+import type { Engine } from '../../core/engine/engine.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
+import { terminalSafe } from '../terminalSafe.ts';
+import { ENDING_SIGNALS, trapEndingSignals } from '../issuanceSignals.ts';
+import { sessionGroup } from '../processGroup.ts';
 
-const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const FORWARDED_SIGNALS = ENDING_SIGNALS;
 
 export function splitAtDoubleDash(argv: string[]): { own: string[]; command: string[] } {
   const at = argv.indexOf('--');
@@ -31,10 +35,25 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   if (extra.length > 0 || command.length === 0) throw new UsageError('put the command after --: keyfob exec TARGET -- COMMAND [ARGS...]');
   const ttlSeconds = parseTtl(values.ttl);
 
-  const engine = await open(ctx);
+  // Before the first Vault call: a signal during issuance must end in a revoke, not a dead keyfob.
+  const trap = trapEndingSignals();
+  let engine;
   try {
+    engine = await open(ctx);
+  } catch (error) {
+    trap.dispose();
+    throw error;
+  }
+  try {
+    if (trap.received) return 128 + signalNumber(trap.received); // nothing issued yet
     const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) });
     const { id, target } = issued.session;
+    if (trap.received) {
+      trap.dispose();
+      ctx.tell(`session ${id}: ${target} interrupted (${trap.received}) before the command started; revoking`);
+      await revokeAtExit(engine, id, ctx);
+      return 128 + signalNumber(trap.received);
+    }
     ctx.tell(`session ${id}: ${target} until ${formatClockTime(Date.parse(issued.session.expiresAt))}; revoked when the command exits`);
 
     engine.onDidWarnExpiring((session) => {
@@ -50,19 +69,26 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       sessionOver.abort();
     });
 
-    const code = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal);
+    const group = await sessionGroup();
+    const code = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal, trap.dispose);
+    // Whatever the command left running (`cmd &`, a forked ssh) ends with the session, first.
+    await group.end();
     // Ended underneath the command: whoever ended it revoked it (or keeps the failure for a retry).
-    if (!sessionOver.signal.aborted) {
-      try {
-        await engine.revoke(id, 'command-exit');
-      } catch (error) {
-        if (!isKeyfobError(error) || (error.code !== 'revoke-failed' && error.code !== 'unknown-session')) throw error;
-        if (error.code === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${error.message}); keyfob will retry at its next start`);
-      }
-    }
+    if (!sessionOver.signal.aborted) await revokeAtExit(engine, id, ctx);
     return code;
   } finally {
+    trap.dispose();
     await engine.close();
+  }
+}
+
+/** Ends the session through the engine's revoke path; a failed revoke is kept for a retry and said. */
+async function revokeAtExit(engine: Engine, id: string, ctx: CommandContext): Promise<void> {
+  try {
+    await engine.revoke(id, 'command-exit');
+  } catch (error) {
+    if (!isKeyfobError(error) || (error.code !== 'revoke-failed' && error.code !== 'unknown-session')) throw error;
+    if (error.code === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${error.message}); keyfob will retry at its next start`);
   }
 }
 
@@ -70,7 +96,7 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
  * Runs the command with inherited stdio; resolves with its exit code (128+n for a signal).
  * `stop` ends it with SIGTERM (the session it depends on is over).
  */
-function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal): Promise<number> {
+function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal, handOver: () => void): Promise<number> {
   return new Promise((resolve) => {
     const [file, ...args] = command as [string, ...string[]];
     const child = spawn(file, args, { stdio: 'inherit', env });
@@ -79,6 +105,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal):
     };
     const handlers = FORWARDED_SIGNALS.map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
+    handOver(); // the forwarders are in place: the issuance trap can go
     const terminate = forward('SIGTERM');
     if (stop.aborted) terminate();
     else stop.addEventListener('abort', terminate, { once: true });
@@ -88,7 +115,7 @@ function runChild(command: string[], env: NodeJS.ProcessEnv, stop: AbortSignal):
       resolve(code);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
-      process.stderr.write(`keyfob: could not run ${file}: ${error.code === 'ENOENT' ? 'command not found' : error.message}\n`);
+      process.stderr.write(`keyfob: could not run ${terminalSafe(file)}: ${error.code === 'ENOENT' ? 'command not found' : terminalSafe(error.message)}\n`);
       done(error.code === 'ENOENT' ? 127 : 126);
     });
     child.once('exit', (code, signal) => done(code ?? 128 + (signal ? signalNumber(signal) : 0)));

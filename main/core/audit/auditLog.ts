@@ -1,9 +1,11 @@
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tryAcquireLock } from '../base/fileLock.ts';
 import { incidentSchema } from '../../../common/leak.ts';
+import { plainText } from '../base/plainText.ts';
+import { appendPrivate } from '../base/privateFiles.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
@@ -67,18 +69,20 @@ export class AuditLog implements AuditSink {
 
   /** Appends one entry. Throws SecretLeakError rather than write anything that looks secret. */
   append(input: AuditInput): void {
-    const { user, detail, ...rest } = input;
-    assertNoSecrets({ user, ...rest }, 'the audit log');
+    const { user, detail, reason, ...rest } = input;
+    assertNoSecrets({ user, reason, ...rest }, 'the audit log');
     const entry = auditEntrySchema.parse({
       time: new Date(this.#now()).toISOString(),
-      user: user ?? this.#user() ?? osUser(),
+      // The display name comes from Vault, the reason from a user or script: plain text only.
+      user: plainText(user ?? this.#user() ?? osUser()),
       ...rest,
+      ...(reason === undefined ? {} : { reason: plainText(reason) }),
       // Details quote error messages from elsewhere: redact rather than lose the line.
-      ...(detail === undefined ? {} : { detail: redactSecrets(detail) }),
+      ...(detail === undefined ? {} : { detail: plainText(redactSecrets(detail)) }),
     });
     const line = `${JSON.stringify(entry)}\n`;
     this.#rotateIfFull(Buffer.byteLength(line));
-    appendFileSync(this.path, line, { mode: 0o600, flag: 'a' });
+    appendPrivate(this.path, line);
   }
 
   /** Entries of the current file (rotated files with `includeRotated`), oldest first. */

@@ -1,6 +1,7 @@
 // Opens a login or verification URL: BROWSER if set (a command that gets the URL as its last
 // argument), else the system default. The caller prints the URL as well.
 import { spawn } from 'node:child_process';
+import { plainText } from '../base/plainText.ts';
 
 export type OpenUrl = (url: string) => Promise<void>;
 
@@ -20,8 +21,15 @@ export function splitCommand(command: string): string[] {
 
 function systemOpener(platform: NodeJS.Platform): string[] {
   if (platform === 'darwin') return ['open'];
-  if (platform === 'win32') return ['cmd', '/c', 'start', '""'];
+  // Not `cmd /c start`: cmd splits the URL at `&` (every OAuth URL has one) and runs the rest.
+  // rundll32 hands the URL, as one argument, to the default browser.
+  if (platform === 'win32') return ['rundll32', 'url.dll,FileProtocolHandler'];
   return ['xdg-open'];
+}
+
+/** The command that opens `url`: BROWSER's words or the system opener, the URL always one argument. */
+export function openerArgv(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, url: string): string[] {
+  return [...(env.BROWSER ? splitCommand(env.BROWSER) : systemOpener(platform)), url];
 }
 
 /**
@@ -32,16 +40,15 @@ function systemOpener(platform: NodeJS.Platform): string[] {
 export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platform, onProblem: (message: string) => void = () => {}): OpenUrl {
   return (url) =>
     new Promise((resolve, reject) => {
-      const argv = env.BROWSER ? splitCommand(env.BROWSER) : systemOpener(platform);
-      const [cmd, ...args] = argv;
-      if (!cmd) return reject(new Error('BROWSER is set but empty'));
-      const child = spawn(cmd, [...args, url], { stdio: ['ignore', 'ignore', 'pipe'], env });
+      const [cmd, ...args] = openerArgv(env, platform, url);
+      if (cmd === url) return reject(new Error('BROWSER is set but empty'));
+      const child = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
       child.once('error', (e) => reject(new Error(`could not start the browser (${cmd}): ${e.message}`)));
       child.once('spawn', () => resolve());
       child.once('exit', (code) => {
-        if (code) onProblem(`the browser command exited with ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`);
+        if (code) onProblem(`the browser command exited with ${code}${stderr ? `: ${plainText(stderr.trim().split('\n').pop() ?? '')}` : ''}`);
       });
     });
 }

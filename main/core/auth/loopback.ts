@@ -3,6 +3,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeyfobError } from '../base/keyfobError.ts';
+import { callbackMatches } from './callbackState.ts';
+import { SignInError } from './signInError.ts';
 
 // As a CommonJS module: importing node:http as ESM builds a facade that reads every export, which
 // loads Node's fetch (undici); the engine imports this module, so every command would pay for it.
@@ -10,6 +12,8 @@ const { createServer } = process.getBuiltinModule('node:http');
 
 export interface LoopbackCallback {
   readonly redirectUri: string;
+  /** The state this sign-in sent: only a callback carrying it is delivered (callbackState.ts). */
+  expectState(state: string): void;
   /** Resolves with the callback's query (or form) parameters; rejects on timeout. */
   wait(timeoutMs: number, signal?: AbortSignal): Promise<URLSearchParams>;
   close(): Promise<void>;
@@ -27,6 +31,7 @@ export class LoginTimeout extends KeyfobError {
 
 export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1'; port: number; path: string }): Promise<LoopbackCallback> {
   let deliver: (params: URLSearchParams) => void = () => {};
+  let expected: string | undefined;
   const received = new Promise<URLSearchParams>((resolve) => (deliver = resolve));
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://loopback');
@@ -35,6 +40,12 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
       return;
     }
     const finish = (params: URLSearchParams) => {
+      if (!callbackMatches(params, expected)) {
+        // Not this sign-in's answer: refuse it and keep waiting for the real one.
+        res.writeHead(400, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(page('Not this sign-in', 'This answer does not belong to the sign-in Keyfob started, so it was ignored.'));
+        return;
+      }
       const failed = params.has('error');
       res.writeHead(failed ? 400 : 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(failed ? page('Sign-in failed', 'Keyfob was told the sign-in did not succeed. You can close this tab.') : page('Signed in', 'You can close this tab and go back to Keyfob.'));
@@ -54,19 +65,32 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
     });
   const server = createServer(handle);
   await listen(server, opts.host === 'localhost' ? '127.0.0.1' : opts.host, opts.port).catch((e: NodeJS.ErrnoException) => {
-    throw e.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${opts.host} is in use; set another callback port in the config`) : e;
+    throw e.code === 'EADDRINUSE' ? new SignInError(`port ${opts.port} on ${opts.host} is in use; set another callback port in the config`) : e;
   });
   const { port } = server.address() as AddressInfo;
   // A browser may resolve "localhost" to ::1 first: answer there too when the machine has IPv6.
+  // Never half-bound: if another process holds [::1]:port it would receive the code.
   const servers = [server];
   if (opts.host === 'localhost') {
     const v6 = createServer(handle);
-    if (await listen(v6, '::1', port).then(() => true, () => false)) servers.push(v6);
+    const v6Error = await listen(v6, '::1', port).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+    if (v6Error === undefined) servers.push(v6);
+    else if (!ipv6Missing(v6Error)) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new SignInError(
+        v6Error.code === 'EADDRINUSE'
+          ? `port ${port} on [::1] (localhost over IPv6) is held by another process, which would receive the sign-in; stop it or set another callback port in the config`
+          : `could not listen on [::1]:${port} for the sign-in callback (${v6Error.code ?? v6Error.message})`,
+      );
+    }
   }
   const close = () =>
     Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }))).then(() => undefined);
   return {
     redirectUri: `http://${opts.host}:${port}${opts.path}`,
+    expectState(state) {
+      expected = state;
+    },
     async wait(timeoutMs, signal) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -81,4 +105,9 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
     },
     close,
   };
+}
+
+/** No IPv6 loopback on this machine: nothing can squat on it, so IPv4 alone is whole. */
+function ipv6Missing(e: NodeJS.ErrnoException): boolean {
+  return e.code === 'EADDRNOTAVAIL' || e.code === 'EAFNOSUPPORT';
 }

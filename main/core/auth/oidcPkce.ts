@@ -2,6 +2,7 @@
 // and nonce checked and the ID token's issuer and audience verified by openid-client.
 import * as oidc from 'openid-client';
 import type { OnAuthUrl, OpenUrl } from './browser.ts';
+import { isLoopbackHost } from '../config/secureUrl.ts';
 import { listenForCallback } from './loopback.ts';
 import { SignInError } from './signInError.ts';
 
@@ -21,7 +22,8 @@ export interface OidcSettings {
 
 export { SignInError };
 
-const isLoopback = (url: URL) => ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+// The host as a parsed address: a name such as 127.0.0.1.evil.example is not loopback.
+const isLoopback = (url: URL) => isLoopbackHost(url.hostname);
 
 async function discover(settings: OidcSettings): Promise<oidc.Configuration> {
   const issuer = new URL(settings.issuer);
@@ -49,6 +51,7 @@ export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, o
       nonce,
       ...(settings.scopes.includes('offline_access') ? { prompt: 'consent' } : {}),
     });
+    listener.expectState(state);
     opts.onAuthUrl(url.href);
     await openUrl(url.href);
     const params = await listener.wait(opts.timeoutMs, opts.signal);

@@ -1,12 +1,14 @@
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { KeyfobError } from './keyfobError.ts';
+import { readPrivateSync } from './privateFiles.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
 
 // A lock file created with O_EXCL: the one process whose create succeeds holds it. A lock whose
-// owner has died, or that is older than `staleMs` (locks are held for milliseconds), is broken.
+// owner has died (pid gone, or reused: start time differs) is broken; one whose owner cannot be
+// read is broken once older than `staleMs` (locks are held for milliseconds).
 
 export interface LockOptions {
-  /** A lock older than this is considered abandoned. */
+  /** A lock with no readable owner older than this is considered abandoned. */
   staleMs?: number;
   /** How long withFileLock waits for a busy lock before giving up. */
   timeoutMs?: number;
@@ -86,9 +88,10 @@ function breakIfStale(lockPath: string, staleMs: number): boolean {
     return true; // released meanwhile
   }
   const owner = readOwner(lockPath);
-  const tooOld = Date.now() - before.mtimeMs > staleMs;
-  const ownerGone = owner !== undefined && !isOwnerAlive(owner);
-  if (!tooOld && !ownerGone) return false;
+  // A lock whose owner still runs (same pid and start time) is never broken, however old: the
+  // owner may be slow, not dead. Age decides only when no owner can be read (a crash mid-write).
+  const abandoned = owner === undefined ? Date.now() - before.mtimeMs > staleMs : !isOwnerAlive(owner);
+  if (!abandoned) return false;
   // Move it aside rather than unlink by name, then make sure we moved the lock we judged: if
   // another process broke it and took a fresh one in between, put that one back.
   const aside = `${lockPath}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
@@ -116,7 +119,7 @@ function breakIfStale(lockPath: string, staleMs: number): boolean {
 
 function readOwner(lockPath: string): ProcessIdentity | undefined {
   try {
-    const data = JSON.parse(readFileSync(lockPath, 'utf8')) as Partial<ProcessIdentity>;
+    const data = JSON.parse(readPrivateSync(lockPath)) as Partial<ProcessIdentity>;
     if (typeof data.pid !== 'number' || typeof data.hostname !== 'string') return undefined;
     return { pid: data.pid, hostname: data.hostname, pidStartTime: typeof data.pidStartTime === 'number' ? data.pidStartTime : null };
   } catch {

@@ -1,6 +1,7 @@
 // Last line of defence for files on disk (journal, audit log): they hold ids, targets and times,
 // never a secret. Keys that name a secret are refused outright; values that look like one
-// (Vault tokens, private keys, AWS keys, JWTs, URIs with a password) are refused or redacted.
+// (Vault tokens, private keys, AWS keys and session tokens, SSO bearer tokens, JWTs, URIs with a
+// password) are refused or redacted.
 
 const SECRET_KEY_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'privatekey', 'apikey', 'accesskey', 'credential'];
 
@@ -10,7 +11,16 @@ const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   // No word boundary before it: a token glued to other text (an escape sequence, a prefix) is still one.
   ['a Vault token', /hv[sbr]\.[A-Za-z0-9_-]{20,}/],
   ['a Vault token', /(?<![A-Za-z0-9])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/],
+  // Legacy batch (b.) and recovery (r.) tokens, from Vaults before 1.10.
+  ['a Vault token', /(?<![A-Za-z0-9])[br]\.[A-Za-z0-9_-]{24,}/],
   ['an AWS access key', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
+  // Exactly 40 base64 characters with both cases: a secret access key, never a (one-case) hex
+  // SHA-1, nor a lease id such as aws/creds/admin/… (a lowercase mount, then a slash).
+  ['an AWS secret key', /(?<![A-Za-z0-9/+])(?![a-z0-9]+\/)(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/],
+  // STS session tokens start with the base64 of their first bytes (FwoGZXIvYXdz…, IQoJb3JpZ2lu…).
+  ['an AWS session token', /(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}/],
+  // Identity Center (SSO OIDC) access and refresh tokens: aoa…/aor… and long.
+  ['an SSO bearer token', /(?<![A-Za-z0-9])ao[ar][A-Za-z0-9+/_:=-]{40,}/],
   ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/],
   ['a URL with a password', /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i],
 ];

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { assertPrivateDir } from './privateFiles.ts';
 
 /**
  * Where Keyfob keeps its journal, audit log and preferences: KEYFOB_HOME if set, else the
@@ -14,8 +15,9 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.
   return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'keyfob');
 }
 
-/** Creates the state dir readable by its owner only. */
+/** Creates the state dir readable by its owner only; refuses one another user could write. */
 export function ensureStateDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertPrivateDir(dir);
   return dir;
 }

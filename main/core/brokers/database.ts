@@ -8,6 +8,7 @@ export interface DatabaseLogin {
   username: string;
   password: string;
   sslmode?: string | undefined;
+  sslrootcert?: string | undefined;
 }
 
 export function databaseEnv(login: DatabaseLogin): Record<string, string> {
@@ -18,6 +19,10 @@ export function databaseEnv(login: DatabaseLogin): Record<string, string> {
     PGUSER: login.username,
     PGPASSWORD: login.password,
     ...(login.sslmode ? { PGSSLMODE: login.sslmode } : {}),
+    ...(login.sslrootcert ? { PGSSLROOTCERT: login.sslrootcert } : {}),
+    // libpq 16+ refuses any other authentication (a server asking for the password in clear,
+    // or no authentication at all); older clients ignore the variable.
+    PGREQUIREAUTH: 'scram-sha-256',
   };
 }
 
@@ -29,5 +34,6 @@ export function connectionUri(login: DatabaseLogin): string {
   uri.username = encodeURIComponent(login.username);
   uri.password = encodeURIComponent(login.password);
   if (login.sslmode) uri.searchParams.set('sslmode', login.sslmode);
+  if (login.sslrootcert) uri.searchParams.set('sslrootcert', login.sslrootcert);
   return uri.href;
 }

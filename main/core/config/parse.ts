@@ -65,7 +65,8 @@ function reason(issue: z.core.$ZodIssue, path: Path, input: unknown): string {
     const last = path.at(-1);
     const kind = path[0] === 'targets' && path.length === 3 && typeof last === 'string' ? last : undefined;
     if (kind && kindNames.includes(kind)) return `is missing: a target of kind ${kind} needs ${article(kind)} ${kind} section`;
-    return 'is missing';
+    // A rule about an absent field (a check across fields) says what it needs itself.
+    return issue.code === 'custom' ? issue.message : 'is missing';
   }
   if (issue.code === 'invalid_value' || issue.code === 'invalid_type' || issue.code === 'invalid_union') {
     return `${issue.message} (got ${show(value)})`;

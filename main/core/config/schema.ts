@@ -5,6 +5,7 @@ import { IMPACTS, LOGIN_METHODS, TARGET_KINDS } from '../../../common/views.ts';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { checkLeakSettings, leakSettingsSchema } from './leakSettings.ts';
+import { databaseTlsProblem } from './databaseTls.ts';
 import { insecureUrlReason } from './secureUrl.ts';
 import { staticSectionSchema } from './staticTarget.ts';
 
@@ -114,6 +115,11 @@ export const databaseSectionSchema = z.strictObject({
   port: port.default(5432),
   name: text,
   sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(', ')}` }).optional(),
+  /** CA file the server's certificate is checked against (PGSSLROOTCERT). */
+  sslrootcert: text.optional(),
+}).superRefine((db, ctx) => {
+  const problem = databaseTlsProblem(db);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
 });
 
 const sshPublicKey = z

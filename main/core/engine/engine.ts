@@ -18,7 +18,17 @@ import type { AwsKeys } from '../brokers/aws.ts';
 import type { KeyfobConfig, Target } from '../config/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
-import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
+import {
+  isEnding,
+  Journal,
+  journalRenewal,
+  recoverOrphans,
+  renewalOutcome,
+  revokeJournaledSession,
+  SessionManager,
+  type JournalEntry,
+  type Session,
+} from '../sessions/index.ts';
 import { fingerprintRecorder } from '../leak/index.ts';
 import { copyStaticSecret, staticSecretAge, type Clipboard } from '../static/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
@@ -28,6 +38,7 @@ import { coded, toKeyfobError } from './errors.ts';
 import { checkGuardRails } from './guardRails.ts';
 import { issueCredential } from './issue.ts';
 import { localUser, respondToLeak } from './leak.ts';
+import { leaseScopeFor, type LeaseScope } from './leaseScope.ts';
 import { login as runLogin } from './login.ts';
 import { SessionDirectory } from './sessionDirectory.ts';
 import { isLive, toSessionView, toStatusView, toTargetView } from './views.ts';
@@ -200,6 +211,8 @@ class KeyfobEngine implements Engine {
   readonly #disposables = new DisposableStore();
   /** Every session this engine's manager ever held: the journal watch must not announce them again (ended or handed over). */
   readonly #ownIds = new Set<string>();
+  /** Whether a journaled lease may be revoked with this config (a planted entry may not). */
+  readonly #leaseScope: LeaseScope;
   #disposed: Promise<void> | undefined;
 
   readonly #onDidAddSession = new Emitter<SessionView>();
@@ -227,6 +240,7 @@ class KeyfobEngine implements Engine {
     this.#clock = parts.clock;
     this.#vault = parts.vault;
     this.#store = parts.store;
+    this.#leaseScope = leaseScopeFor(parts.config.targets);
     this.#auth = this.#disposables.add(
       new AuthService({
         store: parts.store,
@@ -399,6 +413,7 @@ class KeyfobEngine implements Engine {
           awsSso: this.config.auth.awsSso,
           now: () => this.#clock.now(),
           onIssued: this.#recordFingerprints,
+          searchPath: this.#p.env.PATH,
         },
         options.reason,
       );
@@ -416,7 +431,10 @@ class KeyfobEngine implements Engine {
       const entry = own ? undefined : (await this.#journal.list()).find((e) => e.sessionId === sessionId);
       const targetId = own?.targetId ?? entry?.targetId;
       if (!targetId) throw unknownSession(sessionId);
-      const asked = options.ttlSeconds ?? this.config.targets.find((t) => t.id === targetId)?.ttl ?? 3600;
+      const target = this.config.targets.find((t) => t.id === targetId);
+      const asked = options.ttlSeconds ?? target?.ttl ?? 3600;
+      // The same bound as at issue (guard rails): a renewal may not ask past the target's maxTtl.
+      if (target && asked > target.maxTtl) throw new KeyfobError('guard-rail', `--ttl is above ${target.id}'s maximum of ${target.maxTtl} s`);
       if (own) {
         const r = await this.#manager.renew(sessionId, asked);
         const granted = Math.max(0, Math.round((r.session.expiresAt - this.#clock.now()) / 1000));
@@ -430,6 +448,7 @@ class KeyfobEngine implements Engine {
       }
       // Another process's session: renew the lease here; its owner adopts the expiry from the journal.
       const e = entry!;
+      if (isEnding(e.state)) throw new KeyfobError('not-renewable', `session ${sessionId} (${e.targetId}) is being revoked and cannot be extended`);
       if (!e.leaseId)
         throw new KeyfobError(
           'not-renewable',
@@ -437,7 +456,10 @@ class KeyfobEngine implements Engine {
         );
       const renewal = await this.#vault.renewLease(e.leaseId, asked);
       const { expiresAt, cap, message } = renewalOutcome(e.issuedAt, renewal, asked, this.#clock.now());
-      await this.#journal.patch(sessionId, { expiresAt, state: 'active', renewable: renewal.renewable });
+      // Ended while Vault answered: the lease's new expiry is kept for the retries, the state stays.
+      if (!(await journalRenewal(this.#journal, sessionId, { expiresAt, renewable: renewal.renewable }))) {
+        throw new KeyfobError('not-renewable', `session ${sessionId} (${e.targetId}) ended while it was being extended`);
+      }
       this.#audit.append({ target: e.targetId, sessionId, leaseId: e.leaseId, action: 'renewed', detail: message });
       const session = this.#view({ ...e, expiresAt, state: 'active', renewable: renewal.renewable });
       return {
@@ -607,6 +629,7 @@ class KeyfobEngine implements Engine {
       clock: this.#clock,
       reportProblem: (m: string) => this.#problem('internal', m),
       stopAgent,
+      leaseScope: this.#leaseScope,
     };
   }
 
@@ -634,6 +657,7 @@ class KeyfobEngine implements Engine {
       const report = await recoverOrphans(this.#journal, this.#vault, this.#audit, this.#clock, {
         reportProblem: (message) => problems.push({ code: 'internal', message: cleanMessage(message) }),
         stopAgent,
+        leaseScope: this.#leaseScope,
       });
       return { revoked: report.revoked.map((e) => this.#view(e)), failed: report.failed.map((e) => this.#view(e)), problems };
     } catch (error) {

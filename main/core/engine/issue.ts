@@ -9,17 +9,21 @@ import { connectionUri, databaseEnv } from '../brokers/database.ts';
 import type { AwsSsoSettings, AwsTarget, DatabaseTarget, SshTarget, Target } from '../config/index.ts';
 import type { SecretStore } from '../keychain/index.ts';
 import type { Session, SessionManager } from '../sessions/index.ts';
-import type { CredentialsApi } from '../vault/index.ts';
+import type { CredentialsApi, LeaseApi } from '../vault/index.ts';
+import { shortenIncrement } from '../sessions/leaseExpiry.ts';
 import { awsSsoRoleCredentials } from './awsSsoSession.ts';
 
 export interface IssueDeps {
-  vault: CredentialsApi;
+  /** Issues the credential, and shortens a lease longer than its session (renewLease). */
+  vault: CredentialsApi & Pick<LeaseApi, 'renewLease'>;
   sessions: SessionManager;
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
   now: () => number;
   /** Told of every credential issued (keyed fingerprints for `keyfob scan`, main/core/leak). */
   onIssued?: (issued: IssuedCredential) => Promise<void>;
+  /** The PATH the command will run with (ssh sessions put their no-multiplexing ssh first). */
+  searchPath?: string | undefined;
 }
 
 export interface IssuedCredential {
@@ -56,7 +60,9 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
   const db = target.database;
   const issuedAt = deps.now();
   const creds = await deps.vault.databaseCreds(db.vaultMount, db.vaultRole);
-  // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner.
+  // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner,
+  // and the lease itself is shortened to match, so it dies on time even if keyfob never runs again.
+  const leaseExpiresAt = await shortenLease(deps, creds, ttlSeconds);
   const session = await deps.sessions.add({
       reason,
     targetId: target.id,
@@ -66,19 +72,38 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
     renewable: creds.renewable,
     issuedAt,
     maxExpiresAt: issuedAt + target.maxTtl * 1000,
+    leaseExpiresAt,
   });
-  const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode };
+  const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode, sslrootcert: db.sslrootcert };
   return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
+}
+
+/**
+ * Shortens a lease longer than the session to the session's TTL (one round trip, only when the
+ * TTLs differ) and returns when Vault will expire it. If Vault refuses, the lease keeps its own
+ * expiry, which is journaled: recovery and retries then revoke it until that time.
+ */
+async function shortenLease(deps: IssueDeps, lease: { leaseId: string; leaseDuration: number; renewable: boolean }, ttlSeconds: number): Promise<number> {
+  const increment = shortenIncrement(lease, ttlSeconds);
+  const fallback = deps.now() + lease.leaseDuration * 1000;
+  if (increment === undefined) return fallback;
+  try {
+    const renewed = await deps.vault.renewLease(lease.leaseId, increment);
+    return deps.now() + renewed.leaseDuration * 1000;
+  } catch {
+    return fallback;
+  }
 }
 
 async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   const ssh = target.ssh;
   const principals = ssh.principals ?? [ssh.user];
   // sshpk and the agent code load only for SSH targets (CLI start-up time).
-  const [{ makeSessionKeyPair }, { checkCertificate }, { startSessionAgent }] = await Promise.all([
+  const [{ makeSessionKeyPair }, { checkCertificate }, { startSessionAgent }, { noMultiplexingPath }] = await Promise.all([
     import('../ssh/keyPair.ts'),
     import('../ssh/certificate.ts'),
     import('../ssh/agent.ts'),
+    import('../ssh/noMultiplexing.ts'),
   ]);
   const key = makeSessionKeyPair(`keyfob ${target.id}`);
   const signed = await deps.vault.sshSign(ssh.vaultMount, ssh.vaultRole, {
@@ -95,6 +120,9 @@ async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, 
     await agent.add({ certificateBlob: cert.blob, publicRaw: key.publicRaw, seed: key.seed, comment: `keyfob ${target.id}`, lifetimeSeconds: lifetime });
     key.seed.fill(0); // the agent holds it now
     const env: Record<string, string> = { SSH_AUTH_SOCK: agent.socketPath };
+    // No ControlMaster may outlive the session (noMultiplexing.ts); the wrapper dir is the agent's.
+    const path = await noMultiplexingPath(dirname(agent.socketPath), deps.searchPath);
+    if (path) env.PATH = path;
     if (ssh.hostKey) {
       // The pinned host key, so the command can check the server strictly (public data).
       const knownHosts = join(dirname(agent.socketPath), 'known_hosts');
@@ -136,6 +164,7 @@ async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, 
       renewable: creds.renewable,
       issuedAt,
       maxExpiresAt: issuedAt + target.maxTtl * 1000,
+      leaseExpiresAt: issuedAt + creds.leaseDuration * 1000,
     });
     return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
   }

@@ -2,6 +2,7 @@
 // Vault token (with accessor and expiry) and, for SSO, the refresh material. Nothing else.
 import { randomBytes } from 'node:crypto';
 import type { OnAuthUrl, OpenUrl } from '../auth/browser.ts';
+import { stateFromAuthUrl } from '../auth/callbackState.ts';
 import { listenForCallback } from '../auth/loopback.ts';
 import { SignInError } from '../auth/signInError.ts';
 import type { KeyfobConfig, LoginMethod } from '../config/index.ts';
@@ -63,6 +64,7 @@ async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
     if (!authUrl) {
       throw new SignInError(`Vault would not authorize role "${settings.role}" with redirect_uri ${listener.redirectUri}; ask your Vault admin to allow it`);
     }
+    listener.expectState(stateFromAuthUrl(authUrl));
     deps.onAuthUrl(authUrl);
     await deps.openUrl(authUrl);
     const params = await listener.wait(deps.timeoutMs ?? LOGIN_TIMEOUT_MS, deps.signal);

@@ -4,13 +4,14 @@ import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { systemClock, type Clock } from '../base/clock.ts';
 import { errorMessage } from './errors.ts';
+import { vaultExpiryOf } from './leaseExpiry.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { formatClockTime, type EndReason } from './session.ts';
 
 /** What the revoke path needs to know of a session: what to revoke, who owns it, how far it got. */
 export type EndingSession = Pick<
   JournalEntry,
-  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname' | 'agentPid'
+  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'leaseExpiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname' | 'agentPid'
 >;
 
 export interface EndSessionDeps {
@@ -21,6 +22,11 @@ export interface EndSessionDeps {
   clock?: Pick<Clock, 'now'>;
   /** Told when the journal or the audit log cannot be written; neither may stop a revocation. */
   reportProblem?: (message: string) => void;
+  /**
+   * For sessions read from the journal: why a lease may not be revoked (its id is not from its
+   * target's Vault path: a planted entry), or undefined. A refusal is kept as a failed revocation.
+   */
+  leaseScope?: (entry: Pick<EndingSession, 'targetId' | 'leaseId'>) => string | undefined;
   /**
    * Stops a session's journaled ssh-agent whose owner cannot (crashed, or another process ends
    * it): `ssh/agent.ts` `stopOrphanedAgent`, injected by the composition root so the session
@@ -79,8 +85,8 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   // only a journal write in front of every revocation.
   if (options.onlyIfJournaled && (await marked) === 'gone') return { status: 'not-found' };
 
-  let revokeError: string | undefined;
-  if (entry.leaseId && !options.leaseExpired) {
+  let revokeError: string | undefined = entry.leaseId ? deps.leaseScope?.(entry) : undefined;
+  if (entry.leaseId && !options.leaseExpired && revokeError === undefined) {
     try {
       await deps.leaseApi.revokeLease(entry.leaseId);
     } catch (error) {
@@ -88,7 +94,8 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
     }
   }
   const cleanupNote = cleanupError && `cleanup failed: ${cleanupError}`;
-  const failedAfterExpiry = revokeError !== undefined && (deps.clock ?? systemClock).now() >= entry.expiresAt;
+  // Only Vault's own expiry makes a failure harmless: until then the credential still works.
+  const failedAfterExpiry = revokeError !== undefined && (deps.clock ?? systemClock).now() >= vaultExpiryOf(entry);
 
   if (revokeError !== undefined && !failedAfterExpiry) {
     await marked; // the failure note must land after the mark, not under it
@@ -100,7 +107,7 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   const note = failedAfterExpiry
     ? `revoke failed after expiry (${revokeError}); Vault expires the lease on its own`
     : options.leaseExpired
-      ? `the lease expired at ${formatClockTime(entry.expiresAt)}`
+      ? `the lease expired at ${formatClockTime(vaultExpiryOf(entry))}`
       : entry.leaseId
         ? undefined
         : 'no Vault lease to revoke';

@@ -29,7 +29,7 @@ export {
 } from './journal.ts';
 export { currentProcessIdentity, isOwnerAlive, readPidStartTime, type ProcessIdentity } from '../base/processIdentity.ts';
 export { recoverOrphans, type RecoveryOptions, type RecoveryReport } from './recovery.ts';
-export { renewalOutcome, type RenewalOutcome } from './renewal.ts';
+export { isEnding, journalRenewal, renewalOutcome, type RenewalOutcome } from './renewal.ts';
 export { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, warnAt, type Deadline, type DeadlineAction, type SchedulePolicy } from './schedule.ts';
 export {
   END_REASONS,

@@ -1,8 +1,10 @@
-import { readFileSync, statSync, watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SESSION_VIEW_STATES } from '../../../common/views.ts';
+import { plainText } from '../base/plainText.ts';
+import { readPrivateSync } from '../base/privateFiles.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from '../base/events.ts';
@@ -28,6 +30,8 @@ export const journalEntrySchema = z
     kind: z.enum(SESSION_KINDS),
     issuedAt: z.number(),
     expiresAt: z.number(),
+    /** When Vault itself expires the lease (may be later than the session's end); absent in older journals. */
+    leaseExpiresAt: z.number().optional(),
     pid: z.number().int().positive(),
     pidStartTime: z.number().int().nullable(),
     hostname: z.string(),
@@ -232,7 +236,7 @@ export class Journal extends JournalBase {
     let text: string;
     try {
       // Synchronous: a small file in the page cache, read at every update (see journalFile.ts).
-      text = readFileSync(this.path, 'utf8');
+      text = readPrivateSync(this.path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyJournalFile();
       throw error;
@@ -290,7 +294,7 @@ function shallowEqual(a: object, b: object): boolean {
 function validateEntry(entry: JournalEntry): JournalEntry {
   // Drop keys set to undefined by patches, so the strict schema sees only real fields.
   const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as JournalEntry;
-  if (clean.lastError !== undefined) clean.lastError = redactSecrets(clean.lastError);
+  if (clean.lastError !== undefined) clean.lastError = plainText(redactSecrets(clean.lastError));
   const parsed = journalEntrySchema.safeParse(clean);
   if (!parsed.success) {
     throw new SessionError('JOURNAL_INVALID_ENTRY', `Refused to journal session ${String(clean.sessionId)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);

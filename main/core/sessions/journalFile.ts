@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { openPrivateForAppend } from '../base/privateFiles.ts';
 import type { JournalEntry } from './journal.ts';
 
 // How the journal lies on disk, so that only what crash safety needs waits for the disk.
@@ -66,12 +67,12 @@ export function parseJournalFile(text: string, parseEntry: EntryParser): Journal
  * The changes to an existing entry that must be on disk before the caller goes on: lost in a
  * crash, each could leave a lease that no start revokes, or revoke keys still in use. Anything
  * else (the `revoking` mark, a removal, a renewable flag) is appended without an fsync.
- * A new field that says how long a lease lives (issue 6's `leaseExpiresAt`) belongs here too.
  */
 const DURABLE_CHANGES: readonly ((prev: JournalEntry, next: JournalEntry) => boolean)[] = [
   (prev, next) => next.expiresAt > prev.expiresAt, // the lease now lives longer
   (prev, next) => next.leaseId !== prev.leaseId,
   (prev, next) => next.heldBy !== prev.heldBy, // handed to credential_process: lost, the next start would revoke keys the AWS CLI uses
+  (prev, next) => (next.leaseExpiresAt ?? 0) > (prev.leaseExpiresAt ?? 0), // Vault's lease lives longer: recovery must revoke until then
 ];
 
 /** Whether going from `before` to `next` must be durable before the caller goes on: a new entry, or a DURABLE_CHANGES change. */
@@ -102,7 +103,7 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   // A few hundred bytes to the page cache: done synchronously, which spares four trips through
   // libuv's thread pool per change (measured: about half of an update). Only the wait for the
   // disk, when there is one, leaves the event loop free.
-  const fd = openSync(path, 'a');
+  const fd = openPrivateForAppend(path);
   try {
     writeSync(fd, `${changes.join('\n')}\n`);
     if (needsDurability(before.entries, next)) await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));

@@ -2,8 +2,9 @@ import type { AuditSink } from '../audit/auditLog.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from '../base/bounded.ts';
 import type { Clock } from '../base/clock.ts';
-import { endSession } from './endSession.ts';
+import { endSession, type EndSessionDeps } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
+import { vaultExpiryOf } from './leaseExpiry.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from '../base/processIdentity.ts';
 
 // A crash is a session end too. At start, whatever the journal says is still out and whose owner
@@ -19,6 +20,8 @@ export interface RecoveryOptions {
   isOwnerAlive?: (owner: ProcessIdentity) => boolean;
   /** Told when the journal or the audit log cannot be written while ending orphans. */
   reportProblem?: (message: string) => void;
+  /** Refuses to revoke a journaled lease that is not from its target's Vault path (endSession). */
+  leaseScope?: EndSessionDeps['leaseScope'];
   /** Stops an orphan's ssh-agent (see EndSessionDeps.stopAgent). */
   stopAgent?: (agentPid: number) => Promise<unknown>;
 }
@@ -26,7 +29,7 @@ export interface RecoveryOptions {
 export interface RecoveryReport {
   /** Orphans whose leases were revoked now. */
   revoked: JournalEntry[];
-  /** Orphans past their expiry (Vault has expired them), or whose revocation failed after it: dropped. */
+  /** Orphans past Vault's expiry of their lease (Vault has expired them), or whose revocation failed after it: dropped. */
   expired: JournalEntry[];
   /** Orphans whose revocation failed: kept with their error for the next start. */
   failed: JournalEntry[];
@@ -58,12 +61,20 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
         report.leftAlone.push({ ...e });
         continue;
       }
-      (e.expiresAt <= now ? lapsed : claimed).push({ ...e });
+      (vaultExpiryOf(e) <= now ? lapsed : claimed).push({ ...e });
       Object.assign(e, { pid: self.pid, pidStartTime: self.pidStartTime, hostname: self.hostname, state: 'revoking' });
     }
   });
 
-  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}), ...(options.stopAgent ? { stopAgent: options.stopAgent } : {}) };
+  const deps = {
+    journal,
+    leaseApi,
+    audit,
+    clock,
+    ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}),
+    ...(options.stopAgent ? { stopAgent: options.stopAgent } : {}),
+    ...(options.leaseScope ? { leaseScope: options.leaseScope } : {}),
+  };
   const end = (e: JournalEntry, leaseExpired: boolean) =>
     endSession(e, 'crash-recovery', deps, { context: `owner pid ${e.pid} is gone`, onlyIfJournaled: true, leaseExpired });
 

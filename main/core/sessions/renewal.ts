@@ -3,6 +3,7 @@
 import { formatDuration } from '../duration.ts';
 import { isCapped } from '../vault/capped.ts';
 import type { LeaseRenewal } from '../vault/leaseApi.ts';
+import type { SessionJournal } from './journal.ts';
 import { formatClockTime, type RenewalCap } from './session.ts';
 
 export interface RenewalOutcome {
@@ -27,4 +28,25 @@ export function renewalOutcome(issuedAt: number, result: LeaseRenewal, increment
 function roundToMinuteIfClose(seconds: number): number {
   const minute = Math.round(seconds / 60) * 60;
   return Math.abs(seconds - minute) <= 5 ? minute : Math.round(seconds);
+}
+
+/** A session on its way out: a renewal must never bring it back to active. */
+export function isEnding(state: string): boolean {
+  return state === 'revoking' || state === 'revoke-failed';
+}
+
+/**
+ * Journals a renewal in one read-modify-write. An entry that is revoking or revoke-failed (ended
+ * meanwhile, maybe by another process) keeps its state: only Vault's new expiry of the lease is
+ * recorded, so its revocation is retried until then. Returns false for such an entry.
+ */
+export function journalRenewal(journal: SessionJournal, sessionId: string, renewal: { expiresAt: number; renewable?: boolean }): Promise<boolean> {
+  return journal.update((entries) => {
+    const entry = entries.find((e) => e.sessionId === sessionId);
+    if (!entry) return false;
+    entry.leaseExpiresAt = Math.max(renewal.expiresAt, entry.leaseExpiresAt ?? 0);
+    if (isEnding(entry.state)) return false;
+    Object.assign(entry, { expiresAt: renewal.expiresAt, state: 'active' }, renewal.renewable === undefined ? {} : { renewable: renewal.renewable });
+    return true;
+  });
 }

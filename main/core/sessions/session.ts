@@ -30,6 +30,8 @@ export interface Session {
   /** Epoch milliseconds. */
   readonly issuedAt: number;
   readonly expiresAt: number;
+  /** When Vault itself expires the lease, if later than the session's end (journaled for recovery). */
+  readonly leaseExpiresAt?: number;
   readonly renewable: boolean;
   /** The latest the lease can be extended to, when known. */
   readonly maxExpiresAt?: number;

@@ -11,7 +11,7 @@ import { endSession, recordFailedRevocation, type EndSessionDeps } from './endSe
 import { SessionError, errorMessage } from './errors.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { reconcileVerdict } from './reconcile.ts';
-import { renewalOutcome } from './renewal.ts';
+import { journalRenewal, renewalOutcome } from './renewal.ts';
 import { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, type Deadline, type SchedulePolicy, type ScheduleView } from './schedule.ts';
 import { formatClockTime, newSessionId, type EndReason, type Session, type SessionKind } from './session.ts';
 import { endingOf, journalEntryOf, scheduleViewOf, snapshot, type Tracked } from './tracked.ts';
@@ -32,6 +32,8 @@ export interface NewSession {
   issuedAt?: number;
   /** The latest the lease can be extended to, if known (issued + the target's max TTL). */
   maxExpiresAt?: number;
+  /** When Vault itself expires the lease, if it outlives the session (leaseExpiry.ts). */
+  leaseExpiresAt?: number;
   /** Local cleanup run in the revoke path: kill the ssh-agent, end the command. */
   onEnd?: (reason: EndReason) => void | Promise<void>;
   /** Why the user asked for it (ticket), recorded in the audit log. */
@@ -197,6 +199,7 @@ export class SessionManager implements Disposable {
         expiresAt: issuedAt + input.ttlSeconds * 1000,
         renewable: input.renewable && Boolean(input.leaseId),
         ...(input.maxExpiresAt !== undefined ? { maxExpiresAt: input.maxExpiresAt } : {}),
+        ...(input.leaseExpiresAt !== undefined ? { leaseExpiresAt: input.leaseExpiresAt } : {}),
         ...(input.agentPid !== undefined ? { agentPid: input.agentPid } : {}),
         state: 'active',
         pid: this.#owner.pid,
@@ -309,7 +312,9 @@ export class SessionManager implements Disposable {
       t.warned = false;
       t.renewedAt = now;
       t.nextRenewAt = undefined;
-      this.#journalSafely(this.#journal.patch(s.id, { expiresAt, state: 'active' }));
+      // A renewal sets the lease's TTL from now: Vault's expiry is the session's again.
+      s.leaseExpiresAt = expiresAt;
+      this.#journalSafely(journalRenewal(this.#journal, s.id, { expiresAt }).then(() => undefined));
       this.#auditSafely(t, { action: 'renewed', detail: message });
       this.#onDidUpdateSession.fire(snapshot(t));
     }

@@ -43,6 +43,8 @@ const VAULT_CLIENT_ID = 'vault';
 const PEOPLE: { name: string; fullName: string; groups: string[] }[] = [
   { name: 'alice', fullName: 'Alice Example', groups: ['engineers', 'oncall'] },
   { name: 'bob', fullName: 'Bob Example', groups: ['engineers'] },
+  // Signs in to the IdP but is not an engineer: Vault's roles are bound to the engineers group.
+  { name: 'carol', fullName: 'Carol Example', groups: ['sales'] },
 ];
 
 // Native clients get port-agnostic loopback matching (RFC 8252 §7.3, doc §1.2), but the host and

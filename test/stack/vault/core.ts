@@ -233,7 +233,7 @@ export class VaultCore {
 
     if (token && !matchesAny(NO_ACL, logicalPath)) {
       const acl = this.policies.acl(token.policies);
-      if (!acl.allows(operation, logicalPath, matchesAny(SUDO_PATHS, logicalPath))) return withQuota(errorResponse(403, [PERMISSION_DENIED]));
+      if (!acl.allows(operation, logicalPath, matchesAny(SUDO_PATHS, logicalPath), data)) return withQuota(errorResponse(403, [PERMISSION_DENIED]));
     }
 
     const requestId = newRequestId();
