@@ -2,10 +2,9 @@
 // gets its lease shortened on the server at issue, and a keyfob killed before the session ends
 // has its lease revoked by the next start even when that start comes after the session's end
 // (but before the lease's): the reviewer's orders-rw case, with the role at 10 min here.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { Journal } from '../../main/core/sessions/index.ts';
 import { useStack } from '../integration/support/stack.ts';
 import { vaultRequest } from '../integration/support/vault.ts';
 import { isAlive } from '../stack/processes.ts';
@@ -45,12 +44,11 @@ describe.skipIf(skipped)(`a lease never outlives its session${skipped ? ` (skipp
 
     // The next start comes after the session's end but before Vault's expiry of the lease
     // (the journal is moved on in time instead of waiting two minutes).
-    const file = join(user.home, 'journal.json');
-    const journal = JSON.parse(readFileSync(file, 'utf8')) as { entries: Array<{ sessionId: string; expiresAt: number; leaseExpiresAt?: number }> };
-    const entry = journal.entries.find((e) => e.sessionId === id)!;
+    // Through the journal's own reader and writer: the file is a snapshot plus appended changes.
+    const journal = new Journal(user.home);
+    const entry = (await journal.list()).find((e) => e.sessionId === id)!;
     expect(entry.leaseExpiresAt).toBeGreaterThan(Date.now());
-    entry.expiresAt = Date.now() - 1000;
-    writeFileSync(file, JSON.stringify(journal));
+    await journal.patch(id, { expiresAt: Date.now() - 1000 });
 
     const next = expectSuccess(await user.run(['status']), 'status after the crash');
     expect(next.stderr).toMatch(/revoked 1 credential\(s\) left by a keyfob process that is gone/);
