@@ -10,14 +10,14 @@ import { withEngine, type CommandContext } from './context.ts';
  * (audit) and then handed over, not revoked at exit. STS keys cannot be revoked early anyway.
  */
 export async function awsCredentialProcessCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { reason: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: { reason: { type: 'string' }, yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw new UsageError('aws-credential-process takes one TARGET');
   return withEngine(ctx, async (engine) => {
     const target = engine.target(positionals[0]!);
     if (target.kind !== 'aws') throw new UsageError(`${target.id} is a ${target.kind} target, not aws`);
     if (target.aws.source === 'vault') await engine.requireSignIn();
-    const ttl = await checkGuardRails(engine.config, target, values.reason ? { reason: values.reason } : {}, ctx.env);
-    const issued = await engine.issue(target, ttl, values.reason);
+    const { ttlSeconds } = await checkGuardRails(engine, target, { ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes }, ctx.env);
+    const issued = await engine.issue(target, ttlSeconds, values.reason);
     await engine.journal.remove(issued.session.id);
     ctx.out(credentialProcessOutput(issued.awsKeys!));
     return 0;

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { checkGuardRails } from '../../core/engine/guardRails.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
+import { shiftWarningAt } from '../../core/policy/onCall.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
 
@@ -25,7 +26,7 @@ export function parseTtl(text: string | undefined): number | undefined {
 
 export async function execCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { own, command } = splitAtDoubleDash(argv);
-  const { values, positionals } = parseArgs({ args: own, options: { ttl: { type: 'string' }, reason: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: own, options: { ttl: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   const [targetId, ...extra] = positionals;
   if (!targetId) throw new UsageError('exec needs a target: keyfob exec TARGET -- COMMAND');
   if (extra.length > 0 || command.length === 0) throw new UsageError('put the command after --: keyfob exec TARGET -- COMMAND [ARGS...]');
@@ -36,8 +37,8 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
     const target = engine.target(targetId);
     const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
     const keeper = needsVault ? await engine.requireSignIn() : undefined;
-    const ttl = await checkGuardRails(engine.config, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) }, ctx.env);
-    const issued = await engine.issue(target, ttl, values.reason);
+    const granted = await checkGuardRails(engine, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes }, ctx.env);
+    const issued = await engine.issue(target, granted.ttlSeconds, values.reason);
     const id = issued.session.id;
     ctx.tell(`session ${id}: ${target.id} until ${formatClockTime(issued.session.expiresAt)}; revoked when the command exits`);
 
@@ -54,8 +55,15 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       sessionOver.abort();
     });
     const watcher = engine.journal.watch(() => void engine.sessions.reconcile());
+    // Access that needed the on-call shift: say before the shift ends, so the handoff is not missed.
+    const shiftEnd = granted.onCall?.shift?.endsAt ?? null;
+    const warnAt = shiftWarningAt(shiftEnd, engine.config.onCall?.warnBefore ?? 0, engine.clock.now());
+    const shiftTimer = warnAt === null ? undefined : engine.clock.setTimer(() => {
+      ctx.tell(`your on-call shift ends at ${formatClockTime(shiftEnd!)} (in ${formatDuration(Math.max(0, Math.round((shiftEnd! - engine.clock.now()) / 1000)))}): run keyfob handoff before you go`);
+    }, warnAt - engine.clock.now());
 
     const code = await runChild(command, { ...ctx.env, ...issued.env }, sessionOver.signal);
+    if (shiftTimer !== undefined) engine.clock.clearTimer(shiftTimer);
     watcher.dispose();
     keeper?.stop();
     const outcome = await engine.sessions.end(id, 'command-exit');

@@ -8,7 +8,7 @@ import { assertNoSecrets, redactSecrets } from './secretGuard.ts';
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.
 
-export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered'] as const;
+export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'granted', 'refused', 'handoff'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const auditEntrySchema = z
@@ -19,7 +19,8 @@ export const auditEntrySchema = z
     action: z.enum(AUDIT_ACTIONS),
     reason: z.string().optional(),
     leaseId: z.string().optional(),
-    sessionId: z.string(),
+    /** Absent for access decisions and handoffs, which are not one session's. */
+    sessionId: z.string().optional(),
     detail: z.string().optional(),
   })
   .strict();

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { insecureUrlReason } from './secureUrl.ts';
+import { checkPolicy, handoffSchema, policySchema } from './policySchema.ts';
 
 /** A duration in whole seconds, at least `min`. */
 const duration = (min = 1) =>
@@ -88,6 +89,9 @@ export const onCallSchema = z.strictObject({
     /** The environment variable that holds the user's PagerDuty API token (never the token itself). */
     tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' }).default('PAGERDUTY_TOKEN'),
   }),
+  // Access policy (policySchema.ts): the end-of-shift warning lead and the handoff record's place.
+  warnBefore: duration().default(900),
+  handoff: handoffSchema.prefault({}),
 });
 
 export const sessionsSchema = z.strictObject({
@@ -171,6 +175,8 @@ const targetCommon = {
   /** Ask for a reason (ticket) before issuing; defaults to true for high impact. */
   requireReason: z.boolean({ error: 'must be true or false' }).optional(),
   requireOnCall: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Ask "are you sure?" (or --yes) before issuing (policySchema.ts; the impact's rule may ask too). */
+  requireConfirmation: z.boolean({ error: 'must be true or false' }).default(false),
 };
 
 const targetVariants = z.discriminatedUnion(
@@ -202,6 +208,7 @@ export const configSchema = z
     auth: authSchema,
     onCall: onCallSchema.optional(),
     sessions: sessionsSchema.prefault({}),
+    policy: policySchema.prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }),
   })
   .superRefine((config, ctx) => {
@@ -223,6 +230,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', index, 'aws', 'source'], message: 'is sso, but there is no auth.awsSso section' });
       }
     });
+    checkPolicy(config, ctx);
   });
 
 export type KeyfobConfig = z.output<typeof configSchema>;
@@ -236,6 +244,7 @@ export type AwsSsoSettings = NonNullable<AuthSettings['awsSso']>;
 export type OnCallSettings = NonNullable<KeyfobConfig['onCall']>;
 export type SessionSettings = KeyfobConfig['sessions'];
 export type Target = KeyfobConfig['targets'][number];
+export type { HandoffSettings, ImpactRule, PolicySettings } from './policySchema.ts';
 export type DatabaseTarget = Extract<Target, { kind: 'database' }>;
 export type SshTarget = Extract<Target, { kind: 'ssh' }>;
 export type AwsTarget = Extract<Target, { kind: 'aws' }>;
