@@ -1,6 +1,7 @@
 // View models shared by the CLI's --json output and (later) the tray over IPC. They are a
 // contract: scripts parse `keyfob status --json` and `keyfob targets --json` (docs/cli.md).
 import { z } from 'zod';
+import { storedHandoffSchema } from './handoff.ts';
 
 export const sessionViewSchema = z.object({
   id: z.string(),
@@ -34,6 +35,8 @@ export const statusViewSchema = z.object({
   keychain: z.object({ kind: z.enum(['os-keychain', 'memory']), note: z.string().nullable() }),
   sessions: z.array(sessionViewSchema),
   pendingRevocations: z.number().int().nonnegative(),
+  /** The latest on-call handoff addressed to you or your schedule (docs/policy.md); absent when not asked. */
+  handoff: storedHandoffSchema.nullable().optional(),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -48,5 +51,11 @@ export const targetViewSchema = z.object({
   maxTtlSeconds: z.number().int(),
   requireReason: z.boolean(),
   requireOnCall: z.boolean(),
+  // The access policy's view (docs/policy.md): the rules above and below include the impact's org rule.
+  requireConfirmation: z.boolean(),
+  /** A reason must match this regular expression (null: any non-blank reason, or none needed). */
+  ticketPattern: z.string().nullable(),
+  /** High impact, or gated by a reason or on call: what `keyfob handoff` revokes. */
+  elevated: z.boolean(),
 });
 export type TargetView = z.infer<typeof targetViewSchema>;

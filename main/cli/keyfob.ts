@@ -15,6 +15,8 @@ const commands: Record<string, () => Promise<Command>> = {
   revoke: async () => (await import('./commands/revoke.ts')).revokeCommand,
   'aws-credential-process': async () => (await import('./commands/awsCredentialProcess.ts')).awsCredentialProcessCommand,
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  exposure: async () => (await import('./commands/exposure.ts')).exposureCommand,
+  handoff: async () => (await import('./commands/handoff.ts')).handoffCommand,
 };
 
 /** Splits `[--config FILE] COMMAND ARGS…`; the global option must come before the command. */

@@ -6,9 +6,14 @@ import { recoverOrphans } from '../../core/sessions/index.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
+import { storePagerDutyToken } from './loginPagerDuty.ts';
 
 export async function loginCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { method: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { method: { type: 'string' }, pagerduty: { type: 'boolean', default: false } }, strict: true });
+  if (values.pagerduty) {
+    if (values.method !== undefined) throw new UsageError('login --pagerduty takes no --method: it stores your PagerDuty API token, read from stdin');
+    return withEngine(ctx, (engine) => storePagerDutyToken(engine, ctx, process.stdin));
+  }
   const method = values.method as LoginMethod | undefined;
   if (method !== undefined && !loginMethods.includes(method)) throw new UsageError(`--method must be one of ${loginMethods.join(', ')}`);
   const timeoutMs = loginTimeoutMs(ctx.env);

@@ -3,11 +3,15 @@ import { statusView, targetViews } from '../../core/engine/views.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
+import { targetsTable } from './targetsTable.ts';
+import { handoffForStatus } from './statusHandoff.ts';
+import { handoffText } from './handoff.ts';
 
 export async function statusCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return withEngine(ctx, async (engine) => {
     const { view, pendingNote } = await statusView(engine);
+    view.handoff = await handoffForStatus(engine, ctx.tell);
     if (values.json) {
       ctx.out(JSON.stringify(view, null, 2));
       return 0;
@@ -30,6 +34,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
       );
     }
     if (pendingNote) ctx.out(pendingNote);
+    if (view.handoff) ctx.out(handoffText(view.handoff));
     return 0;
   });
 }
@@ -42,18 +47,6 @@ export async function targetsCommand(argv: string[], ctx: CommandContext): Promi
     ctx.out(JSON.stringify(views, null, 2));
     return 0;
   }
-  ctx.out(
-    table(
-      ['TARGET', 'KIND', 'IMPACT', 'TTL/MAX', 'GUARDS', 'GRANTS'],
-      views.map((t) => [
-        t.id,
-        t.kind,
-        t.impact,
-        `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
-        [t.requireReason ? 'reason' : '', t.requireOnCall ? 'on-call' : ''].filter(Boolean).join(',') || '-',
-        `${t.grants} (${t.scope})`,
-      ]),
-    ),
-  );
+  ctx.out(targetsTable(views));
   return 0;
 }

@@ -3,20 +3,27 @@ import type { StatusView, TargetView } from '../../../common/views.ts';
 import { describePendingRevocations, pendingRevocations, remainingSeconds, type JournalEntry } from '../sessions/index.ts';
 import type { Engine } from './engine.ts';
 import { storedAwsSso } from './awsSsoSession.ts';
+import { effectiveRules, isElevated } from '../policy/rules.ts';
 
 export function targetViews(engine: Pick<Engine, 'config'>): TargetView[] {
-  return engine.config.targets.map((t) => ({
-    id: t.id,
-    name: t.name,
-    kind: t.kind,
-    impact: t.impact,
-    grants: t.grants,
-    scope: t.scope,
-    ttlSeconds: t.ttl,
-    maxTtlSeconds: t.maxTtl,
-    requireReason: t.requireReason,
-    requireOnCall: t.requireOnCall,
-  }));
+  return engine.config.targets.map((t) => {
+    const rules = effectiveRules(engine.config, t);
+    return {
+      id: t.id,
+      name: t.name,
+      kind: t.kind,
+      impact: t.impact,
+      grants: t.grants,
+      scope: t.scope,
+      ttlSeconds: t.ttl,
+      maxTtlSeconds: rules.maxTtl,
+      requireReason: rules.requireReason,
+      requireOnCall: rules.requireOnCall,
+      requireConfirmation: rules.requireConfirmation,
+      ticketPattern: rules.ticketPattern?.source ?? null,
+      elevated: isElevated(engine.config, t),
+    };
+  });
 }
 
 export async function statusView(engine: Engine): Promise<{ view: StatusView; pendingNote: string | undefined }> {

@@ -1,0 +1,34 @@
+// The on-call handoff record (docs/policy.md): written to Vault KV v2 by `keyfob handoff`, read
+// by `keyfob handoff --show` and `keyfob status` on the incoming engineer's laptop, and printed
+// by `--json`. A contract: add fields, never rename one.
+import { z } from 'zod';
+
+export const handoffItemSchema = z.object({
+  sessionId: z.string(),
+  target: z.string(),
+  name: z.string(),
+  impact: z.enum(['low', 'medium', 'high']),
+  grants: z.string(),
+  scope: z.string(),
+  expiresAt: z.string(),
+  /** revoke: elevated, ended by the handoff; keep: left open until it expires. */
+  action: z.enum(['revoke', 'keep']),
+});
+export type HandoffItem = z.infer<typeof handoffItemSchema>;
+
+export const handoffRecordSchema = z.object({
+  format: z.literal(1),
+  time: z.string(),
+  /** The outgoing engineer (signed-in email). */
+  from: z.string(),
+  /** The incoming engineer as given with --to (null: whoever is next on the schedule). */
+  to: z.string().nullable(),
+  schedule: z.object({ id: z.string(), name: z.string().nullable() }),
+  note: z.string().nullable(),
+  items: z.array(handoffItemSchema),
+});
+export type HandoffRecord = z.infer<typeof handoffRecordSchema>;
+
+/** A record as read back: where it is in Vault and which KV version it is. */
+export const storedHandoffSchema = z.object({ path: z.string(), version: z.number().int().positive(), record: handoffRecordSchema });
+export type StoredHandoff = z.infer<typeof storedHandoffSchema>;
