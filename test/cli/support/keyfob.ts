@@ -36,6 +36,8 @@ export interface KeyfobUserOptions {
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Written to keyfob's stdin, which is then closed (stdin is empty otherwise). */
+  input?: string;
 }
 
 /** A keyfob process still running (exec): its output so far, and ways to wait for it. */
@@ -84,7 +86,7 @@ export function makeKeyfobUser(stack: Stack, options: KeyfobUserOptions = {}): K
   const env = keyfobEnv(stack, home, options.env);
   const started = new Set<RunningKeyfob>();
   const start = (args: string[], runOptions: RunOptions = {}) => {
-    const running = startKeyfob(args, { ...env, ...runOptions.env }, runOptions.timeoutMs);
+    const running = startKeyfob(args, { ...env, ...runOptions.env }, runOptions.timeoutMs, runOptions.input);
     started.add(running);
     void running.exited.then(() => started.delete(running));
     return running;
@@ -105,9 +107,10 @@ export function makeKeyfobUser(stack: Stack, options: KeyfobUserOptions = {}): K
  * Starts `keyfob ARGS` in its own process group (as a shell job is), so a test can deliver a
  * terminal's Ctrl-C to the group or kill keyfob alone. Killed with its group after `timeoutMs`.
  */
-export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): RunningKeyfob {
+export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, input?: string): RunningKeyfob {
   const began = Date.now();
-  const child = spawn(nodeBin, [keyfobScript, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(nodeBin, [keyfobScript, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
