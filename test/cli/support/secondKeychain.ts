@@ -28,7 +28,10 @@ export async function startSecondKeychain(): Promise<SecondKeychain> {
     bus.once('exit', (code) => reject(new Error(`dbus-daemon exited (${code}) before printing its address`)));
   });
   // Its own HOME and XDG_RUNTIME_DIR: gnome-keyring would otherwise find the first one's control socket.
-  const base = { ...process.env, DBUS_SESSION_BUS_ADDRESS: address, HOME: home, XDG_DATA_HOME: join(home, '.local/share'), XDG_RUNTIME_DIR: runtime };
+  // Nothing of the first keyring's environment either: with its GNOME_KEYRING_CONTROL set,
+  // --unlock would talk to (and re-key) the suite's keyring instead of starting a new one.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GNOME_KEYRING') && k !== 'SSH_AUTH_SOCK' && k !== 'DBUS_SESSION_BUS_ADDRESS'));
+  const base = { ...inherited, DBUS_SESSION_BUS_ADDRESS: address, HOME: home, XDG_DATA_HOME: join(home, '.local/share'), XDG_RUNTIME_DIR: runtime };
   const out = execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: randomBytes(12).toString('hex'), env: base }).toString();
   const env: Record<string, string> = { DBUS_SESSION_BUS_ADDRESS: address, XDG_RUNTIME_DIR: runtime };
   for (const line of out.split('\n')) {
