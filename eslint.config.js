@@ -23,6 +23,27 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }] }],
     },
   },
+  // Layers inside core: base/ (building blocks) <- the services (config, keychain, vault, auth,
+  // brokers, ssh, sessions, audit, policy) <- engine/ (use cases, the composition root). Later blocks
+  // replace the rule for their files, so each repeats the outer refusals.
+  {
+    files: ['main/core/base/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./(?!\\.\\./\\.\\./common/)', message: 'base/ is the innermost layer of core: it imports only itself and common/.' }] }],
+    },
+  },
+  {
+    files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,policy}/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }] }],
+    },
+  },
+  {
+    files: ['main/core/sessions/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }, { regex: '^\\.\\./ssh/', message: 'The session engine takes ssh-agent cleanup injected (EndSessionDeps.stopAgent), it does not import ssh/.' }] }],
+    },
+  },
   {
     files: ['common/**'],
     rules: {

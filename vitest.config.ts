@@ -13,5 +13,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites share one local stack per file; keep files from starving 2 cores.
     maxWorkers: 2,
+    // electron-store imports electron at top level: inline it so the alias above applies to it too.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

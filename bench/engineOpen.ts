@@ -20,7 +20,7 @@ export async function benchEngineOpen(env: NodeJS.ProcessEnv, vaultAddress: stri
     await loadVaultToken(store, vaultAddress);
   });
   const openAndClose = await sample(iterations, 2, async () => {
-    const engine = await openEngine({ env, tell: () => {} });
+    const engine = await openEngine({ env });
     await engine.close();
   });
   return { keychain: summarize(keychain), openAndClose: summarize(openAndClose), storeKind };

@@ -32,3 +32,7 @@ export type HandoffRecord = z.infer<typeof handoffRecordSchema>;
 /** A record as read back: where it is in Vault and which KV version it is. */
 export const storedHandoffSchema = z.object({ path: z.string(), version: z.number().int().positive(), record: handoffRecordSchema });
 export type StoredHandoff = z.infer<typeof storedHandoffSchema>;
+
+/** What `keyfob handoff --json` prints and the engine's handoff use case returns. */
+export const handoffResultSchema = z.object({ stored: storedHandoffSchema, revoked: z.array(z.string()), failed: z.array(z.string()) });
+export type HandoffResult = z.infer<typeof handoffResultSchema>;

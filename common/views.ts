@@ -1,21 +1,50 @@
-// View models shared by the CLI's --json output and (later) the tray over IPC. They are a
+// View models shared by the CLI's --json output and the tray and window over IPC. They are a
 // contract: scripts parse `keyfob status --json` and `keyfob targets --json` (docs/cli.md).
+// The lists below are defined once here and reused by core (config schema, sessions, keychain).
 import { z } from 'zod';
 import { storedHandoffSchema } from './handoff.ts';
+
+export const TARGET_KINDS = ['database', 'ssh', 'aws'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+export const IMPACTS = ['low', 'medium', 'high'] as const;
+export type Impact = (typeof IMPACTS)[number];
+export const LOGIN_METHODS = ['vault-oidc', 'oidc', 'aws-sso'] as const;
+export type LoginMethod = (typeof LOGIN_METHODS)[number];
+/** A live session as every face sees it (the engine's own states add `ended`, which no view shows). */
+export const SESSION_VIEW_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;
+export type SessionViewState = (typeof SESSION_VIEW_STATES)[number];
+export const END_REASONS = ['command-exit', 'revoked', 'logout', 'expired', 'quit', 'sleep', 'lock', 'crash-recovery', 'sso-ended'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/** The Vault sign-in as the faces show it; never the token. */
+export const signInViewSchema = z.object({
+  signedIn: z.boolean(),
+  /** Vault's display name for the token, e.g. `oidc-alice@example.com`. */
+  name: z.string().nullable(),
+  method: z.enum(LOGIN_METHODS).nullable(),
+  expiresAt: z.string().nullable(),
+});
+export type SignInView = z.infer<typeof signInViewSchema>;
 
 export const sessionViewSchema = z.object({
   id: z.string(),
   target: z.string(),
-  kind: z.enum(['database', 'ssh', 'aws']),
+  /** The target's human name (the target id when the config no longer has it). */
+  targetName: z.string(),
+  kind: z.enum(TARGET_KINDS),
+  /** The target's blast radius (`low` when the config no longer has it). */
+  impact: z.enum(IMPACTS),
   leaseId: z.string().nullable(),
   issuedAt: z.string(),
   expiresAt: z.string(),
   remainingSeconds: z.number().int().nonnegative(),
   renewable: z.boolean(),
-  state: z.enum(['active', 'expiring', 'revoking', 'revoke-failed']),
+  state: z.enum(SESSION_VIEW_STATES),
   pid: z.number().int(),
   /** True when the owning keyfob process is this one. */
   ownedByThisProcess: z.boolean(),
+  /** Who owns the session: its pid, whether that is this process, and a label for people. */
+  owner: z.object({ pid: z.number().int(), thisProcess: z.boolean(), label: z.string() }),
   lastError: z.string().nullable(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
@@ -26,7 +55,7 @@ export const statusViewSchema = z.object({
   identity: z.object({
     signedIn: z.boolean(),
     name: z.string().nullable(),
-    method: z.enum(['vault-oidc', 'oidc', 'aws-sso']).nullable(),
+    method: z.enum(LOGIN_METHODS).nullable(),
     tokenExpiresAt: z.string().nullable(),
     tokenRemainingSeconds: z.number().int().nullable(),
     renewable: z.boolean().nullable(),
@@ -43,8 +72,8 @@ export type StatusView = z.infer<typeof statusViewSchema>;
 export const targetViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.enum(['database', 'ssh', 'aws']),
-  impact: z.enum(['low', 'medium', 'high']),
+  kind: z.enum(TARGET_KINDS),
+  impact: z.enum(IMPACTS),
   grants: z.string(),
   scope: z.string(),
   ttlSeconds: z.number().int(),

@@ -1,5 +1,7 @@
 // The sandboxed renderer sees only what is exposed here, built from the common/ contract.
-import { contextBridge } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
 import { bridgeVersion } from '../common/bridge.ts';
+import { createPreloadBridge } from './bridge.ts';
 
-contextBridge.exposeInMainWorld('keyfob', Object.freeze({ bridgeVersion }));
+contextBridge.exposeInMainWorld('keyfob', createPreloadBridge(ipcRenderer));
+contextBridge.exposeInMainWorld('keyfobBridgeVersion', bridgeVersion);

@@ -1,5 +1,7 @@
 import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
+import { App, screenFromHash } from './App.tsx';
+import { pageBridge } from './bridge.ts';
+import './styles.css';
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<App />);
+if (root) createRoot(root).render(<App api={pageBridge()} initialScreen={screenFromHash(location.hash)} />);

@@ -1,11 +1,12 @@
-// `npm test`: typecheck, lint, then the whole vitest suite. The suite runs inside a private
+// `npm test`: typecheck, lint, the formatting check, then the whole vitest suite. The suite runs inside a private
 // D-Bus session with a throwaway, unlocked gnome-keyring so keychain tests meet a real
 // Secret Service; where dbus-run-session or gnome-keyring are missing, those tests say so and skip.
-// `npm test -- --no-checks <vitest args>` skips typecheck and lint.
+// `npm test -- --no-checks <vitest args>` skips typecheck, lint and the formatting check.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORMATTED } from './formatted.ts';
 import { canHaveSecretService, rerunUnderDbus, startThrowawayKeyring } from './throwawayKeyring.ts';
 
 const INNER = 'KEYFOB_TEST_INNER';
@@ -19,6 +20,7 @@ if (process.env[INNER] !== '1') {
   if (!args.includes('--no-checks')) {
     run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
     run('npx', ['eslint', '.']);
+    run('npx', ['prettier', '--check', '--log-level=warn', ...FORMATTED]);
   }
   const vitestArgs = args.filter((a) => a !== '--no-checks');
   if (canHaveSecretService()) process.exit(rerunUnderDbus(import.meta.filename, vitestArgs, INNER));

@@ -33,6 +33,11 @@ describe('npm run build', () => {
     expect(existsSync(join(out, 'renderer/app.js'))).toBe(true);
   });
 
+  it('the built main runs the CLI in its --keyfob-cli mode (the packaged app\'s CLI), here under the electron stub', () => {
+    const help = execFileSync(node, ['--import', './test/support/registerElectronStub.mjs', join(out, 'main/index.js'), '--keyfob-cli', '--help']).toString();
+    expect(help).toContain('keyfob [--config FILE] <command>');
+  });
+
   it('emits a CLI bundle that runs', () => {
     const help = execFileSync(node, [join(out, 'cli/keyfob.js'), '--help']).toString();
     expect(help).toContain('keyfob [--config FILE] <command>');

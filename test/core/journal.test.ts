@@ -116,8 +116,8 @@ describe('Journal', () => {
   it('refuses a duplicate id and anything that is not a journal entry', async () => {
     const journal = new Journal(home);
     await journal.put(entry(1));
-    await expect(journal.put(entry(1))).rejects.toMatchObject({ code: 'JOURNAL_DUPLICATE_SESSION' });
-    await expect(journal.put({ ...entry(2), password: 'x' } as JournalEntry)).rejects.toMatchObject({ code: 'JOURNAL_INVALID_ENTRY' });
+    await expect(journal.put(entry(1))).rejects.toMatchObject({ reason: 'JOURNAL_DUPLICATE_SESSION', code: 'internal' });
+    await expect(journal.put({ ...entry(2), password: 'x' } as JournalEntry)).rejects.toMatchObject({ reason: 'JOURNAL_INVALID_ENTRY' });
     await expect(journal.put(entry(3, { targetId: 'hvs.CAESIJ8kR2x0b3Jvc3Rlc3Rfc2VjcmV0X3Rva2Vu' }))).rejects.toThrow(/Vault token/);
     expect((await journal.list()).map((e) => e.sessionId)).toEqual(['s00001']);
   });
@@ -211,7 +211,7 @@ describe('journal lock', () => {
   it('waits for a live holder, and gives up with a clear error', async () => {
     const lock = join(home, 'journal.json.lock');
     writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
-    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'JOURNAL_LOCK_TIMEOUT' });
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('held it too long') });
   });
 
   it('breaks a lock older than the stale limit even if its owner lives', async () => {

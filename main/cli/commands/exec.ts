@@ -4,9 +4,8 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
-import { checkGuardRails } from '../../core/engine/guardRails.ts';
+import { isKeyfobError } from '../../core/base/index.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
-import { shiftWarningAt } from '../../core/policy/onCall.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
 
@@ -34,40 +33,38 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
 
   const engine = await open(ctx);
   try {
-    const target = engine.target(targetId);
-    const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
-    const keeper = needsVault ? await engine.requireSignIn() : undefined;
-    const granted = await checkGuardRails(engine, target, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes }, ctx.env);
-    const issued = await engine.issue(target, granted.ttlSeconds, values.reason);
-    const id = issued.session.id;
-    ctx.tell(`session ${id}: ${target.id} until ${formatClockTime(issued.session.expiresAt)}; revoked when the command exits`);
+    const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes });
+    const { id, target } = issued.session;
+    ctx.tell(`session ${id}: ${target} until ${formatClockTime(Date.parse(issued.session.expiresAt))}; revoked when the command exits`);
 
-    keeper?.start();
-    engine.sessions.onDidWarnExpiring(({ session, secondsLeft }) => {
-      if (session.id === id) ctx.tell(`session ${id}: ${target.id} expires in ${formatDuration(secondsLeft)} (keyfob renew ${id} to extend)`);
+    engine.onDidWarnExpiring((session) => {
+      const secondsLeft = Math.max(0, Math.round((Date.parse(session.expiresAt) - Date.now()) / 1000));
+      if (session.id === id) ctx.tell(`session ${id}: ${target} expires in ${formatDuration(secondsLeft)} (keyfob renew ${id} to extend)`);
     });
     // A session that ends while the command runs (expiry, `keyfob revoke` elsewhere) ends the
     // command too: its credential no longer works, and exec must not outlive its session.
     const sessionOver = new AbortController();
-    engine.sessions.onDidEndSession(({ session, reason }) => {
+    engine.onDidEndSession(({ session, reason }) => {
       if (session.id !== id || reason === 'command-exit') return;
-      ctx.tell(`session ${id}: ${target.id} ended (${reason}); the credential no longer works, stopping the command`);
+      ctx.tell(`session ${id}: ${target} ended (${reason}); the credential no longer works, stopping the command`);
       sessionOver.abort();
     });
-    const watcher = engine.journal.watch(() => void engine.sessions.reconcile());
     // Access that needed the on-call shift: say before the shift ends, so the handoff is not missed.
-    const shiftEnd = granted.onCall?.shift?.endsAt ?? null;
-    const warnAt = shiftWarningAt(shiftEnd, engine.config.onCall?.warnBefore ?? 0, engine.clock.now());
-    const shiftTimer = warnAt === null ? undefined : engine.clock.setTimer(() => {
-      ctx.tell(`your on-call shift ends at ${formatClockTime(shiftEnd!)} (in ${formatDuration(Math.max(0, Math.round((shiftEnd! - engine.clock.now()) / 1000)))}): run keyfob handoff before you go`);
-    }, warnAt - engine.clock.now());
+    engine.onWillShiftEnd(({ endsAt }) => {
+      const left = Math.max(0, Math.round((Date.parse(endsAt) - Date.now()) / 1000));
+      ctx.tell(`your on-call shift ends at ${formatClockTime(Date.parse(endsAt))} (in ${formatDuration(left)}): run keyfob handoff before you go`);
+    });
 
-    const code = await runChild(command, { ...ctx.env, ...issued.env }, sessionOver.signal);
-    if (shiftTimer !== undefined) engine.clock.clearTimer(shiftTimer);
-    watcher.dispose();
-    keeper?.stop();
-    const outcome = await engine.sessions.end(id, 'command-exit');
-    if (outcome.status === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${outcome.error}); keyfob will retry at its next start`);
+    const code = await runChild(command, { ...ctx.env, ...issued.credential.env }, sessionOver.signal);
+    // Ended underneath the command: whoever ended it revoked it (or keeps the failure for a retry).
+    if (!sessionOver.signal.aborted) {
+      try {
+        await engine.revoke(id, 'command-exit');
+      } catch (error) {
+        if (!isKeyfobError(error) || (error.code !== 'revoke-failed' && error.code !== 'unknown-session')) throw error;
+        if (error.code === 'revoke-failed') ctx.tell(`session ${id}: revocation failed (${error.message}); keyfob will retry at its next start`);
+      }
+    }
     return code;
   } finally {
     await engine.close();

@@ -1,20 +1,13 @@
 // keyfob exposure [--json]: what someone holding this laptop would have right now (docs/policy.md).
 import { parseArgs } from 'node:util';
 import type { ExposureView } from '../../../common/exposure.ts';
-import { exposureView } from '../../core/policy/exposure.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
 
 export async function exposureCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return withEngine(ctx, async (engine) => {
-    const view = await exposureView({
-      config: engine.config,
-      journal: engine.journal,
-      signIn: () => engine.signIn(),
-      policies: async () => (await engine.vault.lookupSelf()).policies,
-      now: () => engine.clock.now(),
-    });
+    const view = await engine.exposure();
     ctx.out(values.json ? JSON.stringify(view, null, 2) : exposureText(view));
     return 0;
   });

@@ -3,15 +3,10 @@
 // sessions of this state dir, and say what stays open. --show prints the latest record for you.
 import { parseArgs } from 'node:util';
 import type { StoredHandoff } from '../../../common/handoff.ts';
-import type { Engine } from '../../core/engine/engine.ts';
-import { commitHandoff, latestHandoff, prepareHandoff } from '../../core/policy/handoff.ts';
-import { signedInEmail } from '../../core/policy/identity.ts';
-import { onCallNow } from '../../core/policy/onCall.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
-import { revokeSessions } from './revoke.ts';
 
 export async function handoffCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
@@ -21,17 +16,12 @@ export async function handoffCommand(argv: string[], ctx: CommandContext): Promi
   });
   if (values.show && (values.to !== undefined || values.note !== undefined)) throw new UsageError('handoff --show takes no --to or --note');
   return withEngine(ctx, async (engine) => {
-    await engine.requireSignIn();
-    const identity = signedInEmail(engine.signIn(), engine.config);
-    const deps = { config: engine.config, journal: engine.journal, kv: engine.vault, identity, now: () => engine.clock.now() };
     if (values.show) {
-      const stored = await latestHandoff(deps);
+      const stored = await engine.latestHandoff();
       ctx.out(values.json ? JSON.stringify(stored, null, 2) : stored ? handoffText(stored) : 'No handoff addressed to you or your schedule.');
       return 0;
     }
-    const schedule = await currentSchedule(engine, identity, ctx);
-    const plan = await prepareHandoff(deps, { ...(values.to ? { to: values.to } : {}), ...(values.note ? { note: values.note } : {}), ...(schedule ? { schedule } : {}) });
-    const result = await commitHandoff(plan, { ...deps, audit: engine.audit, revoke: (ids) => revokeSessions(engine, ids, 'revoked', ctx.tell) });
+    const result = await engine.handoff({ ...(values.to ? { to: values.to } : {}), ...(values.note ? { note: values.note } : {}) });
     if (values.json) ctx.out(JSON.stringify(result, null, 2));
     else {
       ctx.out(handoffText(result.stored));
@@ -43,19 +33,6 @@ export async function handoffCommand(argv: string[], ctx: CommandContext): Promi
     }
     return 0;
   });
-}
-
-/** The shift being handed over, from PagerDuty when it can be asked; the config's first schedule otherwise. */
-async function currentSchedule(engine: Engine, identity: string | undefined, ctx: CommandContext): Promise<{ id: string; name: string | null } | undefined> {
-  const settings = engine.config.onCall;
-  if (!settings) return undefined;
-  try {
-    const now = await onCallNow(identity, { settings, store: engine.store, env: ctx.env, now: () => engine.clock.now() });
-    if (now.shift?.scheduleId) return { id: now.shift.scheduleId, name: now.shift.scheduleName };
-  } catch (error) {
-    ctx.tell(`could not ask PagerDuty for your shift (${(error as Error).message}); handing over ${settings.pagerduty.scheduleIds[0]}`);
-  }
-  return undefined;
 }
 
 export function handoffText(stored: StoredHandoff): string {

@@ -1,8 +1,5 @@
 import { parseArgs } from 'node:util';
-import { browserOpener } from '../../core/auth/browser.ts';
-import { loginMethods, type LoginMethod } from '../../core/config/index.ts';
-import { login } from '../../core/engine/login.ts';
-import { recoverOrphans } from '../../core/sessions/index.ts';
+import { LOGIN_METHODS, type LoginMethod } from '../../../common/views.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
@@ -15,33 +12,27 @@ export async function loginCommand(argv: string[], ctx: CommandContext): Promise
     return withEngine(ctx, (engine) => storePagerDutyToken(engine, ctx, process.stdin));
   }
   const method = values.method as LoginMethod | undefined;
-  if (method !== undefined && !loginMethods.includes(method)) throw new UsageError(`--method must be one of ${loginMethods.join(', ')}`);
+  if (method !== undefined && !LOGIN_METHODS.includes(method)) throw new UsageError(`--method must be one of ${LOGIN_METHODS.join(', ')}`);
   const timeoutMs = loginTimeoutMs(ctx.env);
   return withEngine(ctx, async (engine) => {
     const abort = new AbortController();
     const onSigint = () => abort.abort();
     process.once('SIGINT', onSigint);
     try {
-      const result = await login(method, {
-        config: engine.config,
-        vault: engine.vault,
-        store: engine.store,
-        openUrl: browserOpener(ctx.env),
-        log: ctx.tell,
-        now: () => engine.clock.now(),
+      const signedIn = await engine.login(method, {
         signal: abort.signal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        onAuthUrl: (url, info) =>
+          ctx.tell(
+            info?.userCode
+              ? `Opening your browser to approve this sign-in (code ${info.userCode}). If it does not open, visit:\n  ${url}`
+              : `Opening your browser to sign in. If it does not open, visit:\n  ${url}`,
+          ),
       });
-      if (result.method === 'aws-sso') {
-        ctx.out(`Signed in to IAM Identity Center (${result.identity}) until ${formatClockTime(result.expiresAt)}.`);
-      } else {
-        const ends = result.token.expiresAt ? `; Vault sign-in ends ${formatClockTime(Date.parse(result.token.expiresAt))}` : '';
-        ctx.out(`Signed in as ${result.identity}${ends}.`);
-        // Now that there is a token, revoke what a crashed keyfob left behind.
-        const report = await recoverOrphans(engine.journal, engine.vault, engine.audit, engine.clock);
-        if (report.revoked.length > 0) ctx.tell(`revoked ${report.revoked.length} credential(s) left by a keyfob process that is gone`);
-      }
-      if (engine.store.kind === 'memory') ctx.tell(`tokens are kept in memory only: ${engine.store.reason}; this sign-in ends with this command`);
+      const ends = signedIn.expiresAt ? formatClockTime(Date.parse(signedIn.expiresAt)) : undefined;
+      if (signedIn.method === 'aws-sso') ctx.out(`Signed in to IAM Identity Center (${signedIn.name}) until ${ends}.`);
+      else ctx.out(`Signed in as ${signedIn.name}${ends ? `; Vault sign-in ends ${ends}` : ''}.`);
+      if (engine.keychain.note) ctx.tell(`${engine.keychain.note}; this sign-in ends with this command`);
       return 0;
     } finally {
       process.off('SIGINT', onSigint);

@@ -1,26 +1,15 @@
-import { forgetSsoMaterial, forgetVaultToken } from '../../core/keychain/index.ts';
+import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
-import { revokeSessions } from './revoke.ts';
 
 /** Revoke everything, then forget every token (design.md: logout is a session end). */
 export async function logoutCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  if (argv.length > 0) throw new Error('logout takes no arguments');
+  if (argv.length > 0) throw new UsageError('logout takes no arguments');
   return withEngine(ctx, async (engine) => {
-    const { config } = engine;
-    let failed: string[] = [];
-    if (engine.signIn()) {
-      const ids = (await engine.journal.list()).map((e) => e.sessionId);
-      ({ failed } = await revokeSessions(engine, ids, 'logout', ctx.tell));
-      if (ids.length > 0) ctx.out(`Revoked ${ids.length - failed.length} session(s).`);
-      // Revoking the token also revokes any lease it made that Keyfob did not know of.
-      await engine.vault.revokeSelf().catch((error: Error) => ctx.tell(`Vault did not revoke the token: ${error.message}`));
-    }
-    await forgetVaultToken(engine.store, config.vault.address);
-    if (config.auth.oidc) await forgetSsoMaterial(engine.store, 'oidc', config.auth.oidc.issuer);
-    if (config.auth.awsSso) await forgetSsoMaterial(engine.store, 'aws-sso', config.auth.awsSso.startUrl);
+    const { revoked, failed } = await engine.logout();
+    if (revoked.length + failed.length > 0) ctx.out(`Revoked ${revoked.length} session(s).`);
     ctx.out('Signed out; tokens forgotten.');
     if (failed.length > 0) {
-      ctx.tell(`could not revoke ${failed.join(', ')}; their leases end with their TTL or when Vault revokes the token's leases`);
+      ctx.tell(`could not revoke ${failed.map((s) => s.id).join(', ')}; their leases end with their TTL or when Vault revokes the token's leases`);
       return 1;
     }
     return 0;

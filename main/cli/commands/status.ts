@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { statusView, targetViews } from '../../core/engine/views.ts';
+import { targetViews } from '../../core/engine/views.ts';
 import { loadConfig } from '../../core/config/index.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
@@ -10,8 +10,9 @@ import { handoffText } from './handoff.ts';
 export async function statusCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return withEngine(ctx, async (engine) => {
-    const { view, pendingNote } = await statusView(engine);
+    const view = await engine.status();
     view.handoff = await handoffForStatus(engine, ctx.tell);
+    const pending = view.pendingRevocations;
     if (values.json) {
       ctx.out(JSON.stringify(view, null, 2));
       return 0;
@@ -33,7 +34,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
         ),
       );
     }
-    if (pendingNote) ctx.out(pendingNote);
+    if (pending > 0) ctx.out(`${pending} revocation${pending === 1 ? '' : 's'} pending retry`);
     if (view.handoff) ctx.out(handoffText(view.handoff));
     return 0;
   });

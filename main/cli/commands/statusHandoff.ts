@@ -2,14 +2,11 @@
 // Status works offline and signed out, so a Vault that cannot be asked is a note, not a failure.
 import type { StoredHandoff } from '../../../common/handoff.ts';
 import type { Engine } from '../../core/engine/engine.ts';
-import { latestHandoff } from '../../core/policy/handoff.ts';
-import { signedInEmail } from '../../core/policy/identity.ts';
 
 export async function handoffForStatus(engine: Engine, tell: (line: string) => void): Promise<StoredHandoff | null | undefined> {
-  const token = engine.signIn();
-  if (!token || !engine.config.onCall) return undefined;
+  if (!engine.signIn().signedIn || !engine.config.onCall) return undefined;
   try {
-    return await latestHandoff({ config: engine.config, kv: engine.vault, identity: signedInEmail(token, engine.config) });
+    return await engine.latestHandoff();
   } catch (error) {
     tell(`could not read the latest handoff: ${(error as Error).message}`);
     return undefined;

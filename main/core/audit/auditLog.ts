@@ -2,8 +2,8 @@ import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync }
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { tryAcquireLock } from '../sessions/fileLock.ts';
-import { assertNoSecrets, redactSecrets } from './secretGuard.ts';
+import { tryAcquireLock } from '../base/fileLock.ts';
+import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.

@@ -11,7 +11,7 @@ import {
   SSOOIDCClient,
   StartDeviceAuthorizationCommand,
 } from '@aws-sdk/client-sso-oidc';
-import type { OpenUrl } from './browser.ts';
+import type { OnAuthUrl, OpenUrl } from './browser.ts';
 import { SignInError } from './signInError.ts';
 
 export interface AwsSsoSettings {
@@ -46,7 +46,7 @@ function clientOptions(settings: AwsSsoSettings) {
 }
 
 export interface DeviceFlowOptions {
-  log: (line: string) => void;
+  onAuthUrl: OnAuthUrl;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
   now?: () => number;
@@ -57,7 +57,7 @@ export interface DeviceFlowOptions {
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(new SignInError('sign-in cancelled')); }, { once: true });
+    signal?.addEventListener('abort', () => { clearTimeout(t); reject(new SignInError('sign-in cancelled', 'sign-in-cancelled')); }, { once: true });
   });
 
 export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUrl, opts: DeviceFlowOptions): Promise<AwsSsoToken> {
@@ -70,7 +70,7 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
     const device = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: settings.startUrl }));
     if (!device.deviceCode || !device.verificationUri) throw new SignInError('IAM Identity Center did not start a device authorization');
     const url = device.verificationUriComplete ?? device.verificationUri;
-    opts.log(`Opening your browser to approve this sign-in (code ${device.userCode ?? '?'}). If it does not open, visit:\n  ${url}`);
+    opts.onAuthUrl(url, { userCode: device.userCode ?? '?' });
     await openUrl(url);
 
     let intervalMs = Math.max(1, device.interval ?? 5) * 1000;
@@ -78,7 +78,7 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
     const giveUp = opts.timeoutMs === undefined ? codeExpires : Math.min(codeExpires, now() + opts.timeoutMs);
     const tooLate = () =>
       giveUp < codeExpires
-        ? new SignInError(`no approval from the browser within ${Math.round(opts.timeoutMs! / 1000)} s; sign-in abandoned`)
+        ? new SignInError(`no approval from the browser within ${Math.round(opts.timeoutMs! / 1000)} s; sign-in abandoned`, 'sign-in-timeout')
         : new SignInError('the device code expired before the sign-in was approved; run keyfob login again');
     for (;;) {
       await sleep(intervalMs, opts.signal);
@@ -95,7 +95,7 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
           intervalMs += SLOW_DOWN_STEP_MS; // RFC 8628 §3.5
           continue;
         }
-        if (error instanceof ExpiredTokenException) throw new SignInError('the device code expired before the sign-in was approved; run keyfob login again');
+        if (error instanceof ExpiredTokenException) throw new SignInError('the device code expired before the sign-in was approved; run keyfob login again', 'sign-in-timeout');
         if (error instanceof AccessDeniedException) throw new SignInError('the sign-in was denied in the browser');
         throw error;
       }
@@ -118,7 +118,7 @@ export async function awsRoleCredentials(settings: AwsSsoSettings, accessToken: 
   } catch (error) {
     if (error instanceof SignInError) throw error;
     const name = (error as Error).name;
-    if (name === 'UnauthorizedException') throw new SignInError('your IAM Identity Center sign-in has expired; run keyfob login --method aws-sso');
+    if (name === 'UnauthorizedException') throw new SignInError('your IAM Identity Center sign-in has expired; run keyfob login --method aws-sso', 'not-signed-in');
     throw new SignInError(`IAM Identity Center refused role ${roleName} in account ${accountId}: ${(error as Error).message}`);
   } finally {
     sso.destroy();

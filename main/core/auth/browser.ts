@@ -4,6 +4,12 @@ import { spawn } from 'node:child_process';
 
 export type OpenUrl = (url: string) => Promise<void>;
 
+/**
+ * Told the URL a sign-in needs opened, before the browser is asked to open it, so a face can
+ * show it too (the browser may not open). `userCode` is the device code to compare (aws-sso).
+ */
+export type OnAuthUrl = (url: string, info?: { userCode?: string }) => void;
+
 /** Splits a BROWSER value into argv, honouring simple quotes ("…" and '…'). */
 export function splitCommand(command: string): string[] {
   const argv: string[] = [];
@@ -20,9 +26,10 @@ function systemOpener(platform: NodeJS.Platform): string[] {
 
 /**
  * Starts the browser and does not wait for it (a real browser keeps running). A BROWSER command
- * that fails at once is reported, because then the login can never complete.
+ * that fails at once is reported, because then the login can never complete: `onProblem` hears
+ * of one that exits with an error later (core does not write to stderr; the face decides).
  */
-export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platform): OpenUrl {
+export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platform, onProblem: (message: string) => void = () => {}): OpenUrl {
   return (url) =>
     new Promise((resolve, reject) => {
       const argv = env.BROWSER ? splitCommand(env.BROWSER) : systemOpener(platform);
@@ -34,7 +41,7 @@ export function browserOpener(env: NodeJS.ProcessEnv, platform = process.platfor
       child.once('error', (e) => reject(new Error(`could not start the browser (${cmd}): ${e.message}`)));
       child.once('spawn', () => resolve());
       child.once('exit', (code) => {
-        if (code) process.stderr.write(`keyfob: the browser command exited with ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}\n`);
+        if (code) onProblem(`the browser command exited with ${code}${stderr ? `: ${stderr.trim().split('\n').pop()}` : ''}`);
       });
     });
 }

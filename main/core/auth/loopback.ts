@@ -2,6 +2,7 @@
 // browser to come back to the redirect URI, answers with a short page, and closes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KeyfobError } from '../base/keyfobError.ts';
 
 export interface LoopbackCallback {
   readonly redirectUri: string;
@@ -13,7 +14,12 @@ export interface LoopbackCallback {
 const page = (title: string, text: string) =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:sans-serif"><h1>${title}</h1><p>${text}</p></body>`;
 
-export class LoginTimeout extends Error {}
+/** The browser did not come back in time (`sign-in-timeout`), or the wait was cancelled (`sign-in-cancelled`). */
+export class LoginTimeout extends KeyfobError {
+  constructor(message: string, code: 'sign-in-timeout' | 'sign-in-cancelled' = 'sign-in-timeout') {
+    super(code, message);
+  }
+}
 
 export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1'; port: number; path: string }): Promise<LoopbackCallback> {
   let deliver: (params: URLSearchParams) => void = () => {};
@@ -61,7 +67,7 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new LoginTimeout(`no answer from the browser within ${Math.round(timeoutMs / 1000)} s; sign-in abandoned`)), timeoutMs);
-        signal?.addEventListener('abort', () => reject(new LoginTimeout('sign-in cancelled')), { once: true });
+        signal?.addEventListener('abort', () => reject(new LoginTimeout('sign-in cancelled', 'sign-in-cancelled')), { once: true });
       });
       try {
         return await Promise.race([received, timeout]);

@@ -1,7 +1,7 @@
 // Direct OIDC sign-in: authorization code + PKCE on a loopback redirect (RFC 8252), with state
 // and nonce checked and the ID token's issuer and audience verified by openid-client.
 import * as oidc from 'openid-client';
-import type { OpenUrl } from './browser.ts';
+import type { OnAuthUrl, OpenUrl } from './browser.ts';
 import { listenForCallback } from './loopback.ts';
 import { SignInError } from './signInError.ts';
 
@@ -33,7 +33,7 @@ async function discover(settings: OidcSettings): Promise<oidc.Configuration> {
   }
 }
 
-export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, opts: { timeoutMs: number; log: (line: string) => void; signal?: AbortSignal }): Promise<OidcSignIn> {
+export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, opts: { timeoutMs: number; onAuthUrl: OnAuthUrl; signal?: AbortSignal }): Promise<OidcSignIn> {
   const config = await discover(settings);
   const listener = await listenForCallback({ host: '127.0.0.1', port: settings.redirectPort, path: '/callback' });
   try {
@@ -49,7 +49,7 @@ export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, o
       nonce,
       ...(settings.scopes.includes('offline_access') ? { prompt: 'consent' } : {}),
     });
-    opts.log(`Opening your browser to sign in. If it does not open, visit:\n  ${url.href}`);
+    opts.onAuthUrl(url.href);
     await openUrl(url.href);
     const params = await listener.wait(opts.timeoutMs, opts.signal);
     if (params.get('error')) {

@@ -1,6 +1,7 @@
 // The org config an admin hands out (docs/config.md is the reference for every field).
 // Every object is strict so a misspelt key is an error, not a silently ignored setting.
 // Durations are written "10s", "1h", "4h30m" or as plain seconds, and come out as seconds.
+import { IMPACTS, LOGIN_METHODS, TARGET_KINDS } from '../../../common/views.ts';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { insecureUrlReason } from './secureUrl.ts';
@@ -72,7 +73,7 @@ export const awsSsoSchema = z.strictObject({
   endpoint: serviceUrl.optional(),
 });
 
-export const loginMethods = ['vault-oidc', 'oidc', 'aws-sso'] as const;
+export const loginMethods = LOGIN_METHODS;
 export type LoginMethod = (typeof loginMethods)[number];
 
 export const authSchema = z.strictObject({
@@ -101,9 +102,9 @@ export const sessionsSchema = z.strictObject({
   renewBefore: duration().default(120),
 });
 
-export const impacts = ['low', 'medium', 'high'] as const;
+export const impacts = IMPACTS;
 export type Impact = (typeof impacts)[number];
-export const targetKinds = ['database', 'ssh', 'aws'] as const;
+export const targetKinds = TARGET_KINDS;
 export type TargetKind = (typeof targetKinds)[number];
 
 const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
@@ -177,6 +178,8 @@ const targetCommon = {
   requireOnCall: z.boolean({ error: 'must be true or false' }).default(false),
   /** Ask "are you sure?" (or --yes) before issuing (policySchema.ts; the impact's rule may ask too). */
   requireConfirmation: z.boolean({ error: 'must be true or false' }).default(false),
+  /** What the tray's `Open in terminal` runs (argv words, no shell); the kind's usual client when absent. */
+  command: z.array(text, { error: 'must be a list of words, e.g. [pgcli, --less-chatty]' }).min(1, { error: 'must name a program' }).optional(),
 };
 
 const targetVariants = z.discriminatedUnion(

@@ -1,111 +1,638 @@
-// Everything one keyfob process needs, opened in order: config, state dir, keychain, Vault
-// client with the stored sign-in, journal, audit log, session manager; then crash recovery
-// (a journaled lease whose owner is gone is a session that ended).
+// The engine: one per process, for as long as the process lives (a CLI command, a tray run).
+// openEngine is the composition root: config, state dir, keychain, Vault client, sign-in,
+// journal, audit log, session manager, then crash recovery (a journaled lease whose owner is
+// gone is a session that ended). Every face calls the use cases below and listens to the
+// events; every method throws only KeyfobError with a code from common/errors.ts.
+import type { ErrorView } from '../../../common/errors.ts';
+import type { ExposureView } from '../../../common/exposure.ts';
+import type { HandoffResult, StoredHandoff } from '../../../common/handoff.ts';
+import type { EndReason, Impact, LoginMethod, SessionView, SignInView, StatusView, TargetView } from '../../../common/views.ts';
+import { REVOKE_CONCURRENCY, runBounded } from '../base/bounded.ts';
+import { systemClock, type Clock } from '../base/clock.ts';
+import { DisposableStore, Emitter, type Disposable, type Event } from '../base/events.ts';
+import { cleanMessage, errorMessage, KeyfobError } from '../base/keyfobError.ts';
+import { ensureStateDir, stateDir as defaultStateDir } from '../base/stateDir.ts';
 import { AuditLog } from '../audit/index.ts';
+import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts';
+import type { AwsKeys } from '../brokers/aws.ts';
 import { loadConfig, type KeyfobConfig, type Target } from '../config/index.ts';
-import { loadVaultToken, openSecretStore, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
-import {
-  ensureStateDir,
-  Journal,
-  recoverOrphans,
-  SessionManager,
-  stateDir,
-  systemClock,
-  type Clock,
-  type RecoveryReport,
-} from '../sessions/index.ts';
+import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
+import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
-import { issueCredential, type IssuedCredential } from './issue.ts';
-import { TokenKeeper } from './tokenKeeper.ts';
+import { AuthService, type SignInExpiring } from './auth.ts';
+import { storedAwsSso } from './awsSsoSession.ts';
+import { coded, toKeyfobError } from './errors.ts';
+import { AccessPolicy, type HandoffRequest } from './accessPolicy.ts';
+import { issueCredential } from './issue.ts';
+import { login as runLogin } from './login.ts';
+import { SessionDirectory } from './sessionDirectory.ts';
+import { shiftWarningAt } from '../policy/onCall.ts';
+import { isLive, toSessionView, toStatusView, toTargetView } from './views.ts';
 
-export class NotSignedIn extends Error {}
-export class UnknownTarget extends Error {}
+export type { SignInExpiring } from './auth.ts';
+export type { HandoffRequest } from './accessPolicy.ts';
 
-export interface EngineOptions {
-  configPath?: string;
-  env: NodeJS.ProcessEnv;
-  /** Where the engine tells the user things (stderr for the CLI, a notification in the tray). */
-  tell: (line: string) => void;
-  clock?: Clock;
+/** The on-call shift an elevated grant relied on, announced `onCall.warnBefore` ahead of its end. */
+export interface ShiftEnding {
+  endsAt: string;
+  scheduleId: string | null;
+  scheduleName: string | null;
 }
 
-export interface Engine {
+export interface IssueOptions {
+  /** Seconds; the target's ttl when absent. */
+  ttlSeconds?: number;
+  reason?: string;
+  /** The person confirmed (--yes, a dialog) before asking: needed where the policy asks for a confirmation. */
+  confirmed?: boolean;
+}
+
+/** How long ending many sessions from a command may take (`revoke --all`, `logout`). */
+export const REVOKE_ALL_DEADLINE_MS = 15_000;
+
+export interface IssuedSession {
+  session: SessionView;
+  /** Secrets: main-process memory only. env for a command; connectionUri (database); awsKeys (aws). */
+  credential: { env: Record<string, string>; connectionUri?: string; awsKeys?: AwsKeys };
+}
+
+export interface RenewedSession {
+  session: SessionView;
+  /** Set when Vault capped the extension at the lease's max TTL. */
+  cap: { maxTtlSeconds: number; message: string } | null;
+  /** The seconds Vault granted from now, and what was asked for. */
+  grantedSeconds: number;
+  askedSeconds: number;
+  /** Vault's warnings, as it sent them. */
+  warnings: string[];
+}
+
+export interface EndedMany {
+  revoked: SessionView[];
+  failed: SessionView[];
+}
+
+/** What the start's crash recovery did (the CLI says it, the tray can notify). */
+export interface RecoveryView {
+  revoked: SessionView[];
+  failed: SessionView[];
+  problems: ErrorView[];
+}
+
+export interface LoginOptions {
+  signal?: AbortSignal;
+  onAuthUrl?: OnAuthUrl;
+  /** How long to wait for the browser (ms); the method's default otherwise. */
+  timeoutMs?: number;
+}
+
+export interface Engine extends Disposable {
   readonly config: KeyfobConfig;
   readonly configPath: string;
   readonly stateDir: string;
-  readonly store: SecretStore;
-  readonly vault: VaultClient;
-  readonly journal: Journal;
-  readonly audit: AuditLog;
-  readonly sessions: SessionManager;
-  readonly clock: Clock;
-  readonly recovery: RecoveryReport | undefined;
-  /** The stored Vault sign-in (null when signed out or expired). */
-  signIn(): StoredVaultToken | null;
-  /** Throws NotSignedIn with the next step; renews the token first if it is about to expire. */
-  requireSignIn(): Promise<TokenKeeper>;
-  target(id: string): Target;
-  /** Issues a credential for `target` and registers its session (see issue.ts). */
-  issue(target: Target, ttlSeconds: number, reason?: string): Promise<IssuedCredential>;
+  /** Where tokens are kept; `note` says why when it is memory only. */
+  readonly keychain: StatusView['keychain'];
+  /** What the crash recovery at open did; undefined when signed out (orphans wait for a sign-in). */
+  readonly recovery: RecoveryView | undefined;
+  // state, synchronous snapshots
+  signIn(): SignInView;
+  /** Every journaled live session, whichever keyfob process owns it. */
+  sessions(): SessionView[];
+  targets(): TargetView[];
+  // use cases
+  status(): Promise<StatusView>;
+  login(method?: LoginMethod, options?: LoginOptions): Promise<SignInView>;
+  logout(): Promise<EndedMany>;
+  /** Runs the access policy first (audited, granted or refused: 'guard-rail'), then issues. */
+  issue(targetId: string, options?: IssueOptions): Promise<IssuedSession>;
+  renew(sessionId: string, options?: { ttlSeconds?: number }): Promise<RenewedSession>;
+  /** Ends one session of any keyfob process through the revoke path. */
+  revoke(sessionId: string, reason?: EndReason): Promise<SessionView>;
+  revokeAll(reason: EndReason, filter?: { owner?: 'this-process' | 'any'; impacts?: Impact[] }, deadlineMs?: number): Promise<EndedMany>;
+  /** credential_process: issues AWS keys and hands the session over (not revoked at exit). */
+  handOverAws(targetId: string, options?: { reason?: string; confirmed?: boolean }): Promise<{ session: SessionView; awsKeys: AwsKeys }>;
+  // access policy (docs/policy.md)
+  /** What someone holding this machine would have now: live sessions of any process by impact, and the sign-in. */
+  exposure(): Promise<ExposureView>;
+  /** End of shift: writes the handoff record (check-and-set), then revokes this machine's elevated sessions. */
+  handoff(request?: HandoffRequest): Promise<HandoffResult>;
+  /** The newest handoff addressed to the signed-in person or their schedule; null when there is none. */
+  latestHandoff(): Promise<StoredHandoff | null>;
+  /** Keeps the signed-in person's own PagerDuty API token in the OS keychain (checked with PagerDuty first). */
+  savePagerDutyToken(token: string): Promise<{ email: string }>;
+  // events
+  readonly onDidSignIn: Event<SignInView>;
+  readonly onDidSignOut: Event<{ reason: 'logout' | 'expired' | 'elsewhere' }>;
+  readonly onWillSignInExpire: Event<SignInExpiring>;
+  readonly onDidRenewSignIn: Event<SignInView>;
+  readonly onDidAddSession: Event<SessionView>;
+  readonly onDidUpdateSession: Event<SessionView>;
+  readonly onDidEndSession: Event<{ session: SessionView; reason: EndReason }>;
+  readonly onDidWarnExpiring: Event<SessionView>;
+  readonly onDidReportProblem: Event<ErrorView>;
+  /** A crash recovery after a login revoked what a dead keyfob process left. */
+  readonly onDidRecover: Event<RecoveryView>;
+  /** The shift an on-call grant relied on ends soon (`onCall.warnBefore`): time for a handoff. */
+  readonly onWillShiftEnd: Event<ShiftEnding>;
+  /** Stops timers and watches and waits for revocations in flight. Does not end sessions: revokeAll first. */
+  dispose(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openEngine(options: EngineOptions): Promise<Engine> {
-  const clock = options.clock ?? systemClock;
-  const { path: configPath, config } = await loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env: options.env });
-  const dir = await ensureStateDir(stateDir(options.env));
-  const store = await openSecretStore({ env: options.env });
-  let token = await loadVaultToken(store, config.vault.address);
-  if (token?.expiresAt && Date.parse(token.expiresAt) <= clock.now()) token = null;
-  const vault = await createVaultClientFromConfig(config.vault, token?.token);
-  const journal = new Journal(dir);
-  const audit = new AuditLog({ dir, user: () => token?.displayName });
-  const sessions = new SessionManager({
-    clock,
-    leaseApi: vault,
-    journal,
-    audit,
-    policy: { warnLeadSeconds: config.sessions.warnBefore, renewLeadSeconds: config.sessions.renewBefore },
-  });
-  // Recovery needs a token to revoke with; without one, orphans wait for the next signed-in start.
-  const recovery = token ? await recoverOrphans(journal, vault, audit, clock, { reportProblem: options.tell }) : undefined;
-  if (recovery && recovery.revoked.length > 0) {
-    options.tell(`revoked ${recovery.revoked.length} credential(s) left by a keyfob process that is gone (${recovery.revoked.map((e) => e.targetId).join(', ')})`);
-  }
-  let keeper: TokenKeeper | undefined;
+export interface OpenEngineOptions {
+  configPath?: string;
+  env: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Opens sign-in URLs; $BROWSER or the system browser by default. */
+  openUrl?: OpenUrl;
+  /** For PagerDuty (on-call guard rail); the global fetch by default. */
+  fetch?: typeof fetch;
+  /** The keychain; the OS keychain (or memory, said out loud) by default. Tests share one between engines. */
+  secretStore?: SecretStore;
+  /** Watch the journal and the sign-in marker for other processes' changes (default true). */
+  watch?: boolean;
+}
 
-  return {
-    config,
-    configPath,
-    stateDir: dir,
-    store,
-    vault,
-    journal,
-    audit,
-    sessions,
-    clock,
-    recovery,
-    signIn: () => token,
-    async requireSignIn() {
-      if (!token) throw new NotSignedIn('you are not signed in to Vault (or your sign-in expired); run keyfob login');
-      keeper ??= new TokenKeeper(token, { vault, store, vaultAddress: config.vault.address, clock, renewBeforeSeconds: config.sessions.renewBefore, tell: options.tell });
-      await keeper.renewIfDue();
-      token = keeper.token;
-      return keeper;
-    },
-    target(id) {
-      const target = config.targets.find((t) => t.id === id);
-      if (!target) throw new UnknownTarget(`unknown target "${id}"; keyfob targets lists them`);
-      return target;
-    },
-    issue(target, ttlSeconds, reason) {
-      return issueCredential(target, ttlSeconds, { vault, sessions, store, awsSso: config.auth.awsSso, now: () => clock.now() }, reason);
-    },
-    async close() {
-      keeper?.stop();
-      await sessions.whenIdle();
-      sessions.dispose();
-      vault.close();
-    },
-  };
+export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
+  return coded(async () => {
+    const clock = options.clock ?? systemClock;
+    const { path: configPath, config } = await loadConfig({ ...(options.configPath ? { path: options.configPath } : {}), env: options.env });
+    const dir = defaultStateDir(options.env);
+    try {
+      ensureStateDir(dir);
+    } catch (error) {
+      throw new KeyfobError('state-dir-unsafe', `cannot use the state dir ${dir}: ${errorMessage(error)}; set KEYFOB_HOME to a directory you own`);
+    }
+    const store = options.secretStore ?? (await openSecretStore({ env: options.env }));
+    const vault = await createVaultClientFromConfig(config.vault);
+    const engine = new KeyfobEngine({ ...options, clock, configPath, config, stateDir: dir, store, vault });
+    await engine.start(options.watch ?? true);
+    return engine;
+  });
+}
+
+interface Parts {
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  configPath: string;
+  config: KeyfobConfig;
+  stateDir: string;
+  store: SecretStore;
+  vault: VaultClient;
+  openUrl?: OpenUrl;
+  fetch?: typeof fetch;
+}
+
+class KeyfobEngine implements Engine {
+  readonly config: KeyfobConfig;
+  readonly configPath: string;
+  readonly stateDir: string;
+  readonly keychain: StatusView['keychain'];
+  recovery: RecoveryView | undefined;
+
+  readonly #p: Parts;
+  readonly #clock: Clock;
+  readonly #vault: VaultClient;
+  readonly #store: SecretStore;
+  readonly #auth: AuthService;
+  readonly #journal: Journal;
+  readonly #audit: AuditLog;
+  readonly #manager: SessionManager;
+  readonly #directory: SessionDirectory;
+  readonly #policy: AccessPolicy;
+  #shiftTimer: { handle: unknown; endsAt: number } | undefined;
+  readonly #disposables = new DisposableStore();
+  /** Every session this engine's manager ever held: the journal watch must not announce them again (ended or handed over). */
+  readonly #ownIds = new Set<string>();
+  #disposed: Promise<void> | undefined;
+
+  readonly #onDidAddSession = new Emitter<SessionView>();
+  readonly #onDidUpdateSession = new Emitter<SessionView>();
+  readonly #onDidEndSession = new Emitter<{ session: SessionView; reason: EndReason }>();
+  readonly #onDidWarnExpiring = new Emitter<SessionView>();
+  readonly #onDidReportProblem = new Emitter<ErrorView>();
+  readonly #onDidRecover = new Emitter<RecoveryView>();
+  readonly #onWillShiftEnd = new Emitter<ShiftEnding>();
+  readonly onDidAddSession = this.#onDidAddSession.event;
+  readonly onDidUpdateSession = this.#onDidUpdateSession.event;
+  readonly onDidEndSession = this.#onDidEndSession.event;
+  readonly onDidWarnExpiring = this.#onDidWarnExpiring.event;
+  readonly onDidReportProblem = this.#onDidReportProblem.event;
+  readonly onDidRecover = this.#onDidRecover.event;
+  readonly onWillShiftEnd = this.#onWillShiftEnd.event;
+  readonly onDidSignIn: Event<SignInView>;
+  readonly onDidSignOut: Event<{ reason: 'logout' | 'expired' | 'elsewhere' }>;
+  readonly onWillSignInExpire: Event<SignInExpiring>;
+  readonly onDidRenewSignIn: Event<SignInView>;
+
+  constructor(parts: Parts) {
+    this.#p = parts;
+    this.config = parts.config;
+    this.configPath = parts.configPath;
+    this.stateDir = parts.stateDir;
+    this.#clock = parts.clock;
+    this.#vault = parts.vault;
+    this.#store = parts.store;
+    this.keychain = { kind: parts.store.kind, note: parts.store.kind === 'memory' ? `tokens are kept in memory only: ${parts.store.reason}` : null };
+    this.#auth = this.#disposables.add(
+      new AuthService({
+        store: parts.store,
+        vault: parts.vault,
+        vaultAddress: parts.config.vault.address,
+        stateDir: parts.stateDir,
+        clock: parts.clock,
+        renewBeforeSeconds: parts.config.sessions.renewBefore,
+      }),
+    );
+    this.onDidSignIn = this.#auth.onDidSignIn;
+    this.onDidSignOut = this.#auth.onDidSignOut;
+    this.onWillSignInExpire = this.#auth.onWillSignInExpire;
+    this.onDidRenewSignIn = this.#auth.onDidRenewSignIn;
+    this.#journal = new Journal(parts.stateDir);
+    // The audit log's user follows the sign-in as it is now, not as it was at start.
+    this.#audit = new AuditLog({ dir: parts.stateDir, user: () => this.#auth.token?.displayName });
+    this.#manager = new SessionManager({
+      clock: parts.clock,
+      leaseApi: parts.vault,
+      journal: this.#journal,
+      audit: this.#audit,
+      policy: { warnLeadSeconds: parts.config.sessions.warnBefore, renewLeadSeconds: parts.config.sessions.renewBefore },
+      stopAgent,
+    });
+    this.#policy = new AccessPolicy({
+      config: parts.config,
+      audit: this.#audit,
+      store: parts.store,
+      vault: parts.vault,
+      journal: this.#journal,
+      clock: parts.clock,
+      env: parts.env,
+      ...(parts.fetch ? { fetch: parts.fetch } : {}),
+      token: () => this.#auth.token,
+    });
+    this.#directory = this.#disposables.add(
+      new SessionDirectory(
+        this.#journal,
+        (id) => this.#ownIds.has(id) || this.#manager.get(id) !== undefined,
+        () => parts.clock.now(),
+      ),
+    );
+    this.#wireEvents();
+  }
+
+  #wireEvents(): void {
+    const d = this.#disposables;
+    const m = this.#manager;
+    d.add(
+      m.onDidAddSession((s) => {
+        this.#ownIds.add(s.id);
+        this.#onDidAddSession.fire(this.#view(s));
+      }),
+    );
+    d.add(m.onDidUpdateSession((s) => this.#onDidUpdateSession.fire(this.#view(s))));
+    d.add(m.onDidWarnExpiring(({ session }) => this.#onDidWarnExpiring.fire(this.#view(session))));
+    d.add(m.onDidEndSession(({ session, reason }) => this.#onDidEndSession.fire({ session: this.#view(session), reason })));
+    d.add(m.onDidReportProblem((message) => this.#problem('internal', message)));
+    d.add(this.#directory.onDidAdd((e) => this.#onDidAddSession.fire(this.#view(e))));
+    d.add(this.#directory.onDidUpdate((e) => this.#onDidUpdateSession.fire(this.#view(e))));
+    d.add(this.#directory.onDidEnd(({ entry, reason }) => this.#onDidEndSession.fire({ session: this.#view(entry), reason })));
+    d.add(this.#directory.onDidFail((message) => this.#problem('internal', message)));
+    d.add(this.#auth.onDidReportProblem((p) => this.#onDidReportProblem.fire(p)));
+  }
+
+  async start(watch: boolean): Promise<void> {
+    await this.#auth.load();
+    await this.#directory.load();
+    // Recovery needs a token to revoke with; without one, orphans wait for the next signed-in start.
+    if (this.#auth.token) this.recovery = await this.#recover();
+    if (!watch) return;
+    this.#auth.watch();
+    // Another process's change: its sessions' events here, and ours ended elsewhere stop here too.
+    this.#disposables.add(this.#journal.watch(() => void Promise.all([this.#directory.refresh(), this.#manager.reconcile()])));
+  }
+
+  // ---- snapshots ----
+
+  signIn(): SignInView {
+    return this.#auth.view();
+  }
+
+  sessions(): SessionView[] {
+    const now = this.#clock.now();
+    const own = new Map(this.#manager.list().map((s) => [s.id, s]));
+    const views = [...own.values()].map((s) => this.#view(s));
+    for (const e of this.#directory.entries()) if (!own.has(e.sessionId) && isLive(e, now)) views.push(this.#view(e));
+    return views;
+  }
+
+  targets(): TargetView[] {
+    return this.config.targets.map((t) => toTargetView(t, this.config));
+  }
+
+  // ---- use cases ----
+
+  status(): Promise<StatusView> {
+    return coded(async () => {
+      const now = this.#clock.now();
+      const entries = await this.#journal.list();
+      const settings = this.config.auth.awsSso;
+      const sso = settings ? await storedAwsSso(this.#store, settings, now) : undefined;
+      return toStatusView({
+        configPath: this.configPath,
+        vaultAddress: this.config.vault.address,
+        token: this.#auth.token,
+        awsSso: sso,
+        keychain: this.keychain,
+        entries,
+        ctx: this.#ctx(),
+      });
+    });
+  }
+
+  login(method?: LoginMethod, options: LoginOptions = {}): Promise<SignInView> {
+    return coded(async () => {
+      const result = await runLogin(method, {
+        config: this.config,
+        vault: this.#vault,
+        store: this.#store,
+        openUrl: this.#p.openUrl ?? browserOpener(this.#p.env, process.platform, (message) => this.#problem('sign-in-refused', message)),
+        onAuthUrl: options.onAuthUrl ?? (() => {}),
+        now: () => this.#clock.now(),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      });
+      if (result.method === 'aws-sso') {
+        return { signedIn: true, name: result.identity, method: 'aws-sso', expiresAt: new Date(result.expiresAt).toISOString() };
+      }
+      const view = this.#auth.signedIn(result.token);
+      // Now that there is a token, revoke what a crashed keyfob left behind.
+      const recovery = await this.#recover();
+      if (recovery.revoked.length + recovery.failed.length + recovery.problems.length > 0) this.#onDidRecover.fire(recovery);
+      return view;
+    });
+  }
+
+  logout(): Promise<EndedMany> {
+    return coded(async () => {
+      let ended: EndedMany = { revoked: [], failed: [] };
+      if (this.#auth.token) {
+        ended = await this.#endMany(await this.#journal.list(), 'logout', REVOKE_ALL_DEADLINE_MS);
+        // Revoking the token also revokes any lease it made that Keyfob did not know of.
+        await this.#vault.revokeSelf().catch((error: unknown) => this.#problem('vault-error', `Vault did not revoke the token: ${errorMessage(error)}`));
+      }
+      await this.#auth.signOut();
+      // The PagerDuty token is the person's too: a signed-out machine keeps nothing of theirs.
+      await this.#policy.forgetPagerDutyToken();
+      const { oidc, awsSso } = this.config.auth;
+      if (oidc) await forgetSsoMaterial(this.#store, 'oidc', oidc.issuer);
+      if (awsSso) await forgetSsoMaterial(this.#store, 'aws-sso', awsSso.startUrl);
+      return ended;
+    });
+  }
+
+  issue(targetId: string, options: IssueOptions = {}): Promise<IssuedSession> {
+    return coded(async () => {
+      const target = this.#target(targetId);
+      const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
+      if (needsVault) await this.#auth.require();
+      const granted = await this.#policy.check(target, options);
+      const issued = await issueCredential(
+        target,
+        granted.ttlSeconds,
+        { vault: this.#vault, sessions: this.#manager, store: this.#store, awsSso: this.config.auth.awsSso, now: () => this.#clock.now() },
+        options.reason,
+      );
+      // Armed once issued, so a face that subscribes on the answer hears a warning that is already due.
+      if (granted.onCall?.shift) this.#armShiftWarning(granted.onCall.shift);
+      const credential: IssuedSession['credential'] = { env: issued.env };
+      if (issued.connectionUri) credential.connectionUri = issued.connectionUri;
+      if (issued.awsKeys) credential.awsKeys = issued.awsKeys;
+      return { session: this.#view(issued.session), credential };
+    });
+  }
+
+  renew(sessionId: string, options: { ttlSeconds?: number } = {}): Promise<RenewedSession> {
+    return coded(async () => {
+      await this.#auth.require();
+      const own = this.#manager.get(sessionId);
+      const entry = own ? undefined : (await this.#journal.list()).find((e) => e.sessionId === sessionId);
+      const targetId = own?.targetId ?? entry?.targetId;
+      if (!targetId) throw unknownSession(sessionId);
+      const asked = options.ttlSeconds ?? this.config.targets.find((t) => t.id === targetId)?.ttl ?? 3600;
+      if (own) {
+        const r = await this.#manager.renew(sessionId, asked);
+        const granted = Math.max(0, Math.round((r.session.expiresAt - this.#clock.now()) / 1000));
+        return {
+          session: this.#view(r.session),
+          cap: r.session.cap && r.capped ? { maxTtlSeconds: r.session.cap.maxTtlSeconds, message: r.message } : null,
+          grantedSeconds: granted,
+          askedSeconds: asked,
+          warnings: r.warnings,
+        };
+      }
+      // Another process's session: renew the lease here; its owner adopts the expiry from the journal.
+      const e = entry!;
+      if (!e.leaseId)
+        throw new KeyfobError(
+          'not-renewable',
+          `session ${sessionId} (${e.targetId}) has no Vault lease to renew; SSH certificates cannot be extended, start a new session`,
+        );
+      const renewal = await this.#vault.renewLease(e.leaseId, asked);
+      const { expiresAt, cap, message } = renewalOutcome(e.issuedAt, renewal, asked, this.#clock.now());
+      await this.#journal.patch(sessionId, { expiresAt, state: 'active', renewable: renewal.renewable });
+      this.#audit.append({ target: e.targetId, sessionId, leaseId: e.leaseId, action: 'renewed', detail: message });
+      const session = this.#view({ ...e, expiresAt, state: 'active', renewable: renewal.renewable });
+      return {
+        session,
+        cap: cap ? { maxTtlSeconds: cap.maxTtlSeconds, message } : null,
+        grantedSeconds: renewal.leaseDuration,
+        askedSeconds: asked,
+        warnings: renewal.warnings,
+      };
+    });
+  }
+
+  revoke(sessionId: string, reason: EndReason = 'revoked'): Promise<SessionView> {
+    return coded(async () => {
+      // A revoke the user asks for needs a sign-in; an end the engine decides (command exit,
+      // quit, sleep) runs regardless, so the local cleanup happens and a failure is kept.
+      if (reason === 'revoked') await this.#auth.require();
+      const own = this.#manager.get(sessionId);
+      if (own) {
+        const outcome = await this.#manager.end(sessionId, reason);
+        if (outcome.status === 'revoke-failed') throw new KeyfobError('revoke-failed', outcome.error);
+        return this.#view({ ...own, state: 'revoking' });
+      }
+      const entry = (await this.#journal.list()).find((e) => e.sessionId === sessionId);
+      if (!entry) throw unknownSession(sessionId);
+      const outcome = await revokeJournaledSession(sessionId, reason, this.#endDeps());
+      if (outcome.status === 'revoke-failed') throw new KeyfobError('revoke-failed', outcome.error);
+      void this.#directory.refresh();
+      return this.#view({ ...entry, state: 'revoking' });
+    });
+  }
+
+  revokeAll(reason: EndReason, filter: { owner?: 'this-process' | 'any'; impacts?: Impact[] } = {}, deadlineMs = REVOKE_ALL_DEADLINE_MS): Promise<EndedMany> {
+    return coded(async () => {
+      if (reason === 'revoked') await this.#auth.require();
+      let entries = await this.#journal.list();
+      if (filter.owner === 'this-process') entries = entries.filter((e) => this.#manager.get(e.sessionId) !== undefined);
+      if (filter.impacts) {
+        const impacts = filter.impacts;
+        entries = entries.filter((e) => impacts.includes(this.config.targets.find((t) => t.id === e.targetId)?.impact ?? 'low'));
+      }
+      return this.#endMany(entries, reason, deadlineMs);
+    });
+  }
+
+  handOverAws(targetId: string, options: { reason?: string; confirmed?: boolean } = {}): Promise<{ session: SessionView; awsKeys: AwsKeys }> {
+    return coded(async () => {
+      const target = this.#target(targetId);
+      if (target.kind !== 'aws') throw new KeyfobError('usage', `${target.id} is a ${target.kind} target, not aws`);
+      const issued = await this.issue(targetId, options);
+      await this.#manager.handOver(issued.session.id);
+      return { session: issued.session, awsKeys: issued.credential.awsKeys! };
+    });
+  }
+
+  // ---- access policy ----
+
+  exposure(): Promise<ExposureView> {
+    return coded(() => this.#policy.exposure());
+  }
+
+  handoff(request: HandoffRequest = {}): Promise<HandoffResult> {
+    return coded(async () => {
+      await this.#auth.require();
+      return this.#policy.handoff(
+        request,
+        async (ids) => {
+          const entries = (await this.#journal.list()).filter((e) => ids.includes(e.sessionId));
+          const ended = await this.#endMany(entries, 'revoked', REVOKE_ALL_DEADLINE_MS);
+          return { revoked: ended.revoked.map((s) => s.id), failed: ended.failed.map((s) => s.id) };
+        },
+        (message) => this.#problem('guard-rail', message),
+      );
+    });
+  }
+
+  latestHandoff(): Promise<StoredHandoff | null> {
+    return coded(async () => {
+      await this.#auth.require();
+      return this.#policy.latestHandoff();
+    });
+  }
+
+  savePagerDutyToken(token: string): Promise<{ email: string }> {
+    return coded(() => this.#policy.savePagerDutyToken(token));
+  }
+
+  /** One warning per shift: the latest end among the grants of this engine. */
+  #armShiftWarning(shift: { scheduleId: string | null; scheduleName: string | null; endsAt: number | null }): void {
+    const endsAt = shift.endsAt;
+    const warnAt = shiftWarningAt(endsAt, this.config.onCall?.warnBefore ?? 0, this.#clock.now());
+    if (endsAt === null || warnAt === null || this.#shiftTimer?.endsAt === endsAt) return;
+    if (this.#shiftTimer) this.#clock.clearTimer(this.#shiftTimer.handle);
+    const ending: ShiftEnding = { endsAt: new Date(endsAt).toISOString(), scheduleId: shift.scheduleId, scheduleName: shift.scheduleName };
+    this.#shiftTimer = { endsAt, handle: this.#clock.setTimer(() => this.#onWillShiftEnd.fire(ending), warnAt - this.#clock.now()) };
+  }
+
+  // ---- lifetime ----
+
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      this.#disposables.dispose();
+      if (this.#shiftTimer) this.#clock.clearTimer(this.#shiftTimer.handle);
+      await this.#manager.whenIdle();
+      this.#manager.dispose();
+      this.#vault.close();
+      for (const e of [
+        this.#onDidAddSession,
+        this.#onDidUpdateSession,
+        this.#onDidEndSession,
+        this.#onDidWarnExpiring,
+        this.#onDidReportProblem,
+        this.#onDidRecover,
+        this.#onWillShiftEnd,
+      ])
+        e.dispose();
+    })();
+    return this.#disposed;
+  }
+
+  close(): Promise<void> {
+    return this.dispose();
+  }
+
+  // ---- helpers ----
+
+  #target(id: string): Target {
+    const target = this.config.targets.find((t) => t.id === id);
+    if (!target) throw new KeyfobError('unknown-target', `unknown target "${id}"; keyfob targets lists them`);
+    return target;
+  }
+
+  #ctx() {
+    return { now: this.#clock.now(), targets: this.config.targets };
+  }
+
+  #view(session: JournalEntry | Session): SessionView {
+    return toSessionView(session, this.#ctx());
+  }
+
+  #problem(code: ErrorView['code'], message: string): void {
+    this.#onDidReportProblem.fire({ code, message: cleanMessage(message) });
+  }
+
+  #endDeps() {
+    return {
+      journal: this.#journal,
+      leaseApi: this.#vault,
+      audit: this.#audit,
+      clock: this.#clock,
+      reportProblem: (m: string) => this.#problem('internal', m),
+      stopAgent,
+    };
+  }
+
+  /** Ends many sessions of any process through the revoke path, in parallel, within a deadline. */
+  async #endMany(entries: JournalEntry[], reason: EndReason, deadlineMs: number): Promise<EndedMany> {
+    const deps = this.#endDeps();
+    const result = await runBounded(
+      entries,
+      async (e) => {
+        if (this.#manager.get(e.sessionId)) return (await this.#manager.end(e.sessionId, reason)).status !== 'revoke-failed';
+        return (await revokeJournaledSession(e.sessionId, reason, deps)).status !== 'revoke-failed';
+      },
+      { concurrency: REVOKE_CONCURRENCY, deadlineMs, clock: this.#clock },
+    );
+    const revoked: SessionView[] = [];
+    const failed: SessionView[] = [...result.inFlight, ...result.notStarted].map((e) => this.#view(e));
+    for (const r of result.settled) (r.ok && r.value ? revoked : failed).push(this.#view({ ...r.item, state: r.ok && r.value ? 'revoking' : 'revoke-failed' }));
+    void this.#directory.refresh();
+    return { revoked, failed };
+  }
+
+  async #recover(): Promise<RecoveryView> {
+    const problems: ErrorView[] = [];
+    try {
+      const report = await recoverOrphans(this.#journal, this.#vault, this.#audit, this.#clock, {
+        reportProblem: (message) => problems.push({ code: 'internal', message: cleanMessage(message) }),
+        stopAgent,
+      });
+      return { revoked: report.revoked.map((e) => this.#view(e)), failed: report.failed.map((e) => this.#view(e)), problems };
+    } catch (error) {
+      return { revoked: [], failed: [], problems: [...problems, toKeyfobError(error).toView()] };
+    }
+  }
+}
+
+/** The revoke path's ssh-agent cleanup; the agent code loads only when a session had an agent. */
+async function stopAgent(agentPid: number): Promise<boolean> {
+  const { stopOrphanedAgent } = await import('../ssh/agent.ts');
+  return stopOrphanedAgent(agentPid);
+}
+
+function unknownSession(id: string): KeyfobError {
+  return new KeyfobError('unknown-session', `no session ${id}; keyfob status lists them`);
 }

@@ -3,16 +3,17 @@
 // Issued secrets stay in this process's memory: only the returned env carries them.
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { KeyfobError } from '../base/keyfobError.ts';
 import { awsEnv, type AwsKeys } from '../brokers/aws.ts';
 import { connectionUri, databaseEnv } from '../brokers/database.ts';
 import type { AwsSsoSettings, AwsTarget, DatabaseTarget, SshTarget, Target } from '../config/index.ts';
 import type { SecretStore } from '../keychain/index.ts';
 import type { Session, SessionManager } from '../sessions/index.ts';
-import type { VaultClient } from '../vault/index.ts';
+import type { CredentialsApi } from '../vault/index.ts';
 import { awsSsoRoleCredentials } from './awsSsoSession.ts';
 
 export interface IssueDeps {
-  vault: VaultClient;
+  vault: CredentialsApi;
   sessions: SessionManager;
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
@@ -127,7 +128,7 @@ async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, 
     });
     return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
   }
-  if (!deps.awsSso) throw new Error(`${target.id} uses IAM Identity Center, but the config has no auth.awsSso section`);
+  if (!deps.awsSso) throw new KeyfobError('config-invalid', `${target.id} uses IAM Identity Center, but the config has no auth.awsSso section`);
   const role = await awsSsoRoleCredentials(deps.store, deps.awsSso, aws.accountId, aws.roleName, issuedAt);
   const keys: AwsKeys = { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey, sessionToken: role.sessionToken, expiresAt: role.expiration };
   // Identity Center keys cannot be revoked early: the session ends the local use of them.

@@ -1,21 +1,21 @@
 // The three ways to sign in (design.md journey 1). Each ends with what the keychain keeps: the
 // Vault token (with accessor and expiry) and, for SSO, the refresh material. Nothing else.
 import { randomBytes } from 'node:crypto';
-import type { OpenUrl } from '../auth/browser.ts';
+import type { OnAuthUrl, OpenUrl } from '../auth/browser.ts';
 import { listenForCallback } from '../auth/loopback.ts';
 import { SignInError } from '../auth/signInError.ts';
 import type { KeyfobConfig, LoginMethod } from '../config/index.ts';
 import { saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
-import type { VaultAuth, VaultClient } from '../vault/index.ts';
+import type { AuthApi, VaultAuth } from '../vault/index.ts';
 
 export { SignInError };
 
 export interface LoginDeps {
   config: KeyfobConfig;
-  vault: VaultClient;
+  vault: AuthApi;
   store: SecretStore;
   openUrl: OpenUrl;
-  log: (line: string) => void;
+  onAuthUrl: OnAuthUrl;
   now: () => number;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -55,7 +55,7 @@ async function keepVaultToken(deps: LoginDeps, auth: VaultAuth, method: 'vault-o
 /** The flow of `vault login -method=oidc` (vault-api.md §1.4). */
 async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
   const settings = deps.config.auth.vaultOidc;
-  if (!settings) throw new SignInError('the config has no auth.vaultOidc section');
+  if (!settings) throw new SignInError('the config has no auth.vaultOidc section', 'config-invalid');
   const listener = await listenForCallback({ host: 'localhost', port: settings.callbackPort, path: '/oidc/callback' });
   try {
     const clientNonce = randomBytes(15).toString('base64url');
@@ -63,7 +63,7 @@ async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
     if (!authUrl) {
       throw new SignInError(`Vault would not authorize role "${settings.role}" with redirect_uri ${listener.redirectUri}; ask your Vault admin to allow it`);
     }
-    deps.log(`Opening your browser to sign in. If it does not open, visit:\n  ${authUrl}`);
+    deps.onAuthUrl(authUrl);
     await deps.openUrl(authUrl);
     const params = await listener.wait(deps.timeoutMs ?? LOGIN_TIMEOUT_MS, deps.signal);
     const error = params.get('error');
@@ -83,13 +83,13 @@ async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
 /** Direct OIDC: code + PKCE at the IdP, then Vault's JWT method with the ID token. */
 async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
   const settings = deps.config.auth.oidc;
-  if (!settings) throw new SignInError('the config has no auth.oidc section');
+  if (!settings) throw new SignInError('the config has no auth.oidc section', 'config-invalid');
   // The IdP and AWS clients load only for the method in use (CLI start-up time).
   const { signInWithOidc } = await import('../auth/oidcPkce.ts');
   const signIn = await signInWithOidc(
     { issuer: settings.issuer, clientId: settings.clientId, scopes: settings.scopes, redirectPort: settings.redirectPort },
     deps.openUrl,
-    { timeoutMs: deps.timeoutMs ?? LOGIN_TIMEOUT_MS, log: deps.log, ...(deps.signal ? { signal: deps.signal } : {}) },
+    { timeoutMs: deps.timeoutMs ?? LOGIN_TIMEOUT_MS, onAuthUrl: deps.onAuthUrl, ...(deps.signal ? { signal: deps.signal } : {}) },
   );
   if (signIn.refreshToken) await saveSsoMaterial(deps.store, 'oidc', settings.issuer, { refreshToken: signIn.refreshToken });
   const auth = await deps.vault.jwtLogin(settings.vaultMount, settings.vaultRole, signIn.idToken);
@@ -100,12 +100,12 @@ async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
 
 async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {
   const settings = deps.config.auth.awsSso;
-  if (!settings) throw new SignInError('the config has no auth.awsSso section');
+  if (!settings) throw new SignInError('the config has no auth.awsSso section', 'config-invalid');
   // Without an explicit timeout the device code's own lifetime bounds the wait: approving on
   // another device may take longer than the loopback flows' two minutes.
   const { signInWithAwsSso } = await import('../auth/awsSso.ts');
   const token = await signInWithAwsSso(settings, deps.openUrl, {
-    log: deps.log,
+    onAuthUrl: deps.onAuthUrl,
     now: deps.now,
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),

@@ -1,9 +1,19 @@
 // Keeps the Vault sign-in alive: renews the token (renew-self) before it expires while Vault
-// allows it, and says so before work breaks when it cannot (max TTL reached, not renewable).
-import { formatDuration } from '../duration.ts';
+// allows it, and says so (an event, once) before work breaks when it cannot: max TTL reached,
+// not renewable, or the renewal failed.
+import type { Clock, TimerHandle } from '../base/clock.ts';
+import { errorMessage } from '../base/keyfobError.ts';
 import { saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
-import { formatClockTime, type Clock, type TimerHandle } from '../sessions/index.ts';
-import type { VaultClient } from '../vault/index.ts';
+import { isCapped, type VaultClient } from '../vault/index.ts';
+
+/** Why the sign-in will end although it is being kept alive. */
+export interface SignInEnding {
+  why: 'max-ttl' | 'not-renewable' | 'renew-failed';
+  /** Epoch ms; null for a token without expiry. */
+  expiresAt: number | null;
+  /** For `renew-failed`: what went wrong (redacted by Vault errors already). */
+  error?: string;
+}
 
 export interface TokenKeeperOptions {
   vault: Pick<VaultClient, 'renewSelf'>;
@@ -12,14 +22,17 @@ export interface TokenKeeperOptions {
   clock: Clock;
   /** Renew when this many seconds are left (config sessions.renewBefore). */
   renewBeforeSeconds: number;
-  tell: (line: string) => void;
+  /** After every successful renewal, with the token as now stored. */
+  onRenewed?: (token: StoredVaultToken) => void;
+  /** Once per keeper: the sign-in will end and renewing cannot prevent it. */
+  onWillEnd?: (ending: SignInEnding) => void;
 }
 
 export type RenewOutcome =
   | { status: 'renewed'; expiresAt: number }
-  | { status: 'capped'; expiresAt: number; message: string }
+  | { status: 'capped'; expiresAt: number }
   | { status: 'not-needed' }
-  | { status: 'cannot-renew'; message: string };
+  | { status: 'cannot-renew'; ending: SignInEnding };
 
 export class TokenKeeper {
   readonly #o: TokenKeeperOptions;
@@ -28,6 +41,8 @@ export class TokenKeeper {
   #toldEnd = false;
   /** The TTL Vault granted at the last renewal in this process (seconds), once known. */
   #grantedTtlSeconds: number | undefined;
+  /** One renewal at a time: a timer and a command asking together share it. */
+  #renewing: Promise<RenewOutcome> | undefined;
 
   constructor(token: StoredVaultToken, options: TokenKeeperOptions) {
     this.#token = token;
@@ -51,43 +66,48 @@ export class TokenKeeper {
     return this.renew();
   }
 
-  async renew(): Promise<RenewOutcome> {
-    if (!this.#token.renewable) return this.#cannot('your Vault sign-in cannot be renewed');
+  renew(): Promise<RenewOutcome> {
+    this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined));
+    return this.#renewing;
+  }
+
+  async #renew(): Promise<RenewOutcome> {
+    if (!this.#token.renewable) return this.#cannot({ why: 'not-renewable', expiresAt: this.expiresAt() });
     const before = this.expiresAt();
     let auth;
     try {
       auth = await this.#o.vault.renewSelf();
     } catch (error) {
-      return this.#cannot(`renewing your Vault sign-in failed: ${(error as Error).message}`);
+      return this.#cannot({ why: 'renew-failed', expiresAt: this.expiresAt(), error: errorMessage(error) });
     }
     const expiresAt = this.#o.clock.now() + auth.leaseDuration * 1000;
     this.#grantedTtlSeconds = auth.leaseDuration;
     this.#token = { ...this.#token, expiresAt: new Date(expiresAt).toISOString(), renewable: auth.renewable };
     await saveVaultToken(this.#o.store, this.#o.vaultAddress, this.#token);
-    // Vault says when it capped the TTL at the max (vault-api.md §2, CalculateTTL's warning).
-    // Comparing expiries instead misfires: two renewals a moment apart gain almost nothing
-    // without any cap, and the user would be told their sign-in is ending when it is not.
-    const capped = auth.warnings.some((w) => /max_ttl|capped/i.test(w)) || (before !== null && auth.leaseDuration > 0 && expiresAt < before);
-    if (capped) {
-      const message = `your Vault sign-in reached its maximum lifetime and ends at ${formatClockTime(expiresAt)}; run keyfob login before then`;
-      this.#tellOnce(message);
-      return { status: 'capped', expiresAt, message };
+    this.#o.onRenewed?.(this.#token);
+    // An expiry that moved earlier is a cap too, whatever the warnings say.
+    if (isCapped(auth) || (before !== null && auth.leaseDuration > 0 && expiresAt < before)) {
+      this.#tellOnce({ why: 'max-ttl', expiresAt });
+      return { status: 'capped', expiresAt };
     }
     return { status: 'renewed', expiresAt };
   }
 
-  /** Arms one timer for the next renewal while a long command runs. */
+  /** Arms one timer for the next renewal; re-armed after each renewal that gained time. */
   start(): void {
     this.stop();
     const expiresAt = this.expiresAt();
     if (expiresAt === null || !this.#token.renewable) return;
     const at = expiresAt - this.#leadSeconds() * 1000;
-    this.#timer = this.#o.clock.setTimer(() => {
-      this.#timer = undefined;
-      void this.renew().then((outcome) => {
-        if (outcome.status === 'renewed') this.start();
-      });
-    }, Math.max(0, at - this.#o.clock.now()));
+    this.#timer = this.#o.clock.setTimer(
+      () => {
+        this.#timer = undefined;
+        void this.renew().then((outcome) => {
+          if (outcome.status === 'renewed') this.start();
+        });
+      },
+      Math.max(0, at - this.#o.clock.now()),
+    );
   }
 
   /**
@@ -105,17 +125,14 @@ export class TokenKeeper {
     this.#timer = undefined;
   }
 
-  #cannot(message: string): RenewOutcome {
-    const expiresAt = this.expiresAt();
-    const left = expiresAt === null ? '' : ` (it ends in ${formatDuration((expiresAt - this.#o.clock.now()) / 1000)})`;
-    const full = `${message}${left}; run keyfob login`;
-    this.#tellOnce(full);
-    return { status: 'cannot-renew', message: full };
+  #cannot(ending: SignInEnding): RenewOutcome {
+    this.#tellOnce(ending);
+    return { status: 'cannot-renew', ending };
   }
 
-  #tellOnce(message: string): void {
+  #tellOnce(ending: SignInEnding): void {
     if (this.#toldEnd) return;
     this.#toldEnd = true;
-    this.#o.tell(message);
+    this.#o.onWillEnd?.(ending);
   }
 }

@@ -1,67 +1,110 @@
-// Builds the status and targets views (common/views.ts) from the journal, the keychain and the config.
-import type { StatusView, TargetView } from '../../../common/views.ts';
-import { describePendingRevocations, pendingRevocations, remainingSeconds, type JournalEntry } from '../sessions/index.ts';
-import type { Engine } from './engine.ts';
-import { storedAwsSso } from './awsSsoSession.ts';
+// The one mapper from what core knows of a session (a journal entry of any process, or a
+// session of this one) to the SessionView every face shows: status, events and IPC alike.
+// Also the target, sign-in and status views (common/views.ts).
+import type { SessionView, SignInView, StatusView, TargetView } from '../../../common/views.ts';
+import type { KeyfobConfig, Target } from '../config/index.ts';
+import type { StoredVaultToken } from '../keychain/index.ts';
 import { effectiveRules, isElevated } from '../policy/rules.ts';
+import { remainingSeconds, type JournalEntry, type Session } from '../sessions/index.ts';
 
-export function targetViews(engine: Pick<Engine, 'config'>): TargetView[] {
-  return engine.config.targets.map((t) => {
-    const rules = effectiveRules(engine.config, t);
-    return {
-      id: t.id,
-      name: t.name,
-      kind: t.kind,
-      impact: t.impact,
-      grants: t.grants,
-      scope: t.scope,
-      ttlSeconds: t.ttl,
-      maxTtlSeconds: rules.maxTtl,
-      requireReason: rules.requireReason,
-      requireOnCall: rules.requireOnCall,
-      requireConfirmation: rules.requireConfirmation,
-      ticketPattern: rules.ticketPattern?.source ?? null,
-      elevated: isElevated(engine.config, t),
-    };
-  });
+export interface ViewContext {
+  now: number;
+  targets: readonly Target[];
+  /** The pid of the process producing the view (this one unless a test says otherwise). */
+  pid?: number;
 }
 
-export async function statusView(engine: Engine): Promise<{ view: StatusView; pendingNote: string | undefined }> {
-  const now = engine.clock.now();
-  const token = engine.signIn();
-  const entries: JournalEntry[] = await engine.journal.list();
+export function toSessionView(session: JournalEntry | Session, ctx: ViewContext): SessionView {
+  const journaled = 'sessionId' in session;
+  const id = journaled ? session.sessionId : session.id;
+  const target = ctx.targets.find((t) => t.id === session.targetId);
+  const thisProcess = session.pid === (ctx.pid ?? process.pid);
+  return {
+    id,
+    target: session.targetId,
+    targetName: target?.name ?? session.targetId,
+    kind: session.kind,
+    impact: target?.impact ?? 'low',
+    leaseId: session.leaseId ?? null,
+    issuedAt: new Date(session.issuedAt).toISOString(),
+    expiresAt: new Date(session.expiresAt).toISOString(),
+    remainingSeconds: remainingSeconds(session, ctx.now),
+    renewable: session.renewable ?? false,
+    // `ended` is the engine's own last state; the view keeps the state it ended from.
+    state: session.state === 'ended' ? 'revoking' : session.state,
+    pid: session.pid,
+    ownedByThisProcess: thisProcess,
+    owner: { pid: session.pid, thisProcess, label: thisProcess ? 'this process' : `keyfob pid ${session.pid}` },
+    lastError: session.lastError ?? null,
+  };
+}
+
+/** Sessions worth showing: not yet expired, or waiting for a retry of their revocation. */
+export function isLive(entry: Pick<JournalEntry, 'expiresAt' | 'state'>, now: number): boolean {
+  return entry.expiresAt > now || entry.state === 'revoke-failed';
+}
+
+/** A target with the rules that apply to it: its own flags joined with its impact's org rule (docs/policy.md). */
+export function toTargetView(t: Target, config: Pick<KeyfobConfig, 'policy'>): TargetView {
+  const rules = effectiveRules(config, t);
+  return {
+    id: t.id,
+    name: t.name,
+    kind: t.kind,
+    impact: t.impact,
+    grants: t.grants,
+    scope: t.scope,
+    ttlSeconds: t.ttl,
+    maxTtlSeconds: rules.maxTtl,
+    requireReason: rules.requireReason,
+    requireOnCall: rules.requireOnCall,
+    requireConfirmation: rules.requireConfirmation,
+    ticketPattern: rules.ticketPattern?.source ?? null,
+    elevated: isElevated(config, t),
+  };
+}
+
+export function targetViews(engine: { config: Pick<KeyfobConfig, 'targets' | 'policy'> }): TargetView[] {
+  return engine.config.targets.map((t) => toTargetView(t, engine.config));
+}
+
+export function toSignInView(token: StoredVaultToken | null): SignInView {
+  return {
+    signedIn: token !== null,
+    name: token?.displayName ?? null,
+    method: token?.method ?? null,
+    expiresAt: token?.expiresAt ? new Date(Date.parse(token.expiresAt)).toISOString() : null,
+  };
+}
+
+export interface StatusInput {
+  configPath: string;
+  vaultAddress: string;
+  token: StoredVaultToken | null;
+  awsSso: { expiresAt: number } | null | undefined;
+  keychain: StatusView['keychain'];
+  entries: readonly JournalEntry[];
+  ctx: ViewContext;
+}
+
+export function toStatusView(input: StatusInput): StatusView {
+  const { token, ctx } = input;
   const expiresAt = token?.expiresAt ? Date.parse(token.expiresAt) : null;
-  const sso = engine.config.auth.awsSso ? await storedAwsSso(engine.store, engine.config.auth.awsSso, now) : undefined;
-  const view: StatusView = {
-    config: engine.configPath,
-    vault: { address: engine.config.vault.address },
+  return {
+    config: input.configPath,
+    vault: { address: input.vaultAddress },
     identity: {
       signedIn: token !== null,
       name: token?.displayName ?? null,
       method: token?.method ?? null,
       tokenExpiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
-      tokenRemainingSeconds: expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - now) / 1000)),
+      tokenRemainingSeconds: expiresAt === null ? null : Math.max(0, Math.floor((expiresAt - ctx.now) / 1000)),
       renewable: token?.renewable ?? null,
     },
-    awsSso: sso === undefined ? null : { signedIn: sso !== null, expiresAt: sso ? new Date(sso.expiresAt).toISOString() : null },
-    keychain: { kind: engine.store.kind, note: engine.store.kind === 'memory' ? `tokens are kept in memory only: ${engine.store.reason}` : null },
-    sessions: entries
-      .filter((e) => e.expiresAt > now || e.state === 'revoke-failed')
-      .map((e) => ({
-        id: e.sessionId,
-        target: e.targetId,
-        kind: e.kind,
-        leaseId: e.leaseId ?? null,
-        issuedAt: new Date(e.issuedAt).toISOString(),
-        expiresAt: new Date(e.expiresAt).toISOString(),
-        remainingSeconds: remainingSeconds(e, now),
-        renewable: e.renewable ?? false,
-        state: e.state,
-        pid: e.pid,
-        ownedByThisProcess: e.pid === process.pid,
-        lastError: e.lastError ?? null,
-      })),
-    pendingRevocations: pendingRevocations(entries).length,
+    awsSso:
+      input.awsSso === undefined ? null : { signedIn: input.awsSso !== null, expiresAt: input.awsSso ? new Date(input.awsSso.expiresAt).toISOString() : null },
+    keychain: input.keychain,
+    sessions: input.entries.filter((e) => isLive(e, ctx.now)).map((e) => toSessionView(e, ctx)),
+    pendingRevocations: input.entries.filter((e) => e.state === 'revoke-failed').length,
   };
-  return { view, pendingNote: describePendingRevocations(entries) };
 }

@@ -5,6 +5,7 @@
 //   tokens), under account "sso:<method>:<issuer or start URL>".
 // Issued credentials (database passwords, SSH keys, AWS keys) never come here.
 import { z } from 'zod';
+import { LOGIN_METHODS } from '../../../common/views.ts';
 import type { SecretStore } from './secretStore.ts';
 
 const storedVaultTokenSchema = z.object({
@@ -16,7 +17,7 @@ const storedVaultTokenSchema = z.object({
   /** Who signed in, for `status` without a round trip (e.g. "oidc-alice@corp"). */
   displayName: z.string().optional(),
   /** The login method that produced it. */
-  method: z.enum(['vault-oidc', 'oidc', 'aws-sso']).optional(),
+  method: z.enum(LOGIN_METHODS).optional(),
 });
 export type StoredVaultToken = z.output<typeof storedVaultTokenSchema>;
 

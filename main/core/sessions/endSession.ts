@@ -1,10 +1,9 @@
 import type { AuditSink } from '../audit/auditLog.ts';
-import { redactSecrets } from '../audit/secretGuard.ts';
+import { redactSecrets } from '../base/secretGuard.ts';
 import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../base/clock.ts';
 import { errorMessage } from './errors.ts';
-import { stopOrphanedAgent } from '../ssh/agent.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
 import { formatClockTime, type EndReason } from './session.ts';
 
@@ -22,6 +21,12 @@ export interface EndSessionDeps {
   clock?: Pick<Clock, 'now'>;
   /** Told when the journal or the audit log cannot be written; neither may stop a revocation. */
   reportProblem?: (message: string) => void;
+  /**
+   * Stops a session's journaled ssh-agent whose owner cannot (crashed, or another process ends
+   * it): `ssh/agent.ts` `stopOrphanedAgent`, injected by the composition root so the session
+   * engine does not depend on ssh/. Without it such an agent runs until its certificate expires.
+   */
+  stopAgent?: (agentPid: number) => Promise<unknown>;
 }
 
 export interface EndSessionOptions {
@@ -66,7 +71,7 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   const cleanupError = await runCleanupSafely(async () => {
     const hookError = options.runCleanup ? await options.runCleanup() : undefined;
     // The owner's hook stops its agent; an agent whose owner crashed is stopped from its journaled pid.
-    if (entry.agentPid !== undefined) await stopOrphanedAgent(entry.agentPid);
+    if (entry.agentPid !== undefined) await deps.stopAgent?.(entry.agentPid);
     return hookError;
   });
   if ((await marked) === 'gone' && options.onlyIfJournaled) return { status: 'not-found' };

@@ -1,7 +1,7 @@
 // The session engine's public surface: the CLI and the Electron adapters import from here.
-export { backoffDelay, REVOKE_RETRY_BACKOFF, type BackoffPolicy } from './backoff.ts';
-export { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded, type BoundedOptions, type BoundedResult, type Settled } from './bounded.ts';
-export { MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from './clock.ts';
+export { backoffDelay, REVOKE_RETRY_BACKOFF, type BackoffPolicy } from '../base/backoff.ts';
+export { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded, type BoundedOptions, type BoundedResult, type Settled } from '../base/bounded.ts';
+export { MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from '../base/clock.ts';
 export {
   endSession,
   recordFailedRevocation,
@@ -12,9 +12,9 @@ export {
   type EndingSession,
 } from './endSession.ts';
 export { SessionError, errorMessage, type SessionErrorCode } from './errors.ts';
-export { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from './events.ts';
-export { FakeClock, settle } from './fakeClock.ts';
-export { tryAcquireLock, withFileLock, type HeldLock, type LockOptions } from './fileLock.ts';
+export { DisposableStore, Emitter, toDisposable, type Disposable, type Event } from '../base/events.ts';
+export { FakeClock, settle } from '../base/fakeClock.ts';
+export { tryAcquireLock, withFileLock, type HeldLock, type LockOptions } from '../base/fileLock.ts';
 export {
   JOURNAL_STATES,
   Journal,
@@ -27,8 +27,9 @@ export {
   type JournalState,
   type SessionJournal,
 } from './journal.ts';
-export { currentProcessIdentity, isOwnerAlive, readPidStartTime, type ProcessIdentity } from './processIdentity.ts';
+export { currentProcessIdentity, isOwnerAlive, readPidStartTime, type ProcessIdentity } from '../base/processIdentity.ts';
 export { recoverOrphans, type RecoveryOptions, type RecoveryReport } from './recovery.ts';
+export { renewalOutcome, type RenewalOutcome } from './renewal.ts';
 export { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, warnAt, type Deadline, type DeadlineAction, type SchedulePolicy } from './schedule.ts';
 export {
   END_REASONS,
@@ -46,7 +47,6 @@ export {
 } from './session.ts';
 export {
   SessionManager,
-  type AuthChange,
   type EndAllOptions,
   type EndAllResult,
   type EndOutcome,
@@ -56,4 +56,4 @@ export {
   type SessionExpiring,
   type SessionManagerOptions,
 } from './sessionManager.ts';
-export { ensureStateDir, stateDir } from './stateDir.ts';
+export { ensureStateDir, stateDir } from '../base/stateDir.ts';

@@ -3,12 +3,13 @@ import { watch } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { assertNoSecrets, redactSecrets } from '../audit/secretGuard.ts';
+import { SESSION_VIEW_STATES } from '../../../common/views.ts';
+import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 import { SessionError } from './errors.ts';
-import { toDisposable, type Disposable } from './events.ts';
-import { withFileLock, type LockOptions } from './fileLock.ts';
+import { toDisposable, type Disposable } from '../base/events.ts';
+import { withFileLock, type LockOptions } from '../base/fileLock.ts';
 import { END_REASONS, SESSION_KINDS } from './session.ts';
-import { ensureStateDir } from './stateDir.ts';
+import { ensureStateDir } from '../base/stateDir.ts';
 
 // The journal: what this machine's keyfob processes have issued and not yet revoked, so a crash
 // is a session end too (the next start revokes what a dead process left). It holds lease ids,
@@ -16,7 +17,7 @@ import { ensureStateDir } from './stateDir.ts';
 // file, written to a temp file, fsynced and renamed into place, so readers never see half a file
 // and two terminals plus the tray can share it.
 
-export const JOURNAL_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;
+export const JOURNAL_STATES = SESSION_VIEW_STATES;
 export type JournalState = (typeof JOURNAL_STATES)[number];
 
 export const journalEntrySchema = z

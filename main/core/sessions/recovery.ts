@@ -1,10 +1,10 @@
 import type { AuditSink } from '../audit/auditLog.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
-import type { Clock } from './clock.ts';
+import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from '../base/bounded.ts';
+import type { Clock } from '../base/clock.ts';
 import { endSession } from './endSession.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
-import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
+import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from '../base/processIdentity.ts';
 
 // A crash is a session end too. At start, whatever the journal says is still out and whose owner
 // process is gone is ended through the revoke path (endSession); sessions of a keyfob still
@@ -19,6 +19,8 @@ export interface RecoveryOptions {
   isOwnerAlive?: (owner: ProcessIdentity) => boolean;
   /** Told when the journal or the audit log cannot be written while ending orphans. */
   reportProblem?: (message: string) => void;
+  /** Stops an orphan's ssh-agent (see EndSessionDeps.stopAgent). */
+  stopAgent?: (agentPid: number) => Promise<unknown>;
 }
 
 export interface RecoveryReport {
@@ -58,7 +60,7 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
     }
   });
 
-  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}) };
+  const deps = { journal, leaseApi, audit, clock, ...(options.reportProblem ? { reportProblem: options.reportProblem } : {}), ...(options.stopAgent ? { stopAgent: options.stopAgent } : {}) };
   const end = (e: JournalEntry, leaseExpired: boolean) =>
     endSession(e, 'crash-recovery', deps, { context: `owner pid ${e.pid} is gone`, onlyIfJournaled: true, leaseExpired });
 

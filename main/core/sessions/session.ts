@@ -1,16 +1,16 @@
 import { randomInt } from 'node:crypto';
+import { END_REASONS, TARGET_KINDS, type EndReason } from '../../../common/views.ts';
 
 // One session model for every kind of credential. It holds identifiers and times only:
 // the secret itself stays with the broker that issued it.
 
-export const SESSION_KINDS = ['database', 'ssh', 'aws'] as const;
+export const SESSION_KINDS = TARGET_KINDS;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 
 export const SESSION_STATES = ['active', 'expiring', 'revoking', 'ended', 'revoke-failed'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
-export const END_REASONS = ['command-exit', 'revoked', 'logout', 'expired', 'quit', 'sleep', 'lock', 'crash-recovery', 'sso-ended'] as const;
-export type EndReason = (typeof END_REASONS)[number];
+export { END_REASONS, type EndReason };
 
 /** What a renewal that hit Vault's max TTL left behind, for the UI to say so. */
 export interface RenewalCap {

@@ -1,17 +1,20 @@
 import type { AuditInput, AuditSink } from '../audit/auditLog.ts';
-import { redactSecrets } from '../audit/secretGuard.ts';
-import { formatDuration } from '../duration.ts';
+import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from '../base/backoff.ts';
+import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from '../base/bounded.ts';
+import type { Clock, TimerHandle } from '../base/clock.ts';
+import { Emitter, type Disposable, type Event } from '../base/events.ts';
+import { currentProcessIdentity, type ProcessIdentity } from '../base/processIdentity.ts';
+import { redactSecrets } from '../base/secretGuard.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
-import { REVOKE_RETRY_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff.ts';
-import { REVOKE_CONCURRENCY, REVOKE_DEADLINE_MS, runBounded } from './bounded.ts';
-import { MAX_TIMER_DELAY_MS, type Clock, type TimerHandle } from './clock.ts';
-import { endSession, recordFailedRevocation, type EndSessionDeps, type EndingSession } from './endSession.ts';
+import { DeadlineTimer } from './deadlineTimer.ts';
+import { endSession, recordFailedRevocation, type EndSessionDeps } from './endSession.ts';
 import { SessionError, errorMessage } from './errors.ts';
-import { Emitter, type Disposable, type Event } from './events.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
-import { currentProcessIdentity, type ProcessIdentity } from './processIdentity.ts';
+import { reconcileVerdict } from './reconcile.ts';
+import { renewalOutcome } from './renewal.ts';
 import { DEFAULT_SCHEDULE_POLICY, nextDeadline, sessionDeadlines, type Deadline, type SchedulePolicy, type ScheduleView } from './schedule.ts';
-import { formatClockTime, newSessionId, type EndReason, type RenewalCap, type Session, type SessionKind } from './session.ts';
+import { formatClockTime, newSessionId, type EndReason, type Session, type SessionKind } from './session.ts';
+import { endingOf, journalEntryOf, scheduleViewOf, snapshot, type Tracked } from './tracked.ts';
 
 // The session engine: every credential Keyfob hands out becomes a Session here. One timer is
 // armed to the next deadline across all sessions; every end (command exit, revoke, logout,
@@ -49,6 +52,8 @@ export interface SessionManagerOptions {
   random?: () => number;
   /** A cleanup hook that takes longer is left behind so it cannot hold up the revocation. */
   hookTimeoutMs?: number;
+  /** Stops a journaled ssh-agent the session's own hook did not (see EndSessionDeps.stopAgent). */
+  stopAgent?: (agentPid: number) => Promise<unknown>;
 }
 
 export interface SessionExpiring {
@@ -59,13 +64,6 @@ export interface SessionExpiring {
 export interface SessionEnded {
   session: Session;
   reason: EndReason;
-}
-
-/** Sign-in state changes, forwarded by whoever owns authentication (for the tray and UI). */
-export interface AuthChange {
-  signedIn: boolean;
-  user?: string;
-  tokenExpiresAt?: number;
 }
 
 export interface RenewResult {
@@ -95,26 +93,6 @@ export interface EndAllResult {
   timedOut: string[];
 }
 
-type MutableSession = { -readonly [K in keyof Session]: Session[K] };
-
-interface Tracked {
-  session: MutableSession;
-  onEnd?: (reason: EndReason) => void | Promise<void>;
-  /** The TTL asked for at issue: automatic renewals ask for the same again. */
-  ttlSeconds: number;
-  renewedAt: number;
-  warned: boolean;
-  hooksRan: boolean;
-  renewing?: Promise<RenewResult>;
-  ending?: Promise<EndOutcome>;
-  nextRenewAt?: number;
-  autoRenewFailures: number;
-  autoRenewStopped: boolean;
-  nextRetryAt?: number;
-  /** Order of addition, so reconcile() never judges a session journaled after it read the file. */
-  seq: number;
-}
-
 export class SessionManager implements Disposable {
   readonly #clock: Clock;
   readonly #leaseApi: LeaseApi;
@@ -131,8 +109,7 @@ export class SessionManager implements Disposable {
 
   readonly #sessions = new Map<string, Tracked>();
   readonly #background = new Set<Promise<unknown>>();
-  #timer: TimerHandle | undefined;
-  #timerAt: number | undefined;
+  readonly #timer: DeadlineTimer;
   #disposed = false;
   #seq = 0;
 
@@ -140,7 +117,6 @@ export class SessionManager implements Disposable {
   readonly #onDidUpdateSession = new Emitter<Session>();
   readonly #onDidWarnExpiring = new Emitter<SessionExpiring>();
   readonly #onDidEndSession = new Emitter<SessionEnded>();
-  readonly #onDidChangeAuth = new Emitter<AuthChange>();
   readonly #onDidReportProblem = new Emitter<string>();
 
   readonly onDidAddSession: Event<Session> = this.#onDidAddSession.event;
@@ -148,7 +124,6 @@ export class SessionManager implements Disposable {
   /** Fires once per expiry, warning-lead seconds before it. */
   readonly onDidWarnExpiring: Event<SessionExpiring> = this.#onDidWarnExpiring.event;
   readonly onDidEndSession: Event<SessionEnded> = this.#onDidEndSession.event;
-  readonly onDidChangeAuth: Event<AuthChange> = this.#onDidChangeAuth.event;
   /** Problems that must not stop a revoke (journal or audit not writable, a failed auto-renew). */
   readonly onDidReportProblem: Event<string> = this.#onDidReportProblem.event;
 
@@ -164,7 +139,15 @@ export class SessionManager implements Disposable {
     this.#backoff = options.backoff ?? REVOKE_RETRY_BACKOFF;
     this.#random = options.random ?? Math.random;
     this.#hookTimeoutMs = options.hookTimeoutMs ?? 2000;
-    this.#endDeps = { journal: this.#journal, leaseApi: this.#leaseApi, audit: this.#audit, clock: this.#clock, reportProblem: (m) => this.#report(m) };
+    this.#timer = new DeadlineTimer(this.#clock, () => this.#onTimer());
+    this.#endDeps = {
+      journal: this.#journal,
+      leaseApi: this.#leaseApi,
+      audit: this.#audit,
+      clock: this.#clock,
+      reportProblem: (m) => this.#report(m),
+      ...(options.stopAgent ? { stopAgent: options.stopAgent } : {}),
+    };
   }
 
   // ---- queries ----
@@ -181,7 +164,7 @@ export class SessionManager implements Disposable {
 
   /** Timers this manager holds right now: 1 while anything is scheduled, never one per session. */
   armedTimerCount(): number {
-    return this.#timer === undefined ? 0 : 1;
+    return this.#timer.armed ? 1 : 0;
   }
 
   /** The deadline the timer is armed for (for status and tests). */
@@ -248,11 +231,11 @@ export class SessionManager implements Disposable {
       while (this.#sessions.has(id)) id = newSessionId();
       t.session.id = id;
       try {
-        await this.#journal.put(this.#journalEntry(t));
+        await this.#journal.put(journalEntryOf(t, this.#owner));
         return;
       } catch (error) {
         // Another keyfob process took the same id: draw again.
-        if (error instanceof SessionError && error.code === 'JOURNAL_DUPLICATE_SESSION' && attempt < 5) continue;
+        if (error instanceof SessionError && error.reason === 'JOURNAL_DUPLICATE_SESSION' && attempt < 5) continue;
         throw error;
       }
     }
@@ -314,20 +297,9 @@ export class SessionManager implements Disposable {
       throw error;
     }
     const now = this.#clock.now();
-    const expiresAt = now + result.leaseDuration * 1000;
-    const capWarning = result.warnings.find((w) => /max_ttl/i.test(w));
-    const capped = capWarning !== undefined || result.leaseDuration < incrementSeconds;
-    let cap: RenewalCap | undefined;
-    let message: string;
-    if (capped) {
-      // Vault will not go past this point: it is the lease's max expiry from now on.
-      s.maxExpiresAt = expiresAt;
-      const maxTtlSeconds = roundToMinuteIfClose((expiresAt - s.issuedAt) / 1000);
-      message = `capped at max TTL ${formatDuration(maxTtlSeconds)}: expires ${formatClockTime(expiresAt)}`;
-      cap = { maxTtlSeconds, expiresAt, message };
-    } else {
-      message = `extended: expires ${formatClockTime(expiresAt)}`;
-    }
+    const { expiresAt, capped, cap, message } = renewalOutcome(s.issuedAt, result, incrementSeconds, now);
+    // Vault will not go past a capped expiry: it is the lease's max expiry from now on.
+    if (capped) s.maxExpiresAt = expiresAt;
     if (s.state === 'active' || s.state === 'expiring') {
       s.expiresAt = expiresAt;
       s.renewable = result.renewable;
@@ -359,6 +331,21 @@ export class SessionManager implements Disposable {
         this.#rearm();
       },
     );
+  }
+
+  // ---- hand-over ----
+
+  /**
+   * Gives a session away instead of ending it (credential_process: the AWS CLI caches the keys
+   * until they expire): it leaves the journal and this manager, and no revoke path runs for it.
+   */
+  async handOver(sessionId: string): Promise<Session | undefined> {
+    const t = this.#sessions.get(sessionId);
+    if (!t || t.ending) return undefined;
+    await this.#journal.remove(sessionId);
+    this.#sessions.delete(sessionId);
+    this.#rearm();
+    return snapshot(t);
   }
 
   // ---- end: the one revoke path ----
@@ -405,7 +392,7 @@ export class SessionManager implements Disposable {
       if (!t || t.ending) continue;
       out.timedOut.push(id);
       t.session.endReason ??= reason;
-      const failed = await recordFailedRevocation(this.#ending(t), t.session.endReason, 'not attempted before the deadline', this.#endDeps, { retryDelayMs: this.#retryDelayMs });
+      const failed = await recordFailedRevocation(endingOf(t, this.#owner), t.session.endReason, 'not attempted before the deadline', this.#endDeps, { retryDelayMs: this.#retryDelayMs });
       this.#keepForRetry(t, failed);
     }
     return out;
@@ -416,7 +403,7 @@ export class SessionManager implements Disposable {
     const reason = s.endReason!;
     this.#onDidUpdateSession.fire(snapshot(t));
     // The revoke path journals, revokes and audits; here only the in-memory session, events and retry timing follow it.
-    const outcome = await endSession(this.#ending(t), reason, this.#endDeps, { runCleanup: () => this.#runHook(t, reason), retryDelayMs: this.#retryDelayMs });
+    const outcome = await endSession(endingOf(t, this.#owner), reason, this.#endDeps, { runCleanup: () => this.#runHook(t, reason), retryDelayMs: this.#retryDelayMs });
     if (outcome.status === 'revoke-failed') {
       this.#keepForRetry(t, outcome);
       return { sessionId: s.id, status: 'revoke-failed', error: outcome.error };
@@ -484,22 +471,17 @@ export class SessionManager implements Disposable {
     for (const t of [...this.#sessions.values()]) {
       const s = t.session;
       if (t.seq > seenUpTo || t.ending || (s.state !== 'active' && s.state !== 'expiring')) continue;
-      const entry = byId.get(s.id);
-      // "revoking", or "revoke-failed" while this process thinks the session is live, means another
-      // keyfob process was asked to end it: stop using it here too (a failed revoke stays journaled
-      // and is retried by the next keyfob start after this one).
-      if (entry && entry.state !== 'revoking' && entry.state !== 'revoke-failed') {
-        // Another keyfob process (`keyfob renew`) changed the lease: adopt its expiry, later or earlier.
-        if (entry.expiresAt !== s.expiresAt) {
-          s.expiresAt = entry.expiresAt;
-          s.state = 'active';
-          t.warned = false;
-          this.#onDidUpdateSession.fire(snapshot(t));
-        }
+      const verdict = reconcileVerdict(s, byId.get(s.id));
+      if (verdict.kind === 'unchanged') continue;
+      if (verdict.kind === 'adopt-expiry') {
+        s.expiresAt = verdict.expiresAt;
+        s.state = 'active';
+        t.warned = false;
+        this.#onDidUpdateSession.fire(snapshot(t));
         continue;
       }
       handedOff.push(s.id);
-      s.endReason = entry?.endReason ?? 'revoked';
+      s.endReason = verdict.reason;
       s.state = 'revoking';
       const ending = this.#endedElsewhere(t).finally(() => {
         t.ending = undefined;
@@ -523,36 +505,18 @@ export class SessionManager implements Disposable {
     return { sessionId: s.id, status: 'ended', detail: 'revoked by another keyfob process' };
   }
 
-  // ---- auth ----
-
-  /** For whoever owns sign-in: tells the tray and UI subscribers that it changed. */
-  fireAuthChanged(change: AuthChange): void {
-    this.#onDidChangeAuth.fire(change);
-  }
-
   // ---- the one timer ----
 
   #rearm(): void {
     if (this.#disposed) return;
-    const next = nextDeadline(this.#views(), this.#policy);
-    if (next?.at === this.#timerAt && this.#timer !== undefined) return;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = undefined;
-    if (!next) return;
-    // Long delays are clamped; the early wake-up finds nothing due and re-arms.
-    const delay = Math.min(Math.max(0, next.at - this.#clock.now()), MAX_TIMER_DELAY_MS);
-    this.#timerAt = next.at;
-    this.#timer = this.#clock.setTimer(() => this.#onTimer(), delay);
+    this.#timer.arm(nextDeadline(this.#views(), this.#policy)?.at);
   }
 
   #onTimer(): void {
-    this.#timer = undefined;
-    this.#timerAt = undefined;
     if (this.#disposed) return;
     const now = this.#clock.now();
     for (const t of [...this.#sessions.values()]) {
-      const due = sessionDeadlines(this.#view(t), this.#policy).filter((d) => d.at <= now);
+      const due = sessionDeadlines(scheduleViewOf(t), this.#policy).filter((d) => d.at <= now);
       if (due.some((d) => d.action === 'expire')) {
         void this.end(t.session.id, 'expired');
         continue;
@@ -576,64 +540,10 @@ export class SessionManager implements Disposable {
   }
 
   #views(): ScheduleView[] {
-    return [...this.#sessions.values()].map((t) => this.#view(t));
-  }
-
-  #view(t: Tracked): ScheduleView {
-    const s = t.session;
-    return {
-      id: s.id,
-      state: s.state,
-      issuedAt: s.issuedAt,
-      expiresAt: s.expiresAt,
-      renewable: s.renewable,
-      hasLease: Boolean(s.leaseId),
-      ...(s.maxExpiresAt !== undefined ? { maxExpiresAt: s.maxExpiresAt } : {}),
-      warned: t.warned,
-      busy: Boolean(t.renewing || t.ending),
-      renewedAt: t.renewedAt,
-      ...(t.nextRenewAt !== undefined ? { nextRenewAt: t.nextRenewAt } : {}),
-      autoRenewStopped: t.autoRenewStopped,
-      ...(t.nextRetryAt !== undefined ? { nextRetryAt: t.nextRetryAt } : {}),
-    };
+    return [...this.#sessions.values()].map((t) => scheduleViewOf(t));
   }
 
   // ---- plumbing ----
-
-  #journalEntry(t: Tracked): JournalEntry {
-    const s = t.session;
-    return {
-      sessionId: s.id,
-      ...(s.leaseId ? { leaseId: s.leaseId } : {}),
-      targetId: s.targetId,
-      kind: s.kind,
-      issuedAt: s.issuedAt,
-      expiresAt: s.expiresAt,
-      pid: this.#owner.pid,
-      pidStartTime: this.#owner.pidStartTime,
-      hostname: this.#owner.hostname,
-      state: 'active',
-      revokeAttempts: 0,
-      ...(s.agentPid !== undefined ? { agentPid: s.agentPid } : {}),
-      renewable: s.renewable,
-    };
-  }
-
-  /** The session as the revoke path sees it: what this process journaled, as of now. */
-  #ending(t: Tracked): EndingSession {
-    const s = t.session;
-    return {
-      sessionId: s.id,
-      targetId: s.targetId,
-      ...(s.leaseId ? { leaseId: s.leaseId } : {}),
-      expiresAt: s.expiresAt,
-      revokeAttempts: s.revokeAttempts,
-      ...(s.endReason ? { endReason: s.endReason } : {}),
-      pid: this.#owner.pid,
-      pidStartTime: this.#owner.pidStartTime,
-      hostname: this.#owner.hostname,
-    };
-  }
 
   #journalSafely(write: Promise<void>): Promise<void> {
     const safe = write.catch((error: unknown) => this.#report(`Could not update the session journal: ${errorMessage(error)}`));
@@ -668,23 +578,9 @@ export class SessionManager implements Disposable {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = undefined;
-    for (const emitter of [this.#onDidAddSession, this.#onDidUpdateSession, this.#onDidWarnExpiring, this.#onDidEndSession, this.#onDidChangeAuth, this.#onDidReportProblem]) {
+    this.#timer.dispose();
+    for (const emitter of [this.#onDidAddSession, this.#onDidUpdateSession, this.#onDidWarnExpiring, this.#onDidEndSession, this.#onDidReportProblem]) {
       emitter.dispose();
     }
   }
-}
-
-function snapshot(t: Tracked): Session {
-  const s = t.session;
-  return { ...s, ...(s.cap ? { cap: { ...s.cap } } : {}) };
-}
-
-// Vault's issue time and ours differ by a round trip, and durations are whole seconds: a 4h cap
-// would read "3h59m59s". Snap to the minute when within a few seconds of one.
-function roundToMinuteIfClose(seconds: number): number {
-  const minute = Math.round(seconds / 60) * 60;
-  return Math.abs(seconds - minute) <= 5 ? minute : Math.round(seconds);
 }

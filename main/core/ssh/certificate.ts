@@ -1,5 +1,6 @@
 // Checks that the certificate Vault returned is the one we asked for before any ssh uses it.
 import sshpk from 'sshpk';
+import { KeyfobError } from '../base/keyfobError.ts';
 
 export interface CheckedCertificate {
   readonly serial: string;
@@ -13,7 +14,12 @@ export interface CheckedCertificate {
   readonly line: string;
 }
 
-export class CertificateMismatch extends Error {}
+/** Vault's certificate is not the one Keyfob asked for: nothing is handed to the command. */
+export class CertificateMismatch extends KeyfobError {
+  constructor(message: string) {
+    super('vault-error', message);
+  }
+}
 
 export function checkCertificate(
   signedKey: string,

@@ -16,5 +16,7 @@ export {
   type VaultHealth,
 } from './client.ts';
 export { isVaultError, VaultError, type VaultErrorCode } from './errors.ts';
+export type { AuthApi, CredentialsApi } from './apis.ts';
+export { isCapped } from './capped.ts';
 export type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';

@@ -7,7 +7,8 @@ const SECRET_KEY_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token',
 const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   // The whole PEM block (to its END line, or to the end of the text if cut off).
   ['a private key', /-----BEGIN [A-Z ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----|[\s\S]*$)/],
-  ['a Vault token', /\bhv[sbr]\.[A-Za-z0-9_-]{20,}/],
+  // No word boundary before it: a token glued to other text (an escape sequence, a prefix) is still one.
+  ['a Vault token', /hv[sbr]\.[A-Za-z0-9_-]{20,}/],
   ['a Vault token', /(?<![A-Za-z0-9])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9])/],
   ['an AWS access key', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
   ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/],

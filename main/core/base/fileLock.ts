@@ -1,5 +1,5 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { SessionError } from './errors.ts';
+import { KeyfobError } from './keyfobError.ts';
 import { currentProcessIdentity, isOwnerAlive, type ProcessIdentity } from './processIdentity.ts';
 
 // A lock file created with O_EXCL: the one process whose create succeeds holds it. A lock whose
@@ -35,7 +35,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T> | T
   let lock = tryAcquireLock(lockPath, options);
   while (!lock) {
     if (Date.now() > deadline) {
-      throw new SessionError('JOURNAL_LOCK_TIMEOUT', `Could not lock ${lockPath}: another keyfob process has held it too long`);
+      throw new KeyfobError('internal', `Could not lock ${lockPath}: another keyfob process has held it too long`);
     }
     // Jittered so waiting processes do not retry in lockstep.
     await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 10));

@@ -1,0 +1,206 @@
+// The engine in process, as the tray and the CLI use it: two engines sharing one state dir and
+// one keychain (as two keyfob processes of one person do), a FakeClock, the stack's browser
+// command as the injected opener, and an injected fetch standing in for PagerDuty. Against the
+// stack's real Vault-compatible server and PostgreSQL.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionView, SignInView } from '../../common/views.ts';
+import { FakeClock } from '../../main/core/base/index.ts';
+import { openEngine, type Engine, type OpenEngineOptions } from '../../main/core/engine/engine.ts';
+import { MemorySecretStore } from '../../main/core/keychain/index.ts';
+import { useStack } from '../integration/support/stack.ts';
+import { runBrowser } from '../integration/support/login.ts';
+
+const fixture = useStack();
+const homes: string[] = [];
+const engines: Engine[] = [];
+
+afterEach(async () => {
+  // Revoke what a test left, so the stack's database has no role of ours when the file ends.
+  for (const engine of engines.splice(0)) {
+    await engine.revokeAll('quit').catch(() => {});
+    await engine.dispose();
+  }
+  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
+});
+
+/** PagerDuty as the guard rail sees it: the engineer, and whether they are on call now. */
+function fakePagerDuty(onCall: boolean): { fetch: typeof fetch; asked: string[] } {
+  const asked: string[] = [];
+  const fake = async (input: string | URL | Request) => {
+    const url = new URL(String(input));
+    asked.push(url.pathname);
+    const body = url.pathname.endsWith('/users/me')
+      ? { user: { id: 'PALICE', email: 'alice@example.com' } }
+      : { oncalls: onCall ? [{ end: null, schedule: { id: 'PSCHED1' } }] : [] };
+    return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  };
+  return { fetch: fake as typeof fetch, asked };
+}
+
+/** One person's machine: a state dir and a keychain that every engine opened on it shares. */
+function machine() {
+  const home = mkdtempSync(join(tmpdir(), 'keyfob-engine-test-'));
+  homes.push(home);
+  const store = new MemorySecretStore('shared by the engines of one test');
+  const clock = new FakeClock(Date.now());
+  const env: NodeJS.ProcessEnv = { KEYFOB_CONFIG: fixture.stack.configFile, KEYFOB_HOME: home, KEYFOB_PAGERDUTY_TOKEN: randomBytes(12).toString('hex') };
+  const open = async (extra: Partial<OpenEngineOptions> = {}) => {
+    const engine = await openEngine({ env, clock, secretStore: store, openUrl: (url) => runBrowser(fixture.stack.info, url), ...extra });
+    engines.push(engine);
+    return engine;
+  };
+  return { home, store, clock, env, open };
+}
+
+/** Resolves with the next value `event` fires; fails after `ms` (watches of the state dir take a moment). */
+function next<T>(event: (listener: (value: T) => void) => { dispose(): void }, ms = 5000, where: (value: T) => boolean = () => true): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`no event within ${ms} ms`));
+    }, ms);
+    const sub = event((value) => {
+      if (!where(value)) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(value);
+    });
+  });
+}
+
+describe('the engine in process', () => {
+  it('says what is wrong with a code before anything is issued', async () => {
+    const pd = fakePagerDuty(false);
+    const engine = await machine().open({ fetch: pd.fetch });
+    expect(engine.signIn()).toEqual({ signedIn: false, name: null, method: null, expiresAt: null });
+    await expect(engine.issue('orders-ro')).rejects.toMatchObject({
+      name: 'KeyfobError',
+      code: 'not-signed-in',
+      message: expect.stringContaining('run keyfob login'),
+    });
+    await expect(engine.issue('no-such-target')).rejects.toMatchObject({ code: 'unknown-target' });
+    await expect(engine.handOverAws('orders-ro')).rejects.toMatchObject({ code: 'usage' });
+    await expect(engine.revoke('zzzzzz')).rejects.toMatchObject({ code: 'not-signed-in' });
+    await expect(engine.renew('zzzzzz')).rejects.toMatchObject({ code: 'not-signed-in' });
+    expect(engine.targets().map((t) => t.id)).toContain('orders-rw');
+    expect((await engine.status()).identity.signedIn).toBe(false);
+  });
+
+  it('signs in; a second engine on the same state dir and keychain hears of it, and of the logout', async () => {
+    const m = machine();
+    const tray = await m.open();
+    const terminal = await m.open();
+    const seenByTerminal = next<SignInView>(terminal.onDidSignIn);
+
+    const signedIn = await tray.login('vault-oidc');
+    expect(signedIn).toMatchObject({ signedIn: true, method: 'vault-oidc', name: expect.stringContaining('alice') });
+    expect(tray.signIn()).toEqual(signedIn);
+    expect(await seenByTerminal).toEqual(signedIn);
+    expect(terminal.signIn()).toEqual(signedIn);
+
+    const trayOut = next<{ reason: string }>(tray.onDidSignOut);
+    const result = await terminal.logout();
+    expect(result).toEqual({ revoked: [], failed: [] });
+    expect(terminal.signIn().signedIn).toBe(false);
+    expect(await trayOut).toEqual({ reason: 'elsewhere' });
+    expect(tray.signIn().signedIn).toBe(false);
+    await expect(tray.issue('orders-ro')).rejects.toMatchObject({ code: 'not-signed-in' });
+  });
+
+  it('issues, renews and revokes; the other engine sees the session, its renewal and its end', async () => {
+    const m = machine();
+    const pd = fakePagerDuty(false);
+    const owner = await m.open({ fetch: pd.fetch });
+    const other = await m.open();
+    await owner.login('vault-oidc');
+
+    const added = next<SessionView>(other.onDidAddSession);
+    const issued = await owner.issue('orders-ro', { reason: 'TICKET-1 engine test' });
+    expect(issued.session).toMatchObject({
+      target: 'orders-ro',
+      targetName: 'Orders DB (read-only)',
+      kind: 'database',
+      impact: 'medium',
+      state: 'active',
+      owner: { thisProcess: true },
+    });
+    expect(issued.credential.env.PGUSER).toMatch(/\S/);
+    expect(issued.credential.env.PGPASSWORD).toMatch(/\S/);
+    expect(issued.credential.connectionUri).toMatch(/^postgres(ql)?:\/\//);
+    // The other engine learns of it from the journal, not from the owner.
+    expect((await added).id).toBe(issued.session.id);
+    expect(other.sessions().map((s) => s.id)).toEqual([issued.session.id]);
+    expect(owner.sessions().map((s) => s.id)).toEqual([issued.session.id]);
+
+    // Guard rails: a high-impact target needs a reason, one that starts with a ticket (the stack's
+    // policy), then being on call as the signed-in person (PagerDuty says no).
+    await expect(owner.issue('orders-rw')).rejects.toMatchObject({ code: 'guard-rail', message: expect.stringContaining('needs a reason') });
+    await expect(owner.issue('orders-rw', { reason: 'TICKET-2' })).rejects.toMatchObject({
+      code: 'guard-rail',
+      message: expect.stringContaining('ticket matching'),
+    });
+    expect(pd.asked).toEqual([]);
+    await expect(owner.issue('orders-rw', { reason: 'INC-2 engine test' })).rejects.toMatchObject({
+      code: 'guard-rail',
+      message: expect.stringContaining('not on call'),
+    });
+    expect(pd.asked).toEqual(['/users/me', '/oncalls']);
+
+    // Renewing another engine's session goes through the journal; the owner adopts the expiry.
+    const updated = next<SessionView>(owner.onDidUpdateSession, 5000, (s) => s.id === issued.session.id);
+    const renewed = await other.renew(issued.session.id, { ttlSeconds: 60 });
+    expect(renewed.askedSeconds).toBe(60);
+    expect(renewed.grantedSeconds).toBeGreaterThan(0);
+    expect((await updated).expiresAt).toBe(renewed.session.expiresAt);
+
+    // A revoke from the other engine ends the owner's session there too (its command would stop).
+    const ended = next<{ session: SessionView; reason: string }>(owner.onDidEndSession);
+    await other.revoke(issued.session.id);
+    expect(await ended).toMatchObject({ session: { id: issued.session.id }, reason: 'revoked' });
+    expect(owner.sessions()).toEqual([]);
+    await expect(other.revoke(issued.session.id)).rejects.toMatchObject({ code: 'unknown-session' });
+    await expect(owner.renew('zzzzzz')).rejects.toMatchObject({ code: 'unknown-session' });
+  });
+
+  it('renews the sign-in on its own as time passes, and says so', async () => {
+    const m = machine();
+    const engine = await m.open();
+    const first = await engine.login('vault-oidc');
+    const renewed = next<SignInView>(engine.onDidRenewSignIn);
+    // The keeper renews inside the renewal window before expiry: move the fake clock there.
+    await m.clock.advance(Date.parse(first.expiresAt!) - m.clock.now() - 1000);
+    const after = await renewed;
+    expect(after.signedIn).toBe(true);
+    expect(Date.parse(after.expiresAt!)).toBeGreaterThan(Date.parse(first.expiresAt!));
+    expect(engine.signIn()).toEqual(after);
+  });
+
+  it("revokeAll ends this engine's sessions by impact, and logout ends the rest", async () => {
+    const m = machine();
+    const engine = await m.open();
+    await engine.login('vault-oidc');
+    const a = await engine.issue('orders-ro');
+    const b = await engine.issue('aws-dev');
+    const none = await engine.revokeAll('quit', { impacts: ['high'] });
+    expect(none).toEqual({ revoked: [], failed: [] });
+    const observer = await m.open();
+    const ended: string[] = [];
+    const seenElsewhere: string[] = [];
+    engine.onDidEndSession(({ session, reason }) => ended.push(`${session.id} ${reason}`));
+    observer.onDidEndSession(({ session }) => seenElsewhere.push(session.id));
+    const bothSeen = new Promise<void>((resolve) => observer.onDidEndSession(() => seenElsewhere.length === 2 && resolve()));
+    const out = await engine.logout();
+    expect(out.failed).toEqual([]);
+    expect(out.revoked.map((s) => s.id).sort()).toEqual([a.session.id, b.session.id].sort());
+    // Once the journal watch has told another engine, this one has heard the same change: its
+    // own sessions' ends are still announced once each, not again as another process's.
+    await bothSeen;
+    expect(ended.sort()).toEqual([`${a.session.id} logout`, `${b.session.id} logout`].sort());
+    expect((await engine.status()).sessions).toEqual([]);
+    expect(engine.sessions()).toEqual([]);
+  });
+});

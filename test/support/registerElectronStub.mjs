@@ -1,0 +1,3 @@
+import { register } from 'node:module';
+
+register('./electronStubHooks.mjs', import.meta.url);
