@@ -33,6 +33,18 @@ export type HandoffRecord = z.infer<typeof handoffRecordSchema>;
 export const storedHandoffSchema = z.object({ path: z.string(), version: z.number().int().positive(), record: handoffRecordSchema });
 export type StoredHandoff = z.infer<typeof storedHandoffSchema>;
 
+/** The signed-in person's on-call state now, as PagerDuty says (`keyfob status`, docs/policy.md). */
+export const shiftViewSchema = z.object({
+  onCall: z.boolean(),
+  /** The PagerDuty user, verified to be the signed-in person. */
+  email: z.string(),
+  /** The shift on now (the one that ends last when several are); null when not on call. */
+  schedule: z.object({ id: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  /** null: not on call, or a shift with no end. */
+  endsAt: z.string().nullable(),
+});
+export type ShiftView = z.infer<typeof shiftViewSchema>;
+
 /** What `keyfob handoff --json` prints and the engine's handoff use case returns. */
 export const handoffResultSchema = z.object({ stored: storedHandoffSchema, revoked: z.array(z.string()), failed: z.array(z.string()) });
 export type HandoffResult = z.infer<typeof handoffResultSchema>;

@@ -2,7 +2,7 @@
 // contract: scripts parse `keyfob status --json` and `keyfob targets --json` (docs/cli.md).
 // The lists below are defined once here and reused by core (config schema, sessions, keychain).
 import { z } from 'zod';
-import { storedHandoffSchema } from './handoff.ts';
+import { shiftViewSchema, storedHandoffSchema } from './handoff.ts';
 
 export const TARGET_KINDS = ['database', 'ssh', 'aws'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -66,6 +66,8 @@ export const statusViewSchema = z.object({
   pendingRevocations: z.number().int().nonnegative(),
   /** The latest on-call handoff addressed to you or your schedule (docs/policy.md); absent when not asked. */
   handoff: storedHandoffSchema.nullable().optional(),
+  /** Your on-call shift now (docs/policy.md); absent when not asked (no onCall section, signed out, no PagerDuty token). */
+  shift: shiftViewSchema.optional(),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 

@@ -88,6 +88,13 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
     expect(audit).toContainEqual(expect.objectContaining({ sessionId: id, action: 'issued', reason: 'INC-42 refund stuck orders' }));
   });
 
+  it('status shows the current shift, as PagerDuty says, for the signed-in person', async () => {
+    const status = await readStatus(alice);
+    expect(status.shift).toMatchObject({ onCall: true, email: 'alice@example.com', schedule: { id: 'PSCHED1', name: 'Primary On-Call' } });
+    expect(expectSuccess(await alice.run(['status']), 'alice: status').stdout).toMatch(/^On call: alice@example\.com in Primary On-Call \(PSCHED1\) (until \d\d:\d\d|with no end)/m);
+    expect((await readStatus(bob)).shift).toEqual({ onCall: false, email: 'bob@example.com', schedule: null, endsAt: null });
+  });
+
   it('prints the blast-radius table and its --json', async () => {
     const text = expectSuccess(await alice.run(['targets']), 'targets').stdout;
     expect(text.split('\n')[0]).toMatch(/^TARGET\s+GRANTS ACCESS TO\s+SCOPE\s+ROTATION\/TTL\s+LEAK IMPACT\s+GUARDS$/);
@@ -143,6 +150,12 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
     ro!.signalGroup('SIGTERM');
     await ro!.exited;
   }, 60_000);
+
+  it('logout takes the PagerDuty token out of the keychain with the Vault sign-in', async () => {
+    expectSuccess(await bob.run(['logout']), 'bob: logout');
+    await signIn(bob);
+    expect(await refusedExec(bob, ['--reason', 'INC-7 hotfix'])).toMatch(/^keyfob: Keyfob asks PagerDuty whether you are on call, and has no PagerDuty token: run keyfob login --pagerduty/);
+  });
 
   it('refuses the second of two concurrent handoffs on check-and-set, writing and revoking nothing', async () => {
     const config = parseConfig(readFileSync(fixture.stack.configFile, 'utf8'), fixture.stack.configFile);

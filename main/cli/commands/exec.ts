@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { isKeyfobError } from '../../core/base/index.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
+import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
 
@@ -33,7 +34,10 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
 
   const engine = await open(ctx);
   try {
-    const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes });
+    // A target whose policy asks for a confirmation: ask the person at the terminal (scripts pass --yes).
+    const view = engine.targets().find((t) => t.id === targetId);
+    const confirmed = values.yes || (view?.requireConfirmation === true && (await confirmOnTerminal(view, { input: process.stdin, output: process.stderr })));
+    const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}), confirmed });
     const { id, target } = issued.session;
     ctx.tell(`session ${id}: ${target} until ${formatClockTime(Date.parse(issued.session.expiresAt))}; revoked when the command exits`);
 

@@ -4,13 +4,15 @@ import { loadConfig } from '../../core/config/index.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
 import { targetsTable } from './targetsTable.ts';
-import { handoffForStatus } from './statusHandoff.ts';
+import { handoffForStatus, shiftForStatus, shiftLine } from './statusPolicy.ts';
 import { handoffText } from './handoff.ts';
 
 export async function statusCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return withEngine(ctx, async (engine) => {
     const view = await engine.status();
+    const shift = await shiftForStatus(engine, ctx.tell);
+    if (shift) view.shift = shift;
     view.handoff = await handoffForStatus(engine, ctx.tell);
     const pending = view.pendingRevocations;
     if (values.json) {
@@ -23,6 +25,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
         ? `Signed in as ${id.name ?? 'unknown'} (${id.method ?? 'vault'})${id.tokenExpiresAt ? `; Vault token expires ${clockAndLeft(id.tokenExpiresAt, id.tokenRemainingSeconds ?? 0)}` : ''}`
         : 'Not signed in to Vault: run keyfob login',
     );
+    if (view.shift) ctx.out(shiftLine(view.shift));
     if (view.awsSso) ctx.out(view.awsSso.signedIn ? `IAM Identity Center: signed in until ${view.awsSso.expiresAt}` : 'IAM Identity Center: not signed in');
     ctx.out(view.keychain.note ? `Keychain: ${view.keychain.note}` : 'Keychain: OS keychain');
     if (view.sessions.length === 0) ctx.out('No active sessions.');

@@ -3,7 +3,7 @@
 // signed-in person, and the PagerDuty token in the keychain. The rules live in core/policy; this
 // only knows where the engine keeps the config, keychain, journal, audit log and sign-in.
 import type { ExposureView } from '../../../common/exposure.ts';
-import type { HandoffResult, StoredHandoff } from '../../../common/handoff.ts';
+import type { HandoffResult, ShiftView, StoredHandoff } from '../../../common/handoff.ts';
 import type { AuditSink } from '../audit/index.ts';
 import type { Clock } from '../base/clock.ts';
 import { KeyfobError } from '../base/keyfobError.ts';
@@ -15,7 +15,7 @@ import { commitHandoff, latestHandoff, prepareHandoff } from '../policy/handoff.
 import { signedInEmail } from '../policy/identity.ts';
 import { onCallNow, type OnCallNow } from '../policy/onCall.ts';
 import { pagerDutyClient } from '../policy/pagerDuty.ts';
-import { checkPagerDutyToken, forgetPagerDutyToken, savePagerDutyToken } from '../policy/pagerDutyToken.ts';
+import { checkPagerDutyToken, findPagerDutyToken, forgetPagerDutyToken, savePagerDutyToken } from '../policy/pagerDutyToken.ts';
 import type { JournalEntry } from '../sessions/index.ts';
 import type { VaultClient } from '../vault/index.ts';
 
@@ -69,6 +69,20 @@ export class AccessPolicy {
     const settings = this.#p.config.onCall;
     if (!settings) throw new KeyfobError('guard-rail', 'the config has no onCall section, so Keyfob does not ask PagerDuty about shifts');
     return onCallNow(this.identity(), { ...this.#common(), settings });
+  }
+
+  /** The shift now, for status; null when there is nothing to ask with (no onCall section, signed out, no PagerDuty token). */
+  async shift(): Promise<ShiftView | null> {
+    const settings = this.#p.config.onCall;
+    if (!settings || !this.#p.token() || !(await findPagerDutyToken(this.#p.store, settings, this.#p.env))) return null;
+    const now = await this.onCallNow();
+    const shift = now.onCall ? now.shift : null;
+    return {
+      onCall: now.onCall,
+      email: now.email,
+      schedule: shift ? { id: shift.scheduleId, name: shift.scheduleName } : null,
+      endsAt: shift?.endsAt ? new Date(shift.endsAt).toISOString() : null,
+    };
   }
 
   /**

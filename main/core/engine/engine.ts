@@ -5,7 +5,7 @@
 // events; every method throws only KeyfobError with a code from common/errors.ts.
 import type { ErrorView } from '../../../common/errors.ts';
 import type { ExposureView } from '../../../common/exposure.ts';
-import type { HandoffResult, StoredHandoff } from '../../../common/handoff.ts';
+import type { HandoffResult, ShiftView, StoredHandoff } from '../../../common/handoff.ts';
 import type { EndReason, Impact, LoginMethod, SessionView, SignInView, StatusView, TargetView } from '../../../common/views.ts';
 import { REVOKE_CONCURRENCY, runBounded } from '../base/bounded.ts';
 import { systemClock, type Clock } from '../base/clock.ts';
@@ -118,6 +118,8 @@ export interface Engine extends Disposable {
   handoff(request?: HandoffRequest): Promise<HandoffResult>;
   /** The newest handoff addressed to the signed-in person or their schedule; null when there is none. */
   latestHandoff(): Promise<StoredHandoff | null>;
+  /** Your on-call shift now, from PagerDuty; null when there is nothing to ask with (no onCall section, signed out, no PagerDuty token). */
+  shift(): Promise<ShiftView | null>;
   /** Keeps the signed-in person's own PagerDuty API token in the OS keychain (checked with PagerDuty first). */
   savePagerDutyToken(token: string): Promise<{ email: string }>;
   // events
@@ -521,6 +523,10 @@ class KeyfobEngine implements Engine {
       await this.#auth.require();
       return this.#policy.latestHandoff();
     });
+  }
+
+  shift(): Promise<ShiftView | null> {
+    return coded(() => this.#policy.shift());
   }
 
   savePagerDutyToken(token: string): Promise<{ email: string }> {
