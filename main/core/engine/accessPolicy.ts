@@ -9,6 +9,7 @@ import type { Clock } from '../base/clock.ts';
 import { KeyfobError } from '../base/keyfobError.ts';
 import type { KeyfobConfig, Target } from '../config/index.ts';
 import type { SecretStore, StoredVaultToken } from '../keychain/index.ts';
+import { GuardRailError } from '../policy/errors.ts';
 import { exposureView } from '../policy/exposure.ts';
 import { checkAccess, type AccessGranted, type AccessRequest } from '../policy/guardRails.ts';
 import { commitHandoff, latestHandoff, prepareHandoff } from '../policy/handoff.ts';
@@ -65,9 +66,9 @@ export class AccessPolicy {
   }
 
   /** The signed-in person's shift now, as PagerDuty says (throws a GuardRailError when it cannot be asked). */
-  onCallNow(): Promise<OnCallNow> {
+  async onCallNow(): Promise<OnCallNow> {
     const settings = this.#p.config.onCall;
-    if (!settings) throw new KeyfobError('guard-rail', 'the config has no onCall section, so Keyfob does not ask PagerDuty about shifts');
+    if (!settings) throw new GuardRailError('the config has no onCall section, so Keyfob does not ask PagerDuty about shifts');
     return onCallNow(this.identity(), { ...this.#common(), settings });
   }
 
