@@ -3,7 +3,8 @@
 //   a. issuance overhead: the engine's issue + revoke of a database credential vs the same Vault
 //      calls made raw; and `keyfob exec TARGET -- true` as a whole process;
 //   b. revoke-all of 100 leases vs one revoke round trip;
-//   c. timers armed, and wake-ups, while 50 sessions are active.
+//   c. timers armed, and wake-ups, while 50 sessions are active;
+//   d. tray ready: the built main bundle under the electron stub to its first menu, vs `node -e 0`.
 // Runs itself under a private D-Bus session with a throwaway keyring when it can, so a separate
 // `keyfob` process finds the sign-in; starts and stops its own stack; leaves no process behind.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { benchProcess, type CliFigures, type ProcessResult } from './processExec
 import { benchRevokeAll, type RevokeAllResult } from './revokeAll.ts';
 import { now, since, ms, type Summary } from './stats.ts';
 import { benchTimers, type TimersResult } from './timers.ts';
+import { benchTrayReady, type TrayReadyResult } from './trayReady.ts';
 
 const INNER = 'KEYFOB_BENCH_INNER';
 const TARGET_MS = 10;
@@ -108,11 +110,13 @@ try {
     compareTargetId: 'aws-dev',
   });
   const timers = await benchTimers(50);
+  const trayReady = await benchTrayReady({ env: cliEnv, iterations: Number(opts['process-iterations']), warmup: 1 });
   if (store && signedIn) await forgetVaultToken(store, config.vault.address);
 
   printIssuance(issuance, processes, engineOpen);
   printRevokeAll(revokeAll);
   printTimers(timers);
+  printTrayReady(trayReady);
   out();
   out(`bench finished in ${(since(started) / 1000).toFixed(1)} s`);
 } finally {
@@ -213,4 +217,11 @@ function printTimers(r: TimersResult): void {
       ],
     ),
   );
+}
+
+function printTrayReady(r: TrayReadyResult): void {
+  out();
+  out('d. Tray ready: the built main bundle under the electron stub, start to first tray menu (taking turns with node -e 0)');
+  out(table(['PROCESS', 'MEDIAN', 'P95', 'MIN', 'N'], [row('node -e 0', r.nodeBare), row('tray ready (dist/main/index.js)', r.trayReady)]));
+  out(`ratio tray ready / node -e 0 (medians): ${r.ratio.toFixed(2)}x (without Electron's own start-up, which cannot run here)`);
 }

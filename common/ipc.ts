@@ -4,22 +4,20 @@
 // Channel names are a contract (docs/window.md): add channels, never rename one.
 import { z } from 'zod';
 import { errorViewSchema } from './errors.ts';
-import { sessionViewSchema, targetViewSchema } from './views.ts';
+import { preferencesPatchSchema, preferencesSchema } from './preferences.ts';
+import { LOGIN_METHODS as VIEW_LOGIN_METHODS, sessionViewSchema, signInViewSchema, targetViewSchema, type LoginMethod } from './views.ts';
 import { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS } from './windowConstants.ts';
 
 export { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS };
+// The one preferences definition (the tray's store and the Settings screen): common/preferences.ts.
+export { preferencesSchema, type Preferences } from './preferences.ts';
 
-export const loginMethodSchema = z.enum(LOGIN_METHODS);
-export type LoginMethodView = z.infer<typeof loginMethodSchema>;
+// The renderer's zod-free copy of the list must stay the views' list: a compile error otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const loginMethodsAgree: Same<(typeof LOGIN_METHODS)[number], LoginMethod> = true;
+void loginMethodsAgree;
 
-/** The engine's SignInView (common/views.ts after the engine issue); structurally the same. */
-export const signInViewSchema = z.object({
-  signedIn: z.boolean(),
-  name: z.string().nullable(),
-  method: loginMethodSchema.nullable(),
-  expiresAt: z.string().nullable(),
-});
-export type SignInStateView = z.infer<typeof signInViewSchema>;
+export const loginMethodSchema = z.enum(VIEW_LOGIN_METHODS);
 
 const id = z.string().min(1).max(200);
 // Bounded so a hostile page cannot hand main a megabyte of "reason".
@@ -85,21 +83,6 @@ export const activityEntrySchema = z.object({
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
 
-/** The tray's preferences (issue 7) as the Settings screen edits them. Never a secret. */
-export const preferencesSchema = z
-  .object({
-    /** Which sessions sleep or screen lock revokes. */
-    revokeOnSleepLock: z.enum(['none', 'high', 'medium-and-high', 'all']),
-    /** Lead time of the "about to expire" warning. */
-    warnBeforeSeconds: z.number().int().min(30).max(3600),
-    /** A terminal command (words split like BROWSER); null = find one. */
-    terminal: z.string().trim().min(1).max(300).nullable(),
-    clipboardClearSeconds: z.number().int().min(5).max(600),
-    launchAtLogin: z.boolean(),
-  })
-  .strict();
-export type Preferences = z.infer<typeof preferencesSchema>;
-
 const none = z.undefined();
 
 /** Renderer → main requests. Each channel: input schema, result schema. */
@@ -117,7 +100,7 @@ export const ipcContract = {
   'sessions.revokeAll': { input: none, result: endedSessionsSchema },
   'activity.list': { input: activityFilterSchema, result: z.array(activityEntrySchema) },
   'settings.get': { input: none, result: preferencesSchema },
-  'settings.set': { input: preferencesSchema.partial().strict(), result: preferencesSchema },
+  'settings.set': { input: preferencesPatchSchema, result: preferencesSchema },
 } as const;
 
 export type Channel = keyof typeof ipcContract;

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeTrayIcons } from './trayIcons.ts';
 
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const out = (path: string) => join(values.outdir, path);
@@ -20,4 +21,6 @@ await Promise.all([
 ]);
 await mkdir(out('renderer'), { recursive: true });
 await copyFile('renderer/index.html', out('renderer/index.html'));
-console.log(`built ${values.outdir}/: main, preload, renderer, cli`);
+// The tray looks its icons up next to the main bundle (main/index.ts: dist/icons/).
+writeTrayIcons(out('icons'));
+console.log(`built ${values.outdir}/: main, preload, renderer, cli, icons`);

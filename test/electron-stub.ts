@@ -86,6 +86,9 @@ export function createElectronStub(options: { userData?: string } = {}) {
     exitCalls: 0,
     openedExternal: [] as string[],
     dockHidden: false,
+    /** Hooks for the out-of-process control channel (electron-stub/control.ts). */
+    onMenuSet: undefined as (() => void) | undefined,
+    onExit: undefined as ((code: number) => void) | undefined,
   };
 
   class StubTray {
@@ -103,6 +106,7 @@ export function createElectronStub(options: { userData?: string } = {}) {
     setContextMenu(menu: { items: StubMenuItem[] } | null) {
       this.menu = menu ? menu.items : null;
       this.menuUpdates++;
+      recorder.onMenuSet?.();
     }
     setToolTip(text: string) {
       this.toolTip = text;
@@ -173,6 +177,7 @@ export function createElectronStub(options: { userData?: string } = {}) {
     exit(code = 0) {
       recorder.exitCalls++;
       recorder.exitCode = code;
+      recorder.onExit?.(code);
     },
     setAsDefaultProtocolClient(protocol: string) {
       recorder.protocolClients.push(protocol);
@@ -273,6 +278,11 @@ export function createElectronStub(options: { userData?: string } = {}) {
 
 /** The shared instance behind the module's exports. */
 export const electronStub = createElectronStub();
+// A built bundle run in its own process by a test or the bench is driven over its IPC channel.
+if (process.env.KEYFOB_ELECTRON_STUB_CONTROL === 'ipc' && process.send) {
+  const { installControl } = await import('./electron-stub/control.ts');
+  installControl(electronStub, renderMenu);
+}
 export const { app, Tray, Menu, Notification, nativeImage, clipboard, dialog, powerMonitor, shell, contextBridge, ipcRenderer } = electronStub.module;
 export { BrowserWindow, ipcMain, protocol, session };
 export default electronStub.module;

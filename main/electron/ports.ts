@@ -5,9 +5,9 @@ import type { Clipboard, Menu, MenuItemConstructorOptions, MessageBoxOptions, Me
 import type { ErrorView } from '../../common/errors.ts';
 import type { EndReason, Impact, LoginMethod, SessionView, SignInView, TargetView } from '../../common/views.ts';
 import type { Event } from '../core/base/events.ts';
-import type { Engine, IssuedSession } from '../core/engine/engine.ts';
+import type { Engine, IssuedSession, RecoveryView } from '../core/engine/engine.ts';
 
-export type { ErrorView, TargetView, Impact, LoginMethod, EndReason, Event, SessionView, SignInView, IssuedSession };
+export type { ErrorView, TargetView, Impact, LoginMethod, EndReason, Event, SessionView, SignInView, IssuedSession, RecoveryView };
 
 // ---- The engine, as far as the tray uses it: a Pick of the real Engine, so it cannot drift ----
 
@@ -17,6 +17,7 @@ export type TrayEngine = Pick<
   Engine,
   | 'config'
   | 'configPath'
+  | 'recovery'
   | 'signIn'
   | 'sessions'
   | 'targets'
@@ -34,6 +35,7 @@ export type TrayEngine = Pick<
   | 'onDidEndSession'
   | 'onDidWarnExpiring'
   | 'onDidReportProblem'
+  | 'onDidRecover'
   | 'dispose'
 >;
 

@@ -2,15 +2,16 @@
 // says so, offers Cancel, and turns failures into what to do next.
 import { useState } from 'react';
 import type { ErrorView } from '../../common/errors.ts';
-import type { KeyfobApi, LoginMethodView } from '../../common/ipc.ts';
+import type { KeyfobApi } from '../../common/ipc.ts';
+import type { LoginMethod } from '../../common/views.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { METHOD_LABELS } from '../format.ts';
 
-export function SignIn({ api, methods }: { api: KeyfobApi; methods: LoginMethodView[] }) {
-  const [pending, setPending] = useState<LoginMethodView | null>(null);
+export function SignIn({ api, methods }: { api: KeyfobApi; methods: LoginMethod[] }) {
+  const [pending, setPending] = useState<LoginMethod | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
 
-  const signIn = async (method: LoginMethodView) => {
+  const signIn = async (method: LoginMethod) => {
     setError(null);
     setPending(method);
     const result = await api.signIn.login({ method });

@@ -2,14 +2,14 @@
 // (sessions added, updated, ended; sign-in changed). Screens read it; actions go to the bridge.
 import { useCallback, useEffect, useState } from 'react';
 import type { ErrorView } from '../../common/errors.ts';
-import type { AppInfo, KeyfobApi, Preferences, SignInStateView } from '../../common/ipc.ts';
-import type { SessionView, TargetView } from '../../common/views.ts';
+import type { AppInfo, KeyfobApi, Preferences } from '../../common/ipc.ts';
+import type { SessionView, SignInView, TargetView } from '../../common/views.ts';
 
 export interface KeyfobState {
   loading: boolean;
   error: ErrorView | null;
   info: AppInfo | null;
-  signIn: SignInStateView | null;
+  signIn: SignInView | null;
   targets: TargetView[];
   sessions: SessionView[];
   preferences: Preferences | null;

@@ -8,7 +8,7 @@ import { parseConfig, type Impact, type LoginMethod } from '../../main/core/conf
 import { Emitter } from '../../main/core/base/events.ts';
 import type { FakeClock } from '../../main/core/base/fakeClock.ts';
 import type { RenewedSession } from '../../main/core/engine/engine.ts';
-import type { EndReason, IssuedSession, RevokeAllResult, SessionView, SignInView, TrayEngine } from '../../main/electron/ports.ts';
+import type { EndReason, IssuedSession, RecoveryView, RevokeAllResult, SessionView, SignInView, TrayEngine } from '../../main/electron/ports.ts';
 
 export const fakeConfigText = `
 version: 1
@@ -55,6 +55,9 @@ export class FakeTrayEngine implements TrayEngine {
   readonly #onDidEndSession = new Emitter<{ session: SessionView; reason: EndReason }>();
   readonly #onDidWarnExpiring = new Emitter<SessionView>();
   readonly #onDidReportProblem = new Emitter<ErrorView>();
+  readonly #onDidRecover = new Emitter<RecoveryView>();
+  /** What the crash recovery at open did; set before the tray starts to test its notice. */
+  recovery: RecoveryView | undefined = undefined;
   readonly onDidSignIn = this.#onDidSignIn.event;
   readonly onDidSignOut = this.#onDidSignOut.event;
   readonly onDidRenewSignIn = this.#onDidRenewSignIn.event;
@@ -63,6 +66,7 @@ export class FakeTrayEngine implements TrayEngine {
   readonly onDidEndSession = this.#onDidEndSession.event;
   readonly onDidWarnExpiring = this.#onDidWarnExpiring.event;
   readonly onDidReportProblem = this.#onDidReportProblem.event;
+  readonly onDidRecover = this.#onDidRecover.event;
 
   constructor(clock: FakeClock) {
     this.#clock = clock;

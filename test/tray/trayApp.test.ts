@@ -221,7 +221,7 @@ describe('sessions in the menu', () => {
   });
 
   it('counts down at minute steps, then every second in the last minute, with one timer', async () => {
-    const { stub, engine, clock } = await startApp({ prefs: { warningLeadSeconds: 0 } });
+    const { stub, engine, clock } = await startApp({ prefs: { warnBeforeSeconds: 30 } });
     engine.addSession({ target: 'orders-ro', ttlSeconds: 130 });
     expect(stub.menu()).toContain('Orders (read-only) · 3m left');
     const updates = () => stub.tray().menuUpdates;
@@ -322,8 +322,8 @@ describe('sleep and lock', () => {
     expect(high.ownedByThisProcess).toBe(false);
   });
 
-  it('suspend follows its own preference; an empty one revokes nothing', async () => {
-    const { stub, engine, idle } = await startApp({ prefs: { revokeOnSleep: [] } });
+  it('suspend follows the sleep-and-lock preference; "none" revokes nothing', async () => {
+    const { stub, engine, idle } = await startApp({ prefs: { revokeOnSleepLock: 'none' } });
     engine.addSession({ target: 'orders-admin' });
     stub.emitPower('suspend');
     await idle();
@@ -332,7 +332,7 @@ describe('sleep and lock', () => {
   });
 
   it('suspend with medium and high selected revokes both', async () => {
-    const { stub, engine, idle } = await startApp({ prefs: { revokeOnSleep: ['medium', 'high'] } });
+    const { stub, engine, idle } = await startApp({ prefs: { revokeOnSleepLock: 'medium-and-high' } });
     engine.addSession({ target: 'orders-admin' });
     engine.addSession({ target: 'orders-ro' });
     engine.addSession({ target: 'aws-ro' });
@@ -454,8 +454,9 @@ describe('preferences', () => {
       for (const secret of engine.secrets) expect(text).not.toContain(secret);
       const saved = JSON.parse(text) as Record<string, unknown>;
       expect(saved).toMatchObject({ terminal: 'kitty', clipboardClearSeconds: 15 });
-      expect(Object.keys(saved).sort()).toEqual(['clipboardClearSeconds', 'launchAtLogin', 'revokeOnLock', 'revokeOnSleep', 'terminal', 'warningLeadSeconds']);
-      expect(store.get()).toMatchObject({ terminal: 'kitty', clipboardClearSeconds: 15, revokeOnLock: ['high'], warningLeadSeconds: null });
+      // Only what the user set is stored: the rest keeps following its default (the warning lead, the config's).
+      expect(Object.keys(saved).sort()).toEqual(['clipboardClearSeconds', 'terminal']);
+      expect(store.get()).toEqual({ terminal: 'kitty', clipboardClearSeconds: 15, revokeOnSleepLock: 'high', warnBeforeSeconds: 300, launchAtLogin: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -466,9 +467,9 @@ describe('preferences', () => {
     try {
       const store = electronPreferences({ cwd: dir });
       expect(() => store.set({ clipboardClearSeconds: 1 })).toThrow();
-      expect(() => store.set({ revokeOnLock: ['severe' as never] })).toThrow();
+      expect(() => store.set({ revokeOnSleepLock: 'severe' as never })).toThrow();
       const { readPreferences } = await import('../../main/electron/tray/preferences.ts');
-      expect(readPreferences({ clipboardClearSeconds: 'soon', terminal: 'xterm -e', vaultToken: 'hvs.x' })).toEqual({ revokeOnSleep: ['high'], revokeOnLock: ['high'], warningLeadSeconds: null, terminal: 'xterm -e', clipboardClearSeconds: 30, launchAtLogin: false });
+      expect(readPreferences({ clipboardClearSeconds: 'soon', terminal: 'xterm -e', vaultToken: 'hvs.x' })).toEqual({ revokeOnSleepLock: 'high', warnBeforeSeconds: 300, terminal: 'xterm -e', clipboardClearSeconds: 30, launchAtLogin: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,9 +1,12 @@
 // A fake engine that implements the window's port (WindowEngine) in memory, with the contract's
 // error codes and events. Component tests, IPC tests and the Chromium tests drive the window
 // with it; phase 2 swaps in the real engine behind the same port.
-import type { SessionView, TargetView } from '../../common/views.ts';
-import type { LoginMethodView, Preferences, SignInStateView } from '../../common/ipc.ts';
-import type { ActivityRecord, Disposable, Event, IssuedSessionLike, WindowEngine, WindowHost } from '../../main/electron/ipc/windowEngine.ts';
+import type { EndReason, LoginMethod, SessionView, SignInView, TargetView } from '../../common/views.ts';
+import type { Preferences } from '../../common/ipc.ts';
+import { parseConfig } from '../../main/core/config/index.ts';
+import type { RenewedSession } from '../../main/core/engine/engine.ts';
+import { toTargetView } from '../../main/core/engine/views.ts';
+import type { ActivityRecord, Disposable, Event, IssuedSession, WindowEngine, WindowHost } from '../../main/electron/ipc/windowEngine.ts';
 
 class CodedError extends Error {
   readonly code: string;
@@ -28,12 +31,25 @@ class Emitter<T> {
   }
 }
 
-export const FAKE_TARGETS: TargetView[] = [
-  { id: 'orders-ro', name: 'Orders DB (read-only)', kind: 'database', impact: 'low', grants: 'SELECT on all tables in orders', scope: 'orders (production)', ttlSeconds: 3600, maxTtlSeconds: 4 * 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
-  { id: 'orders-rw', name: 'Orders DB (read/write)', kind: 'database', impact: 'high', grants: 'SELECT, INSERT, UPDATE, DELETE on orders', scope: 'orders (production)', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: true, requireOnCall: true, requireConfirmation: false, ticketPattern: null, elevated: true },
-  { id: 'bastion', name: 'Bastion host', kind: 'ssh', impact: 'medium', grants: 'shell as ops on the bastion', scope: 'bastion.prod', ttlSeconds: 1800, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
-  { id: 'aws-prod', name: 'AWS production (read-only)', kind: 'aws', impact: 'medium', grants: 'ReadOnlyAccess', scope: 'account 123456789012', ttlSeconds: 3600, maxTtlSeconds: 3600 * 2, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
-];
+/** The fake's org config, through the real parser: its config is a real KeyfobConfig and its targets the engine's views of it. */
+export const FAKE_CONFIG_TEXT = `
+version: 1
+vault: { address: "https://vault.example.com" }
+auth: { default: vault-oidc, vaultOidc: { role: engineer }, awsSso: { startUrl: "https://example.awsapps.com/start", region: eu-west-1 } }
+onCall: { pagerduty: { scheduleIds: [PSCHED1] } }
+targets:
+  - { id: orders-ro, name: Orders DB (read-only), kind: database, impact: low, grants: SELECT on all tables in orders, scope: orders (production), ttl: 1h, maxTtl: 4h,
+      database: { vaultRole: orders-ro, host: db.example.com, name: orders } }
+  - { id: orders-rw, name: Orders DB (read/write), kind: database, impact: high, grants: "SELECT, INSERT, UPDATE, DELETE on orders", scope: orders (production), ttl: 15m, maxTtl: 1h,
+      requireReason: true, requireOnCall: true, database: { vaultRole: orders-rw, host: db.example.com, name: orders } }
+  - { id: bastion, name: Bastion host, kind: ssh, impact: medium, grants: shell as ops on the bastion, scope: bastion.prod, ttl: 30m, maxTtl: 1h,
+      ssh: { vaultRole: ops, host: bastion.example.com, user: ops, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEKJ/4R8aZm1RNpyAqF0P0PqyS7n3Ub6fKpJhIHhBvTz" } }
+  - { id: aws-prod, name: AWS production (read-only), kind: aws, impact: medium, grants: ReadOnlyAccess, scope: account 123456789012, ttl: 1h, maxTtl: 2h,
+      aws: { source: vault, vaultRole: ro } }
+`;
+
+const FAKE_CONFIG = parseConfig(FAKE_CONFIG_TEXT, '/nonexistent/keyfob-fake/config.yaml');
+export const FAKE_TARGETS: TargetView[] = FAKE_CONFIG.targets.map((t) => toTargetView(t, FAKE_CONFIG));
 
 export interface FakeEngineOptions {
   now?: () => number;
@@ -44,7 +60,7 @@ export interface FakeEngineOptions {
 }
 
 export class FakeEngine implements WindowEngine {
-  readonly config = { auth: { default: 'vault-oidc' as LoginMethodView, vaultOidc: {}, awsSso: {} } };
+  readonly config = FAKE_CONFIG;
   readonly stateDir = '/nonexistent/keyfob-fake';
   readonly now: () => number;
   loginOutcome: NonNullable<FakeEngineOptions['loginOutcome']>;
@@ -52,16 +68,16 @@ export class FakeEngine implements WindowEngine {
   onCall = false;
   readonly calls: string[] = [];
   readonly activity: ActivityRecord[] = [];
-  #signIn: SignInStateView;
+  #signIn: SignInView;
   #sessions = new Map<string, SessionView>();
   #targets: TargetView[];
   #seq = 0;
-  readonly #in = new Emitter<SignInStateView>();
+  readonly #in = new Emitter<SignInView>();
   readonly #out = new Emitter<{ reason: 'logout' | 'expired' | 'elsewhere' }>();
-  readonly #renewIn = new Emitter<SignInStateView>();
+  readonly #renewIn = new Emitter<SignInView>();
   readonly #added = new Emitter<SessionView>();
   readonly #updated = new Emitter<SessionView>();
-  readonly #ended = new Emitter<{ session: SessionView; reason: string }>();
+  readonly #ended = new Emitter<{ session: SessionView; reason: EndReason }>();
   readonly onDidSignIn = this.#in.event;
   readonly onDidSignOut = this.#out.event;
   readonly onDidRenewSignIn = this.#renewIn.event;
@@ -80,7 +96,7 @@ export class FakeEngine implements WindowEngine {
     return [this.#in, this.#out, this.#renewIn, this.#added, this.#updated, this.#ended].reduce((n, e) => n + e.size, 0);
   }
 
-  signIn(): SignInStateView {
+  signIn(): SignInView {
     return { ...this.#signIn };
   }
   sessions(): SessionView[] {
@@ -90,7 +106,7 @@ export class FakeEngine implements WindowEngine {
     return this.#targets.map((t) => ({ ...t }));
   }
 
-  async login(method?: LoginMethodView, options: { signal?: AbortSignal } = {}): Promise<SignInStateView> {
+  async login(method?: LoginMethod, options: { signal?: AbortSignal } = {}): Promise<SignInView> {
     this.calls.push(`login ${method ?? 'default'}`);
     if (this.loginOutcome === 'hang') {
       await new Promise((_, reject) => options.signal?.addEventListener('abort', () => reject(new CodedError('sign-in-cancelled', 'Sign-in was cancelled.'))));
@@ -111,7 +127,7 @@ export class FakeEngine implements WindowEngine {
     return ended;
   }
 
-  async issue(targetId: string, options: { ttlSeconds?: number; reason?: string } = {}): Promise<IssuedSessionLike> {
+  async issue(targetId: string, options: { ttlSeconds?: number; reason?: string } = {}): Promise<IssuedSession> {
     this.calls.push(`issue ${targetId}`);
     if (!this.#signIn.signedIn) throw new CodedError('not-signed-in', 'Not signed in: sign in first.');
     const target = this.#targets.find((t) => t.id === targetId);
@@ -162,7 +178,7 @@ export class FakeEngine implements WindowEngine {
     return this.#fresh(session);
   }
 
-  async renew(sessionId: string, options: { ttlSeconds?: number } = {}) {
+  async renew(sessionId: string, options: { ttlSeconds?: number } = {}): Promise<RenewedSession> {
     this.calls.push(`renew ${sessionId}`);
     const session = this.#get(sessionId);
     if (!session.renewable) throw new CodedError('not-renewable', 'This session cannot be extended (SSH certificates are fixed).');
@@ -177,10 +193,12 @@ export class FakeEngine implements WindowEngine {
     this.#updated.fire(this.#fresh(updated));
     const capped = wanted > max;
     const hhmm = new Date(expires).toISOString().slice(11, 16);
-    return { session: this.#fresh(updated), cap: capped ? { maxTtlSeconds: target.maxTtlSeconds, message: `capped at max TTL, ends ${hhmm}` } : null };
+    const asked = options.ttlSeconds ?? target.ttlSeconds;
+    const granted = Math.round((expires - this.now()) / 1000);
+    return { session: this.#fresh(updated), cap: capped ? { maxTtlSeconds: target.maxTtlSeconds, message: `capped at max TTL, ends ${hhmm}` } : null, grantedSeconds: granted, askedSeconds: asked, warnings: [] };
   }
 
-  async revoke(sessionId: string, reason: 'revoked' = 'revoked'): Promise<SessionView> {
+  async revoke(sessionId: string, reason: EndReason = 'revoked'): Promise<SessionView> {
     this.calls.push(`revoke ${sessionId}`);
     const session = this.#get(sessionId);
     this.#sessions.delete(sessionId);
@@ -190,7 +208,7 @@ export class FakeEngine implements WindowEngine {
     return view;
   }
 
-  async revokeAll(reason: 'revoked') {
+  async revokeAll(reason: EndReason) {
     this.calls.push('revokeAll');
     const revoked: SessionView[] = [];
     for (const id of [...this.#sessions.keys()]) revoked.push(await this.revoke(id, reason));
@@ -216,7 +234,7 @@ export class FakeEngine implements WindowEngine {
   #fresh(s: SessionView): SessionView {
     return { ...s, remainingSeconds: Math.max(0, Math.floor((Date.parse(s.expiresAt) - this.now()) / 1000)) };
   }
-  #signedIn(method: LoginMethodView = 'vault-oidc'): SignInStateView {
+  #signedIn(method: LoginMethod = 'vault-oidc'): SignInView {
     return { signedIn: true, name: 'alice@example.com', method, expiresAt: new Date(this.now() + 8 * 3600_000).toISOString() };
   }
   #audit(target: string, action: string, sessionId: string, reason?: string) {

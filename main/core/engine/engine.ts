@@ -323,7 +323,9 @@ class KeyfobEngine implements Engine {
     const now = this.#clock.now();
     const own = new Map(this.#manager.list().map((s) => [s.id, s]));
     const views = [...own.values()].map((s) => this.#view(s));
-    for (const e of this.#directory.entries()) if (!own.has(e.sessionId) && isLive(e, now)) views.push(this.#view(e));
+    // An own session the manager no longer holds has ended, even while the journal (or the
+    // directory's last read of it) still lists it, e.g. with another process's revoke mark.
+    for (const e of this.#directory.entries()) if (!own.has(e.sessionId) && !this.#ownIds.has(e.sessionId) && isLive(e, now)) views.push(this.#view(e));
     return views;
   }
 

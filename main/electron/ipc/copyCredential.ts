@@ -2,11 +2,11 @@
 // connection string; AWS gives `export` lines a shell can paste.
 import type { TargetView } from '../../../common/views.ts';
 import { WindowError } from './errorView.ts';
-import type { IssuedSessionLike } from './windowEngine.ts';
+import type { IssuedSession } from './windowEngine.ts';
 
-export function copyCredential(kind: TargetView['kind'], credential: IssuedSessionLike['credential'], clipboard: { writeText(text: string): void }): { label: string; value: string } {
+export async function copyCredential(kind: TargetView['kind'], credential: IssuedSession['credential'], clipboard: { writeText(text: string): void | Promise<void> }): Promise<{ label: string; value: string }> {
   if (kind === 'database' && credential.connectionUri) {
-    clipboard.writeText(credential.connectionUri);
+    await clipboard.writeText(credential.connectionUri);
     return { label: 'connection string', value: credential.connectionUri };
   }
   if (kind === 'aws') {
@@ -15,7 +15,7 @@ export function copyCredential(kind: TargetView['kind'], credential: IssuedSessi
       .map(([name, value]) => `export ${name}=${shellQuote(value)}`);
     if (lines.length > 0) {
       const value = `${lines.join('\n')}\n`;
-      clipboard.writeText(value);
+      await clipboard.writeText(value);
       return { label: 'credentials', value };
     }
   }

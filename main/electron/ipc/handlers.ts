@@ -1,16 +1,17 @@
 // The window's use cases: each channel of common/ipc.ts mapped to one engine call (or a host
 // service). Inputs arrive parsed; results are parsed again by dispatch on the way out.
-import type { ActivityEntry, LoginMethodView } from '../../../common/ipc.ts';
+import type { ActivityEntry } from '../../../common/ipc.ts';
+import type { LoginMethod } from '../../../common/views.ts';
 import { AUDIT_ACTIONS_VIEW } from '../../../common/ipc.ts';
 import type { WindowHandlers } from './dispatch.ts';
 import { copyCredential } from './copyCredential.ts';
 import { WindowError } from './errorView.ts';
 import type { WindowEngine, WindowHost } from './windowEngine.ts';
 
-const sectionOf: Record<LoginMethodView, 'vaultOidc' | 'oidc' | 'awsSso'> = { 'vault-oidc': 'vaultOidc', oidc: 'oidc', 'aws-sso': 'awsSso' };
+const sectionOf: Record<LoginMethod, 'vaultOidc' | 'oidc' | 'awsSso'> = { 'vault-oidc': 'vaultOidc', oidc: 'oidc', 'aws-sso': 'awsSso' };
 
-export function availableMethods(auth: WindowEngine['config']['auth']): LoginMethodView[] {
-  const configured = (Object.keys(sectionOf) as LoginMethodView[]).filter((m) => auth[sectionOf[m]] !== undefined);
+export function availableMethods(auth: WindowEngine['config']['auth']): LoginMethod[] {
+  const configured = (Object.keys(sectionOf) as LoginMethod[]).filter((m) => auth[sectionOf[m]] !== undefined);
   return [auth.default, ...configured.filter((m) => m !== auth.default)];
 }
 
@@ -53,10 +54,13 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
       const issued = await engine.issue(targetId, options);
       const seconds = host.preferences.get().clipboardClearSeconds;
       clearClipboard?.dispose();
-      const copied = copyCredential(target.kind, issued.credential, clipboard);
+      const copied = await copyCredential(target.kind, issued.credential, clipboard);
       clearClipboard = host.setTimeout(() => {
         // Only if it still holds our value: the user may have copied something else since.
-        if (clipboard.readText() === copied.value) clipboard.writeText('');
+        const clearIfOurs = (held: string) => void (held === copied.value && clipboard.writeText(''));
+        const held = clipboard.readText();
+        if (typeof held === 'string') clearIfOurs(held);
+        else void held.then(clearIfOurs);
       }, seconds * 1000);
       return { session: issued.session, copied: copied.label, clearsInSeconds: seconds };
     },

@@ -44,6 +44,8 @@ export interface TerminalSessionRequest {
   configPath: string;
   target: Target;
   ttlSeconds?: number;
+  /** The reason the window asked for (a required one cannot be typed into a menu). Not a secret. */
+  reason?: string;
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
 }
@@ -58,6 +60,7 @@ export function terminalSessionArgv(request: TerminalSessionRequest): string[] {
     'exec',
     request.target.id,
     ...(request.ttlSeconds ? ['--ttl', `${request.ttlSeconds}s`] : []),
+    ...(request.reason !== undefined ? ['--reason', request.reason] : []),
     '--',
     ...sessionCommand(request.target, request.env, request.platform),
   ];

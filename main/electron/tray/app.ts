@@ -19,8 +19,8 @@ export interface TrayAppDeps {
   openEngine: () => Promise<TrayEngine>;
   /** The Keyfob window (issue 11). */
   openWindow: () => void;
-  /** Called after app ready: electron-store needs the app's paths. */
-  openPreferences: () => PreferenceStore;
+  /** Called after app ready (electron-store needs the app's paths) with the engine (the config's defaults). */
+  openPreferences: (engine: TrayEngine) => PreferenceStore;
   env: NodeJS.ProcessEnv;
   /** This process's arguments: the first launch may carry a deep link. */
   argv: readonly string[];
@@ -78,7 +78,7 @@ export async function startTrayApp(deps: TrayAppDeps): Promise<TrayController | 
     app.exit(1);
     return null;
   }
-  const preferences = deps.openPreferences();
+  const preferences = deps.openPreferences(engine);
   if (app.isPackaged) {
     // Windows registers protocols at run time; macOS and Linux have them from the package. Every
     // link is untrusted input to the one strict parser (common/deepLinks.ts), reviewed for this check.

@@ -49,6 +49,13 @@ export function powerNotice(event: 'sleep' | 'lock', impacts: readonly Impact[],
   return { title: `Revoked ${revoked} ${what} session(s): ${why}`, body };
 }
 
+/** What a crash recovery revoked (sessions a keyfob process that is gone left behind). */
+export function recoveryNotice(targetNames: readonly string[], failed: number): Notice | null {
+  if (targetNames.length + failed === 0) return null;
+  const body = failed ? `${failed} could not be revoked yet; Keyfob keeps retrying them.` : 'Their credentials no longer work.';
+  return { title: `Revoked ${targetNames.length} session(s) left by a keyfob that is gone${targetNames.length ? `: ${targetNames.join(', ')}` : ''}`, body };
+}
+
 export function problemNotice(problem: ErrorView): Notice {
   return { title: 'Keyfob', body: problem.message };
 }

@@ -1,53 +1,32 @@
-// The tray's preferences: a handful of settings in electron-store, validated by one zod schema
-// (also handed to electron-store as JSON Schema). Never a secret: nothing here is sensitive, and a
-// test reads the file after a full session to keep it that way.
+// Where the preferences live: electron-store in the app's userData (`preferences.json`), checked
+// by the one schema in common/preferences.ts (also handed to electron-store as JSON Schema). Only
+// what the user set is stored, so an unset warning lead keeps following the org config.
 import Store from 'electron-store';
 import { z } from 'zod';
-import { impacts } from '../../core/config/index.ts';
+import { DEFAULT_PREFERENCES, preferencesPatchSchema, preferencesSchema, readPreferences, type Preferences, type PreferencesPatch } from '../../../common/preferences.ts';
 
-export const preferencesSchema = z.strictObject({
-  /** Impacts revoked, whichever process owns the session, when the machine goes to sleep. */
-  revokeOnSleep: z.array(z.enum(impacts)).default(['high']),
-  /** Impacts revoked when the screen locks (macOS and Windows report it). */
-  revokeOnLock: z.array(z.enum(impacts)).default(['high']),
-  /** Seconds before expiry to warn; null follows the config's sessions.warnBefore. */
-  warningLeadSeconds: z.int().min(0).max(86_400).nullable().default(null),
-  /** A terminal command line (split like BROWSER), or empty for KEYFOB_TERMINAL / the platform's. */
-  terminal: z.string().max(1000).default(''),
-  /** A copied credential is cleared from the clipboard after this long, if still there. */
-  clipboardClearSeconds: z.int().min(5).max(3600).default(30),
-  launchAtLogin: z.boolean().default(false),
-});
-export type Preferences = z.output<typeof preferencesSchema>;
+export { readPreferences, type Preferences, type PreferencesPatch };
 
-export const defaultPreferences: Preferences = preferencesSchema.parse({});
-
+/** The tray's and the window's view of the preferences; `set` refuses a bad value (ZodError). */
 export interface PreferenceStore {
   get(): Preferences;
-  set(changes: Partial<Preferences>): void;
+  set(changes: PreferencesPatch): Preferences;
 }
 
-/** Reads leniently: a bad value on disk (an older version, a hand edit) falls back to its default. */
-export function readPreferences(raw: unknown): Preferences {
-  const input = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-  const result: Record<string, unknown> = {};
-  for (const key of Object.keys(preferencesSchema.shape) as (keyof Preferences)[]) {
-    const field = preferencesSchema.shape[key].safeParse(input[key]);
-    result[key] = field.success ? field.data : defaultPreferences[key];
-  }
-  return result as Preferences;
-}
-
-export function memoryPreferences(initial: Partial<Preferences> = {}): PreferenceStore {
-  let current = preferencesSchema.parse(initial);
+export function memoryPreferences(initial: PreferencesPatch = {}, defaults: Preferences = DEFAULT_PREFERENCES): PreferenceStore {
+  let stored = preferencesPatchSchema.parse(initial);
   return {
-    get: () => current,
-    set: (changes) => (current = preferencesSchema.parse({ ...current, ...changes })),
+    get: () => readPreferences(stored, defaults),
+    set: (changes) => {
+      stored = { ...stored, ...preferencesPatchSchema.parse(changes) };
+      return readPreferences(stored, defaults);
+    },
   };
 }
 
 /** electron-store in the app's userData (`preferences.json`); only after app ready. */
-export function electronPreferences(options: { cwd?: string } = {}): PreferenceStore {
+export function electronPreferences(options: { cwd?: string; defaults?: Preferences } = {}): PreferenceStore {
+  const defaults = options.defaults ?? DEFAULT_PREFERENCES;
   const jsonSchema = z.toJSONSchema(preferencesSchema, { io: 'input' }) as { properties: Record<string, object> };
   const store = new Store<Record<string, unknown>>({
     name: 'preferences',
@@ -56,7 +35,10 @@ export function electronPreferences(options: { cwd?: string } = {}): PreferenceS
     clearInvalidConfig: true,
   });
   return {
-    get: () => readPreferences(store.store),
-    set: (changes) => store.set(preferencesSchema.partial().parse(changes)),
+    get: () => readPreferences(store.store, defaults),
+    set: (changes) => {
+      store.set(preferencesPatchSchema.parse(changes));
+      return readPreferences(store.store, defaults);
+    },
   };
 }

@@ -4,10 +4,11 @@
 // class only wires them to the engine and to Electron's ports.
 import { join } from 'node:path';
 import { deepLinkReasonTitle, parseDeepLink } from '../../../common/deepLinks.ts';
+import { impactsRevokedOnSleepLock } from '../../../common/preferences.ts';
 import type { Target } from '../../core/config/index.ts';
 import type { Clock, TimerHandle } from '../../core/base/clock.ts';
 import { DisposableStore } from '../../core/base/events.ts';
-import type { ElectronPorts, EndReason, ErrorView, Impact, SessionView, TrayEngine, TrayHandle } from '../ports.ts';
+import type { ElectronPorts, EndReason, ErrorView, Impact, RecoveryView, SessionView, TrayEngine, TrayHandle } from '../ports.ts';
 import { findTerminal, terminalLaunch } from '../terminal/findTerminal.ts';
 import type { LaunchTerminal } from '../terminal/launchTerminal.ts';
 import { cliCommand, terminalSessionArgv } from '../terminal/sessionCommand.ts';
@@ -17,7 +18,7 @@ import { toErrorView } from './errors.ts';
 import { LABELS } from './labels.ts';
 import { buildTrayMenu, targetName, type TrayAction, type TrayState } from './menuModel.ts';
 import { toMenuTemplate } from './menuTemplate.ts';
-import { endNotice, plainText, powerNotice, problemNotice, warningNotice, type Notice } from './notices.ts';
+import { endNotice, plainText, powerNotice, problemNotice, recoveryNotice, warningNotice, type Notice } from './notices.ts';
 import type { PreferenceStore } from './preferences.ts';
 import { QuitSequence } from './quit.ts';
 import { iconFileName, iconState, titleText, tooltipText, type IconState } from './trayStatus.ts';
@@ -71,6 +72,7 @@ export class TrayController {
     });
     this.#listen();
     this.render();
+    if (deps.engine.recovery) this.#recovered(deps.engine.recovery);
   }
 
   state(): TrayState {
@@ -130,7 +132,7 @@ export class TrayController {
       const { targetId, ttlSeconds } = result.link;
       const target = this.#target(targetId);
       if (target.impact === 'high' && !(await this.#confirmHighImpact(target, ttlSeconds))) return;
-      await this.#openTerminal(target, ttlSeconds);
+      await this.#openTerminal(target, ttlSeconds ? { ttlSeconds } : {});
     })().catch((error: unknown) => {
       this.#problem = toErrorView(error);
       this.#notify(problemNotice(this.#problem));
@@ -198,7 +200,7 @@ export class TrayController {
       case 'copy-target':
         return this.#copyTarget(this.#target(action.targetId));
       case 'open-terminal':
-        return this.#openTerminal(this.#target(action.targetId));
+        return this.#openTerminal(this.#target(action.targetId), {});
       case 'open-window':
         this.#deps.openWindow();
         return;
@@ -217,16 +219,31 @@ export class TrayController {
     return target;
   }
 
+  /**
+   * `Open in terminal` for the window (its host service): the same launcher as the menu, with the
+   * reason the window asked for. The session is the terminal's `keyfob exec`'s, so there is none
+   * to return yet: it arrives through the journal like any other.
+   */
+  async openInTerminal(targetId: string, options: { ttlSeconds?: number; reason?: string }): Promise<null> {
+    await this.#openTerminal(this.#target(targetId), options);
+    return null;
+  }
+
+  /** The clipboard with the timed clear, for the window's Copy (its host service). */
+  copyToClipboard(text: string): Promise<void> {
+    return this.#copier.copy(text, this.#deps.preferences.get().clipboardClearSeconds);
+  }
+
   /** A reason cannot be typed into a menu: targets that need one go through the window. */
-  #needsReason(target: Target): boolean {
-    if (!target.requireReason) return false;
+  #needsReason(target: Target, reason?: string): boolean {
+    if (!target.requireReason || reason !== undefined) return false;
     this.#notify({ title: `${target.name} needs a reason`, body: 'Give one in the Keyfob window, or run keyfob exec with --reason in a terminal.' });
     this.#deps.openWindow();
     return true;
   }
 
-  async #openTerminal(target: Target, ttlSeconds?: number): Promise<void> {
-    if (this.#needsReason(target)) return;
+  async #openTerminal(target: Target, options: { ttlSeconds?: number; reason?: string }): Promise<void> {
+    if (this.#needsReason(target, options.reason)) return;
     const { electron, env } = this.#deps;
     const terminal = findTerminal({ platform: electron.platform, env, preference: this.#deps.preferences.get().terminal, onPath: this.#deps.onPath });
     if (!terminal) {
@@ -236,7 +253,8 @@ export class TrayController {
       cli: cliCommand({ env, execPath: this.#deps.execPath, packaged: electron.app.isPackaged }),
       configPath: this.#engine.configPath,
       target,
-      ...(ttlSeconds ? { ttlSeconds } : {}),
+      ...(options.ttlSeconds ? { ttlSeconds: options.ttlSeconds } : {}),
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
       env,
       platform: electron.platform,
     });
@@ -275,6 +293,9 @@ export class TrayController {
   async #revokeForPower(reason: 'sleep' | 'lock', impacts: readonly Impact[]): Promise<void> {
     if (impacts.length === 0) return;
     this.#powerBatch = reason;
+    // The summary below speaks for them: another process's session may be reported ended later,
+    // through the journal watch, as plainly "revoked", after this batch is over.
+    for (const s of this.#engine.sessions()) if (impacts.includes(s.impact)) this.#endedHere.add(s.id);
     try {
       const { revoked, failed } = await this.#engine.revokeAll(reason, { owner: 'any', impacts: [...impacts] });
       const notice = powerNotice(reason, impacts, revoked.length, failed.length);
@@ -299,6 +320,7 @@ export class TrayController {
     subs.add(engine.onDidUpdateSession(rerender));
     subs.add(engine.onDidWarnExpiring(rerender));
     subs.add(engine.onDidEndSession(({ session, reason }) => this.#sessionEnded(session, reason)));
+    subs.add(engine.onDidRecover((recovery) => this.#recovered(recovery)));
     subs.add(
       engine.onDidReportProblem((problem) => {
         this.#problem = { code: problem.code, message: plainText(problem.message) };
@@ -307,8 +329,9 @@ export class TrayController {
       }),
     );
     const { powerMonitor } = this.#deps.electron;
-    powerMonitor.on('suspend', () => this.#track(this.#revokeForPower('sleep', this.#deps.preferences.get().revokeOnSleep)));
-    powerMonitor.on('lock-screen', () => this.#track(this.#revokeForPower('lock', this.#deps.preferences.get().revokeOnLock)));
+    const revokedImpacts = () => impactsRevokedOnSleepLock(this.#deps.preferences.get().revokeOnSleepLock);
+    powerMonitor.on('suspend', () => this.#track(this.#revokeForPower('sleep', revokedImpacts())));
+    powerMonitor.on('lock-screen', () => this.#track(this.#revokeForPower('lock', revokedImpacts())));
     // Timers stall during sleep: recompute everything from the clock (the engine ends what expired).
     powerMonitor.on('resume', rerender);
     powerMonitor.on('unlock-screen', rerender);
@@ -325,8 +348,16 @@ export class TrayController {
     this.render();
   }
 
+  /** Crash recovery (at start, or after a sign-in) revoked what a dead keyfob process left. */
+  #recovered(recovery: RecoveryView): void {
+    const notice = recoveryNotice(recovery.revoked.map((s) => targetName(s, this.#engine.targets())), recovery.failed.length);
+    if (notice) this.#notify(notice);
+    for (const problem of recovery.problems) this.#notify(problemNotice({ code: problem.code, message: plainText(problem.message) }));
+    this.render();
+  }
+
   #warnLead(): number {
-    return this.#deps.preferences.get().warningLeadSeconds ?? this.#engine.config.sessions.warnBefore;
+    return this.#deps.preferences.get().warnBeforeSeconds;
   }
 
   #warnExpiring(sessions: readonly SessionView[], now: number): void {

@@ -23,6 +23,8 @@ export interface WindowSetup {
   /** Without an engine the window still opens (sign-in shows what is wrong); IPC answers need one. */
   engine: WindowEngine | null;
   host: WindowHost;
+  /** Windows reports the end of the user's session on a window (`session-end`): the app quits. */
+  onSessionEnd?: () => void;
 }
 
 export interface KeyfobWindows extends Disposable {
@@ -59,6 +61,7 @@ export function setUpWindow(setup: WindowSetup): KeyfobWindows {
       }
       window = createKeyfobWindow({ preloadPath: setup.preloadPath, isQuitting: () => quitting }, screen);
       window.on('closed', () => (window = null));
+      if (setup.onSessionEnd) window.on('session-end', setup.onSessionEnd);
     },
     allowClose: () => (quitting = true),
     current: () => window,
