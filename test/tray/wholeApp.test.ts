@@ -103,7 +103,7 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     await app.waitFor('the CLI session in the menu within a second', (s) => sessionItem(s, RO) !== undefined, 1000);
     console.info(`a CLI session reached the tray's menu ${Date.now() - seenAt} ms after its command started`);
 
-    const high = user.start(['exec', 'orders-rw', '--reason', 'whole-app lock test', ...hold]);
+    const high = user.start(['exec', 'orders-rw', '--reason', 'INC-1 whole-app lock test', ...hold]);
     const highRole = (await high.waitForStdout(ROLE))[1]!;
     await app.waitFor('the high-impact session in the menu', (s) => sessionItem(s, RW) !== undefined);
 
