@@ -34,6 +34,8 @@ export const SetupPlan = z.strictObject({
   }),
   ssh: z.strictObject({ allowedUsers: z.array(z.string()).min(1), ttl: duration.default('30m'), maxTtl: duration.default('1h') }),
   aws: z.strictObject({ roleArn: z.string(), defaultStsTtl: duration.default('1h'), maxStsTtl: duration.default('4h') }),
+  /** Give every engineer the leak-responder policy (`keyfob leak --prefix`); orgs usually give it to on-call only. */
+  engineersRespondToLeaks: z.boolean().default(false),
   tokenTtl: duration.default('8h'),
   tokenMaxTtl: duration.default('24h'),
 });
@@ -52,6 +54,17 @@ path "sys/leases/lookup" { capabilities = ["update"] }
 path "secret/data/handoff/*" { capabilities = ["create", "read", "update"] }
 path "secret/metadata/handoff/*" { capabilities = ["read", "list"] }
 path "secret/metadata/handoff" { capabilities = ["list"] }
+path "secret/data/incidents/*" { capabilities = ["create"] }
+path "secret/metadata/static/*" { capabilities = ["read"] }
+path "secret/data/static/*" { capabilities = ["read"] }
+`;
+
+// Leak response (docs/runbook-leak.md): revoke every lease of a role at once. revoke-prefix is a
+// sudo path, so this is its own policy, for the people who answer leaks.
+export const leakResponderPolicy = `
+path "sys/leases/revoke-prefix/database/creds/*" { capabilities = ["update", "sudo"] }
+path "sys/leases/revoke-prefix/aws/creds/*" { capabilities = ["update", "sudo"] }
+path "sys/leases/revoke-prefix/aws/sts/*" { capabilities = ["update", "sudo"] }
 `;
 
 // Vault-made logins get their rights only through a group role the DBA owns (orders_ro,
@@ -106,6 +119,8 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
   const issuer = issuerOf(plan.oidc.discoveryUrl);
 
   await call('PUT', 'sys/policies/acl/engineer', { policy: engineerPolicy });
+  await call('PUT', 'sys/policies/acl/keyfob-leak-responder', { policy: leakResponderPolicy });
+  const tokenPolicies = plan.engineersRespondToLeaks ? ['engineer', 'keyfob-leak-responder'] : ['engineer'];
 
   // Vault's own OIDC method: the flow `vault login -method=oidc` and Keyfob's vault-oidc use.
   await ensureMount(call, 'auth', 'oidc', { type: 'oidc' });
@@ -122,7 +137,7 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
     oidc_scopes: ['email', 'profile', 'groups'],
     // Loopback redirects match on any port (RFC 8252), so the CLI's default port is enough.
     allowed_redirect_uris: ['http://localhost:8250/oidc/callback', 'http://127.0.0.1:8250/oidc/callback'],
-    token_policies: ['engineer'],
+    token_policies: tokenPolicies,
     token_ttl: plan.tokenTtl,
     token_max_ttl: plan.tokenMaxTtl,
   });
@@ -135,7 +150,7 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
     bound_audiences: [plan.oidc.keyfobClientId],
     user_claim: plan.oidc.userClaim,
     groups_claim: plan.oidc.groupsClaim,
-    token_policies: ['engineer'],
+    token_policies: tokenPolicies,
     token_ttl: plan.tokenTtl,
     token_max_ttl: plan.tokenMaxTtl,
   });

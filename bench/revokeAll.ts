@@ -112,6 +112,7 @@ async function endAllRun(
   concurrency: number,
   singleMs: number,
 ): Promise<RevokeAllRun> {
+  if (target.kind === 'static') throw new Error(`${target.id} is a static secret: nothing to revoke`);
   const home = mkdtempSync(join(tmpdir(), 'keyfob-bench-revoke-'));
   const journal: SessionJournal = journalKind === 'disk' ? new Journal(home) : new MemoryJournal();
   const sessions = new SessionManager({ clock: systemClock, leaseApi, journal, audit: new AuditLog({ dir: home, user: () => 'bench' }) });

@@ -5,6 +5,7 @@
 //   b. revoke-all of 100 leases vs one revoke round trip;
 //   c. timers armed, and wake-ups, while 50 sessions are active;
 //   d. tray ready: the built main bundle under the electron stub to its first menu, vs `node -e 0`.
+//   e. keyfob scan on a large staged diff (MB/s), rules alone and with fingerprints.
 // Runs itself under a private D-Bus session with a throwaway keyring when it can, so a separate
 // `keyfob` process finds the sign-in; starts and stops its own stack; leaves no process behind.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { benchIssuance, type IssuanceResult } from './issuance.ts';
 import { canHaveSecretService, rerunUnderDbus, startThrowawayKeyring } from '../scripts/throwawayKeyring.ts';
 import { benchProcess, type CliFigures, type ProcessResult } from './processExec.ts';
 import { benchRevokeAll, type RevokeAllResult } from './revokeAll.ts';
+import { benchScanSpeed, describeScanSpeed, type ScanSpeedResult } from './scanSpeed.ts';
 import { now, since, ms, type Summary } from './stats.ts';
 import { benchTimers, type TimersResult } from './timers.ts';
 import { benchTrayReady, type TrayReadyResult } from './trayReady.ts';
@@ -34,6 +36,7 @@ const { values: opts } = parseArgs({
     iterations: { type: 'string', default: '50' },
     'process-iterations': { type: 'string', default: '10' },
     'revoke-target': { type: 'string', default: 'orders-ro' },
+    'scan-mb': { type: 'string', default: '16' },
   },
   strict: true,
 });
@@ -111,12 +114,14 @@ try {
   });
   const timers = await benchTimers(50);
   const trayReady = await benchTrayReady({ env: cliEnv, iterations: Number(opts['process-iterations']), warmup: 1 });
+  const scan = await benchScanSpeed({ mb: Number(opts['scan-mb']), files: 200 });
   if (store && signedIn) await forgetVaultToken(store, config.vault.address);
 
   printIssuance(issuance, processes, engineOpen);
   printRevokeAll(revokeAll);
   printTimers(timers);
   printTrayReady(trayReady);
+  printScanSpeed(scan);
   out();
   out(`bench finished in ${(since(started) / 1000).toFixed(1)} s`);
 } finally {
@@ -224,4 +229,10 @@ function printTrayReady(r: TrayReadyResult): void {
   out('d. Tray ready: the built main bundle under the electron stub, start to first tray menu (taking turns with node -e 0)');
   out(table(['PROCESS', 'MEDIAN', 'P95', 'MIN', 'N'], [row('node -e 0', r.nodeBare), row('tray ready (dist/main/index.js)', r.trayReady)]));
   out(`ratio tray ready / node -e 0 (medians): ${r.ratio.toFixed(2)}x (without Electron's own start-up, which cannot run here)`);
+}
+
+function printScanSpeed(r: ScanSpeedResult): void {
+  out();
+  out('e. keyfob scan --staged on a large diff (in process; 1,000 issued credentials on record)');
+  for (const line of describeScanSpeed(r)) out(line);
 }

@@ -4,7 +4,10 @@
 import { z } from 'zod';
 import { shiftViewSchema, storedHandoffSchema } from './handoff.ts';
 
-export const TARGET_KINDS = ['database', 'ssh', 'aws'] as const;
+/** Kinds that issue a credential with a session; a `static` target is a KV secret Keyfob only copies. */
+export const SESSION_KINDS = ['database', 'ssh', 'aws'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+export const TARGET_KINDS = [...SESSION_KINDS, 'static'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 export const IMPACTS = ['low', 'medium', 'high'] as const;
 export type Impact = (typeof IMPACTS)[number];
@@ -31,7 +34,7 @@ export const sessionViewSchema = z.object({
   target: z.string(),
   /** The target's human name (the target id when the config no longer has it). */
   targetName: z.string(),
-  kind: z.enum(TARGET_KINDS),
+  kind: z.enum(SESSION_KINDS),
   /** The target's blast radius (`low` when the config no longer has it). */
   impact: z.enum(IMPACTS),
   leaseId: z.string().nullable(),
@@ -71,6 +74,16 @@ export const statusViewSchema = z.object({
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
+export const rotationViewSchema = z.object({
+  version: z.number().int(),
+  /** When the current version was written. */
+  rotatedAt: z.string(),
+  ageSeconds: z.number().int().nonnegative(),
+  /** Older than the target's rotation period. */
+  overdue: z.boolean(),
+});
+export type RotationView = z.infer<typeof rotationViewSchema>;
+
 export const targetViewSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -88,5 +101,12 @@ export const targetViewSchema = z.object({
   ticketPattern: z.string().nullable(),
   /** High impact, or gated by a reason or on call: what `keyfob handoff` revokes. */
   elevated: z.boolean(),
+  /** Static targets: the rotation period in seconds (absent for other kinds). */
+  rotationSeconds: z.number().int().optional(),
+  /**
+   * Static targets, when asked for (`keyfob targets`, Engine.targetsWithRotation): the current
+   * version's age from KV metadata; null when signed out or nothing is stored there.
+   */
+  rotation: rotationViewSchema.nullable().optional(),
 });
 export type TargetView = z.infer<typeof targetViewSchema>;

@@ -17,6 +17,9 @@ const commands: Record<string, () => Promise<Command>> = {
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,
   exposure: async () => (await import('./commands/exposure.ts')).exposureCommand,
   handoff: async () => (await import('./commands/handoff.ts')).handoffCommand,
+  leak: async () => (await import('./commands/leak.ts')).leakCommand,
+  scan: async () => (await import('./commands/scan.ts')).scanCommand,
+  copy: async () => (await import('./commands/copy.ts')).copyCommand,
 };
 
 /** Splits `[--config FILE] COMMAND ARGS…`; the global option must come before the command. */

@@ -13,6 +13,12 @@ export const usage = `usage: keyfob [--config FILE] <command>
   exposure [--json]                          what this laptop holds right now, by impact and time left
   handoff [--to USER] [--note TEXT] [--json] end of shift: revoke elevated sessions, write the record
   handoff --show [--json]                    the latest handoff addressed to you or your schedule
+  leak SESSION_ID [--note TEXT] [--prefix] [--reissue]
+                                             "I leaked this": revoke now, record the incident
+  scan [--staged | --clipboard | FILE... | -] [--rules FILE] [--revoke] [--json]
+                                             find secrets (exit 0 clean, 1 found, 2 error)
+  scan --install-hook                        git pre-commit hook running scan --staged
+  copy TARGET                                a static secret to the clipboard, cleared after a while
 
 The config is --config, else $KEYFOB_CONFIG, else the per-user config dir.
 State (journal, audit log) lives in $KEYFOB_HOME, else the per-user data dir.

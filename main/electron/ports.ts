@@ -36,6 +36,7 @@ export type TrayEngine = Pick<
   | 'onDidWarnExpiring'
   | 'onDidReportProblem'
   | 'onDidRecover'
+  | 'copyStatic'
   | 'dispose'
 >;
 

@@ -166,6 +166,38 @@ describe('the engine in process', () => {
     await expect(owner.renew('zzzzzz')).rejects.toMatchObject({ code: 'unknown-session' });
   });
 
+  it('leak ends a session another engine holds at once, records the incident, and refuses what cannot apply', async () => {
+    const m = machine();
+    const owner = await m.open();
+    const reporter = await m.open();
+    await owner.login('vault-oidc');
+    const issued = await owner.issue('orders-ro');
+    const aws = await owner.issue('aws-dev');
+    // Refused before anything runs: --prefix where leak.prefixRevoke does not list the target, and an unknown session.
+    await expect(reporter.leak(aws.session.id, { prefix: true })).rejects.toMatchObject({
+      code: 'guard-rail',
+      message: expect.stringContaining('prefixRevoke'),
+    });
+    expect(owner.sessions().map((s) => s.id)).toContain(aws.session.id);
+    await expect(reporter.leak('zzzzzz')).rejects.toMatchObject({ code: 'unknown-session' });
+    const ended = next<{ session: SessionView; reason: string }>(owner.onDidEndSession, 5000, (e) => e.session.id === issued.session.id);
+    const report = await reporter.leak(issued.session.id, { note: 'pasted in #general' });
+    expect(report).toMatchObject({
+      sessionId: issued.session.id,
+      targetId: 'orders-ro',
+      runbook: 'docs/runbook-leak.md',
+      incident: { outcome: 'revoked', note: 'pasted in #general', grants: expect.any(String) },
+    });
+    const { issuedAt, reportedAt, revokedAt } = report.incident;
+    expect(Date.parse(issuedAt!)).toBeLessThanOrEqual(Date.parse(reportedAt));
+    expect(Date.parse(revokedAt!)).toBeGreaterThanOrEqual(Date.parse(reportedAt));
+    // The owner (a tray, a keyfob exec) hears the end and lists nothing.
+    expect(await ended).toMatchObject({ reason: 'revoked' });
+    expect(owner.sessions().map((s) => s.id)).toEqual([aws.session.id]);
+    // Again: the fingerprint ledger is empty with a memory keychain, so the session is unknown now.
+    await expect(reporter.leak(issued.session.id)).rejects.toMatchObject({ name: 'KeyfobError', code: 'unknown-session' });
+  });
+
   it('renews the sign-in on its own as time passes, and says so', async () => {
     const m = machine();
     const engine = await m.open();

@@ -103,6 +103,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       },
       ssh: { allowedUsers: [sshUser], ttl: '10m', maxTtl: '30m' },
       aws: { roleArn: 'arn:aws:iam::111122223333:role/Developer' },
+      engineersRespondToLeaks: true,
       ...(opts.tokenTtl ? { tokenTtl: opts.tokenTtl } : {}),
       ...(opts.tokenMaxTtl ? { tokenMaxTtl: opts.tokenMaxTtl } : {}),
     });

@@ -52,6 +52,11 @@ export function stackConfigObject(info: StackInfo, sshHostKey: string, ttls: Sta
         aws: { source: 'sso', accountId: '111122223333', roleName: 'Developer' },
       },
     ],
+    leak: {
+      runbook: 'docs/runbook-leak.md',
+      incidents: { vaultMount: 'secret', path: 'incidents' },
+      prefixRevoke: ['orders-ro', 'orders-rw'],
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { TargetView } from '../../common/views.ts';
 import { parseConfig, type Impact, type LoginMethod } from '../../main/core/config/index.ts';
 import { Emitter } from '../../main/core/base/events.ts';
 import type { FakeClock } from '../../main/core/base/fakeClock.ts';
-import type { RenewedSession } from '../../main/core/engine/engine.ts';
+import type { RenewedSession, StaticCopy } from '../../main/core/engine/engine.ts';
 import type { EndReason, IssuedSession, RecoveryView, RevokeAllResult, SessionView, SignInView, TrayEngine } from '../../main/electron/ports.ts';
 
 export const fakeConfigText = `
@@ -119,7 +119,7 @@ export class FakeTrayEngine implements TrayEngine {
     const target = this.config.targets.find((t) => t.id === targetId)!;
     const password = randomBytes(12).toString('hex');
     this.secrets.push(password);
-    const session = this.addSession({ target: targetId, kind: target.kind, ttlSeconds: options.ttlSeconds ?? target.ttl, thisProcess: true });
+    const session = this.addSession({ target: targetId, kind: sessionKind(target.kind), ttlSeconds: options.ttlSeconds ?? target.ttl, thisProcess: true });
     const credential: IssuedSession['credential'] = target.kind === 'database' ? { env: { PGPASSWORD: password }, connectionUri: `postgresql://v-alice:${password}@db.example.com:5432/orders` } : { env: { AWS_SECRET_ACCESS_KEY: password }, awsKeys: { accessKeyId: 'ASIAFAKE', secretAccessKey: password, sessionToken: `token-${password}`, expiresAt: this.#clock.now() + 900_000 } };
     return { session, credential };
   }
@@ -134,7 +134,7 @@ export class FakeTrayEngine implements TrayEngine {
       id,
       target: options.target,
       targetName: target?.name ?? options.target,
-      kind: options.kind ?? target?.kind ?? 'database',
+      kind: options.kind ?? sessionKind(target?.kind ?? 'database'),
       leaseId: `database/creds/${options.target}/${id}`,
       issuedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + (options.ttlSeconds ?? 900) * 1000).toISOString(),
@@ -165,6 +165,14 @@ export class FakeTrayEngine implements TrayEngine {
     this.calls.push({ method: 'revoke', args: [sessionId, reason] });
     this.#require(sessionId);
     return this.end(sessionId, reason);
+  }
+
+  async copyStatic(targetId: string, clipboard: { read(): Promise<string>; write(text: string): Promise<void> }): Promise<StaticCopy> {
+    this.calls.push({ method: 'copyStatic', args: [targetId] });
+    const secret = randomBytes(12).toString('hex');
+    this.secrets.push(secret);
+    await clipboard.write(secret);
+    return { version: 1, clearAfterSeconds: 30, cleared: new Promise(() => {}) };
   }
 
   async revokeAll(reason: EndReason, filter: { owner?: 'this-process' | 'any'; impacts?: Impact[] } = {}, deadlineMs?: number): Promise<RevokeAllResult> {
@@ -200,4 +208,10 @@ export class FakeTrayEngine implements TrayEngine {
     if (!session) throw Object.assign(new Error(`There is no session ${sessionId}.`), { code: 'unknown-session' });
     return session;
   }
+}
+
+/** Static targets are copied, never issued: no session of that kind exists. */
+function sessionKind(kind: TargetView['kind']): SessionView['kind'] {
+  if (kind === 'static') throw new Error('a static target issues no session');
+  return kind;
 }

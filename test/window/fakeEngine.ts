@@ -143,7 +143,7 @@ export class FakeEngine implements WindowEngine {
       targetName: target.name,
       impact: target.impact,
       owner: { pid: 4242, thisProcess: true, label: 'this process' },
-      kind: target.kind,
+      kind: sessionKind(target.kind),
       leaseId: `${target.kind}/creds/${target.id}/${id}`,
       issuedAt: new Date(now).toISOString(),
       expiresAt: new Date(now + ttl * 1000).toISOString(),
@@ -172,7 +172,7 @@ export class FakeEngine implements WindowEngine {
     const target = this.#targets.find((t) => t.id === targetId)!;
     const id = `s-${++this.#seq}`;
     const now = this.now();
-    const session: SessionView = { id, target: targetId, targetName: target.name, impact: target.impact, owner: { pid: 9001, thisProcess: false, label: 'keyfob pid 9001' }, kind: target.kind, leaseId: `lease/${id}`, issuedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + seconds * 1000).toISOString(), remainingSeconds: seconds, renewable: true, state, pid: 9001, ownedByThisProcess: false, lastError: state === 'revoke-failed' ? 'Vault unreachable' : null };
+    const session: SessionView = { id, target: targetId, targetName: target.name, impact: target.impact, owner: { pid: 9001, thisProcess: false, label: 'keyfob pid 9001' }, kind: sessionKind(target.kind), leaseId: `lease/${id}`, issuedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + seconds * 1000).toISOString(), remainingSeconds: seconds, renewable: true, state, pid: 9001, ownedByThisProcess: false, lastError: state === 'revoke-failed' ? 'Vault unreachable' : null };
     this.#sessions.set(id, session);
     this.#added.fire(this.#fresh(session));
     return this.#fresh(session);
@@ -277,4 +277,10 @@ export function fakeHost(engine: FakeEngine, options: { terminal?: boolean } = {
     timers,
     terminalOpened,
   };
+}
+
+/** Static targets are copied, never issued: no session of that kind exists. */
+function sessionKind(kind: TargetView['kind']): SessionView['kind'] {
+  if (kind === 'static') throw new Error('a static target issues no session');
+  return kind;
 }

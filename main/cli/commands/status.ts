@@ -46,7 +46,8 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
 export async function targetsCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   const { config } = await loadConfig({ ...(ctx.configPath ? { path: ctx.configPath } : {}), env: ctx.env });
-  const views = targetViews({ config });
+  // Only static targets need Vault (their age, from KV metadata); the rest is the config alone.
+  const views = config.targets.some((t) => t.kind === 'static') ? await withEngine(ctx, (engine) => engine.targetsWithRotation()) : targetViews({ config });
   if (values.json) {
     ctx.out(JSON.stringify(views, null, 2));
     return 0;

@@ -9,7 +9,7 @@ export function targetsTable(views: TargetView[]): string {
       t.id,
       t.grants,
       t.scope,
-      `new per session, ${formatDuration(t.ttlSeconds)} (max ${formatDuration(t.maxTtlSeconds)})`,
+      t.kind === 'static' ? describeRotation(t) : `new per session, ${formatDuration(t.ttlSeconds)} (max ${formatDuration(t.maxTtlSeconds)})`,
       t.impact,
       guards(t),
     ]),
@@ -19,4 +19,12 @@ export function targetsTable(views: TargetView[]): string {
 function guards(t: TargetView): string {
   const list = [t.requireReason ? (t.ticketPattern ? 'ticket' : 'reason') : '', t.requireOnCall ? 'on-call' : '', t.requireConfirmation ? 'confirm' : ''];
   return list.filter(Boolean).join(',') || '-';
+}
+
+/** A static secret is not issued per session: its age against its rotation period (from KV metadata). */
+function describeRotation(t: TargetView): string {
+  const every = `${Math.round((t.rotationSeconds ?? 0) / 86400)}d`;
+  if (!t.rotation) return `age ?/${every}`;
+  const age = `${Math.floor(t.rotation.ageSeconds / 86400)}d`;
+  return t.rotation.overdue ? `OVERDUE ${age}/${every}` : `age ${age}/${every}`;
 }

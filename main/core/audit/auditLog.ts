@@ -3,12 +3,13 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { tryAcquireLock } from '../base/fileLock.ts';
+import { incidentSchema } from '../../../common/leak.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.
 
-export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'granted', 'refused', 'handoff'] as const;
+export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'granted', 'refused', 'handoff', 'leak-reported'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const auditEntrySchema = z
@@ -22,6 +23,8 @@ export const auditEntrySchema = z
     /** Absent for access decisions and handoffs, which are not one session's. */
     sessionId: z.string().optional(),
     detail: z.string().optional(),
+    /** For `leak-reported`: the incident record (main/core/leak/incident.ts). */
+    incident: incidentSchema.optional(),
   })
   .strict();
 

@@ -4,8 +4,10 @@
 import { IMPACTS, LOGIN_METHODS, TARGET_KINDS } from '../../../common/views.ts';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
+import { checkLeakSettings, leakSettingsSchema } from './leakSettings.ts';
 import { insecureUrlReason } from './secureUrl.ts';
 import { checkPolicy, handoffSchema, policySchema } from './policySchema.ts';
+import { staticSectionSchema } from './staticTarget.ts';
 
 /** A duration in whole seconds, at least `min`. */
 const duration = (min = 1) =>
@@ -188,6 +190,8 @@ const targetVariants = z.discriminatedUnion(
     z.strictObject({ ...targetCommon, kind: z.literal('database'), database: databaseSectionSchema }),
     z.strictObject({ ...targetCommon, kind: z.literal('ssh'), ssh: sshSectionSchema }),
     z.strictObject({ ...targetCommon, kind: z.literal('aws'), aws: awsSectionSchema }),
+    // Nothing is issued for a static secret: ttl and maxTtl are optional and unused.
+    z.strictObject({ ...targetCommon, ttl: duration().default(30), maxTtl: duration().default(30), kind: z.literal('static'), static: staticSectionSchema }),
   ],
   { error: `must be one of ${targetKinds.join(', ')}` },
 );
@@ -213,8 +217,10 @@ export const configSchema = z
     sessions: sessionsSchema.prefault({}),
     policy: policySchema.prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }),
+    leak: leakSettingsSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    checkLeakSettings(config, ctx);
     const sectionFor: Record<LoginMethod, 'vaultOidc' | 'oidc' | 'awsSso'> = { 'vault-oidc': 'vaultOidc', oidc: 'oidc', 'aws-sso': 'awsSso' };
     const needed = sectionFor[config.auth.default];
     if (!config.auth[needed]) {
@@ -246,8 +252,10 @@ export type OidcSettings = NonNullable<AuthSettings['oidc']>;
 export type AwsSsoSettings = NonNullable<AuthSettings['awsSso']>;
 export type OnCallSettings = NonNullable<KeyfobConfig['onCall']>;
 export type SessionSettings = KeyfobConfig['sessions'];
+export type { LeakSettings } from './leakSettings.ts';
 export type Target = KeyfobConfig['targets'][number];
 export type { HandoffSettings, ImpactRule, PolicySettings } from './policySchema.ts';
 export type DatabaseTarget = Extract<Target, { kind: 'database' }>;
 export type SshTarget = Extract<Target, { kind: 'ssh' }>;
 export type AwsTarget = Extract<Target, { kind: 'aws' }>;
+export type StaticTarget = Extract<Target, { kind: 'static' }>;

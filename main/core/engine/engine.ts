@@ -6,6 +6,7 @@
 import type { ErrorView } from '../../../common/errors.ts';
 import type { ExposureView } from '../../../common/exposure.ts';
 import type { HandoffResult, ShiftView, StoredHandoff } from '../../../common/handoff.ts';
+import type { LeakReportView } from '../../../common/leak.ts';
 import type { EndReason, Impact, LoginMethod, SessionView, SignInView, StatusView, TargetView } from '../../../common/views.ts';
 import { REVOKE_CONCURRENCY, runBounded } from '../base/bounded.ts';
 import { systemClock, type Clock } from '../base/clock.ts';
@@ -18,12 +19,15 @@ import type { AwsKeys } from '../brokers/aws.ts';
 import { loadConfig, type KeyfobConfig, type Target } from '../config/index.ts';
 import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
 import { Journal, recoverOrphans, renewalOutcome, revokeJournaledSession, SessionManager, type JournalEntry, type Session } from '../sessions/index.ts';
+import { fingerprintRecorder } from '../leak/index.ts';
+import { copyStaticSecret, staticSecretAge, type Clipboard } from '../static/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts';
 import { AuthService, type SignInExpiring } from './auth.ts';
 import { storedAwsSso } from './awsSsoSession.ts';
 import { coded, toKeyfobError } from './errors.ts';
 import { AccessPolicy, type HandoffRequest } from './accessPolicy.ts';
-import { issueCredential } from './issue.ts';
+import { issueCredential, staticNotIssued } from './issue.ts';
+import { localUser, respondToLeak } from './leak.ts';
 import { login as runLogin } from './login.ts';
 import { SessionDirectory } from './sessionDirectory.ts';
 import { shiftWarningAt } from '../policy/onCall.ts';
@@ -79,6 +83,20 @@ export interface RecoveryView {
   problems: ErrorView[];
 }
 
+export interface LeakOptions {
+  /** Free text for the incident; redacted, and any secret Keyfob issued in it replaced by its session's label. */
+  note?: string;
+  /** Also revoke every lease of the session's role; the config's leak.prefixRevoke must list the target. */
+  prefix?: boolean;
+}
+
+/** A static secret on the clipboard; `cleared` settles once the timed clear ran. */
+export interface StaticCopy {
+  version: number;
+  clearAfterSeconds: number;
+  cleared: Promise<'cleared' | 'replaced'>;
+}
+
 export interface LoginOptions {
   signal?: AbortSignal;
   onAuthUrl?: OnAuthUrl;
@@ -122,6 +140,17 @@ export interface Engine extends Disposable {
   shift(): Promise<ShiftView | null>;
   /** Keeps the signed-in person's own PagerDuty API token in the OS keychain (checked with PagerDuty first). */
   savePagerDutyToken(token: string): Promise<{ email: string }>;
+  // leak response and static targets (docs/runbook-leak.md)
+  /**
+   * "I leaked this": revokes the session at once (any owning process), optionally its role's lease
+   * prefix, records the incident (audit log, Vault KV when configured). A static target's id
+   * records a leak of its current version, which its owner must rotate.
+   */
+  leak(sessionId: string, options?: LeakOptions): Promise<LeakReportView>;
+  /** A static target's secret to the clipboard (the face's own), cleared after its clearAfter. */
+  copyStatic(targetId: string, clipboard: Clipboard): Promise<StaticCopy>;
+  /** targets(), with each static target's current version age from KV metadata. */
+  targetsWithRotation(): Promise<TargetView[]>;
   // events
   readonly onDidSignIn: Event<SignInView>;
   readonly onDidSignOut: Event<{ reason: 'logout' | 'expired' | 'elsewhere' }>;
@@ -397,13 +426,22 @@ class KeyfobEngine implements Engine {
   issue(targetId: string, options: IssueOptions = {}): Promise<IssuedSession> {
     return coded(async () => {
       const target = this.#target(targetId);
+      // Refused before the policy decides, so the audit log never says "granted" for a static secret.
+      if (target.kind === 'static') throw staticNotIssued(target.id);
       const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
       if (needsVault) await this.#auth.require();
       const granted = await this.#policy.check(target, options);
       const issued = await issueCredential(
         target,
         granted.ttlSeconds,
-        { vault: this.#vault, sessions: this.#manager, store: this.#store, awsSso: this.config.auth.awsSso, now: () => this.#clock.now() },
+        {
+          vault: this.#vault,
+          sessions: this.#manager,
+          store: this.#store,
+          awsSso: this.config.auth.awsSso,
+          now: () => this.#clock.now(),
+          onIssued: this.#recordFingerprints,
+        },
         options.reason,
       );
       // Armed once issued, so a face that subscribes on the answer hears a warning that is already due.
@@ -545,6 +583,57 @@ class KeyfobEngine implements Engine {
     this.#shiftTimer = { endsAt, handle: this.#clock.setTimer(() => this.#onWillShiftEnd.fire(ending), warnAt - this.#clock.now()) };
   }
 
+  // ---- leak response and static targets ----
+
+  leak(sessionId: string, options: LeakOptions = {}): Promise<LeakReportView> {
+    return coded(async () => {
+      await this.#auth.require();
+      const report = await respondToLeak(sessionId, options, {
+        ...this.#endDeps(),
+        vault: this.#vault,
+        store: this.#store,
+        stateDir: this.stateDir,
+        settings: this.config.leak,
+        target: (id) => this.config.targets.find((t) => t.id === id),
+        reportedBy: this.#auth.token?.displayName ?? localUser(),
+      });
+      // The revoke went through the journal: our own manager and the directory catch up now.
+      await Promise.all([this.#manager.reconcile(), this.#directory.refresh()]);
+      return report;
+    });
+  }
+
+  copyStatic(targetId: string, clipboard: Clipboard): Promise<StaticCopy> {
+    return coded(async () => {
+      const target = this.#target(targetId);
+      if (target.kind !== 'static') {
+        throw new KeyfobError(
+          'usage',
+          `${target.id} is a ${target.kind} target, not a static secret: it issues a short-lived credential instead (keyfob exec ${target.id} -- COMMAND)`,
+        );
+      }
+      await this.#auth.require();
+      return copyStaticSecret(target, { kv: this.#vault, clipboard, clock: this.#clock });
+    });
+  }
+
+  targetsWithRotation(): Promise<TargetView[]> {
+    return coded(async () => {
+      const signedIn = this.#auth.token !== null;
+      return Promise.all(
+        this.config.targets.map(async (t) => {
+          const view = toTargetView(t, this.config);
+          if (t.kind !== 'static') return view;
+          const age = signedIn ? await staticSecretAge(t, this.#vault, this.#clock.now()) : null;
+          return {
+            ...view,
+            rotation: age && { version: age.version, rotatedAt: age.rotatedAt.toISOString(), ageSeconds: age.ageSeconds, overdue: age.overdue },
+          };
+        }),
+      );
+    });
+  }
+
   // ---- lifetime ----
 
   dispose(): Promise<void> {
@@ -573,6 +662,12 @@ class KeyfobEngine implements Engine {
   }
 
   // ---- helpers ----
+
+  /** Keyed fingerprints of what was just issued, for `keyfob scan`; never fails the issue. */
+  readonly #recordFingerprints = (issued: Parameters<ReturnType<typeof fingerprintRecorder>>[0]): Promise<void> =>
+    fingerprintRecorder({ store: this.#store, journal: this.#journal, stateDir: this.stateDir, now: () => this.#clock.now() }, (m) =>
+      this.#problem('internal', m),
+    )(issued);
 
   #target(id: string): Target {
     const target = this.config.targets.find((t) => t.id === id);

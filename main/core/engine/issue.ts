@@ -18,6 +18,8 @@ export interface IssueDeps {
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
   now: () => number;
+  /** Told of every credential issued (keyed fingerprints for `keyfob scan`, main/core/leak). */
+  onIssued?: (issued: IssuedCredential) => Promise<void>;
 }
 
 export interface IssuedCredential {
@@ -31,6 +33,17 @@ export interface IssuedCredential {
 }
 
 export async function issueCredential(target: Target, ttlSeconds: number, deps: IssueDeps, reason?: string): Promise<IssuedCredential> {
+  const issued = await issueByKind(target, ttlSeconds, deps, reason);
+  await deps.onIssued?.(issued);
+  return issued;
+}
+
+/** A static secret is copied (keyfob copy), never issued: there is no session to end. */
+export function staticNotIssued(targetId: string): KeyfobError {
+  return new KeyfobError('usage', `${targetId} is a static secret: keyfob copy ${targetId} copies it; nothing is issued or revoked`);
+}
+
+function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   switch (target.kind) {
     case 'database':
       return issueDatabase(target, ttlSeconds, deps, reason);
@@ -38,6 +51,8 @@ export async function issueCredential(target: Target, ttlSeconds: number, deps: 
       return issueSsh(target, ttlSeconds, deps, reason);
     case 'aws':
       return issueAws(target, ttlSeconds, deps, reason);
+    case 'static':
+      return Promise.reject(staticNotIssued(target.id));
   }
 }
 

@@ -60,7 +60,9 @@ export function toTargetView(t: Target, config: Pick<KeyfobConfig, 'policy'>): T
     requireOnCall: rules.requireOnCall,
     requireConfirmation: rules.requireConfirmation,
     ticketPattern: rules.ticketPattern?.source ?? null,
-    elevated: isElevated(config, t),
+    // A static secret has no session for a handoff to revoke.
+    elevated: t.kind !== 'static' && isElevated(config, t),
+    ...(t.kind === 'static' ? { rotationSeconds: t.static.rotation } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ export const journalEntrySchema = z
     agentPid: z.number().int().positive().optional(),
     /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
     renewable: z.boolean().optional(),
+    /** `<length>.<HMAC-SHA-256>` of each issued secret, key in the OS keychain, for `keyfob scan` (main/core/leak). */
+    fingerprints: z.array(z.string().regex(/^\d{1,5}\.[0-9a-f]{64}$/)).optional(),
   })
   .strict();
 

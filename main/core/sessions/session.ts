@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { END_REASONS, TARGET_KINDS, type EndReason } from '../../../common/views.ts';
+import { END_REASONS, SESSION_KINDS, type EndReason, type SessionKind } from '../../../common/views.ts';
 
 // One session model for every kind of credential. It holds identifiers and times only:
 // the secret itself stays with the broker that issued it.
 
-export const SESSION_KINDS = TARGET_KINDS;
-export type SessionKind = (typeof SESSION_KINDS)[number];
+export { SESSION_KINDS, type SessionKind };
 
 export const SESSION_STATES = ['active', 'expiring', 'revoking', 'ended', 'revoke-failed'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { VaultSettings } from '../config/schema.ts';
 import { insecureUrlReason } from '../config/secureUrl.ts';
 import { describeHttpError, isVaultError, VaultError } from './errors.ts';
+import { kvMetadataDataSchema, toKvMetadata, type KvMetadata } from './kvMetadata.ts';
 import type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
 import type { RetryPolicy } from './retry.ts';
 import {
@@ -314,6 +315,24 @@ export class VaultClient implements LeaseApi {
     const envelope = await this.#envelope(path, () => this.#nv.write(path, body));
     const d = this.#parse(kvWriteDataSchema, envelope.data, path, 'data');
     return { version: d.version, createdTime: d.created_time };
+  }
+
+  /** KV v2 metadata (versions and their times, not the secret); null when nothing is at the path. */
+  async kvMetadata(mount: string, secretPath: string): Promise<KvMetadata | null> {
+    const path = `${mount}/metadata/${secretPath}`;
+    let envelope: Envelope;
+    try {
+      envelope = await this.#envelope(path, () => this.#nv.read(path));
+    } catch (error) {
+      if (isVaultError(error) && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+    return toKvMetadata(this.#parse(kvMetadataDataSchema, envelope.data, path, 'data'));
+  }
+
+  /** Revokes every lease under `prefix` (a sudo path, for leak response: a role's whole issue). */
+  async revokeLeasePrefix(prefix: string): Promise<void> {
+    await this.#call('sys/leases/revoke-prefix', () => this.#nv.write(`sys/leases/revoke-prefix/${prefix}`, {}));
   }
 
   async #envelope(path: string, request: () => Promise<unknown>, options: CallOptions = {}): Promise<Envelope> {

@@ -18,5 +18,6 @@ export {
 export { isVaultError, VaultError, type VaultErrorCode } from './errors.ts';
 export type { AuthApi, CredentialsApi } from './apis.ts';
 export { isCapped } from './capped.ts';
+export type { KvMetadata } from './kvMetadata.ts';
 export type { LeaseApi, LeaseRenewal } from './leaseApi.ts';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.ts';

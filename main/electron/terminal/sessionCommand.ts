@@ -18,6 +18,9 @@ export function sessionCommand(target: Target, env: NodeJS.ProcessEnv, platform:
     }
     case 'aws':
       return platform === 'win32' ? [env.ComSpec || 'cmd.exe'] : [env.SHELL || '/bin/sh'];
+    case 'static':
+      // A static secret is copied, never issued: there is no session to open a terminal for.
+      throw new Error(`${target.id} is a static secret: copy it instead`);
     default:
       target satisfies never;
       throw new Error('unknown target kind');

@@ -12,6 +12,7 @@ export const LABELS = {
   revoke: 'Revoke',
   copyConnectionString: 'Copy connection string',
   copyCredentials: 'Copy credentials',
+  copySecret: 'Copy secret',
   revokeAll: 'Revoke all',
   openInTerminal: 'Open in terminal',
   openKeyfob: 'Open Keyfob',

@@ -16,6 +16,7 @@ export type TrayAction =
   | { type: 'revoke-all' }
   | { type: 'open-terminal'; targetId: string }
   | { type: 'copy-target'; targetId: string }
+  | { type: 'copy-static'; targetId: string }
   | { type: 'open-window' }
   | { type: 'quit' };
 
@@ -114,6 +115,8 @@ export function targetLabel(target: TargetView): string {
 }
 
 function targetItem(target: TargetView): MenuItemModel {
+  // A static secret is copied, never issued: no session, so no terminal to open.
+  if (target.kind === 'static') return submenu(targetLabel(target), [item(LABELS.copySecret, { type: 'copy-static', targetId: target.id })]);
   const items: MenuItemModel[] = [item(LABELS.openInTerminal, { type: 'open-terminal', targetId: target.id })];
   if (target.kind === 'database') items.push(item(LABELS.copyConnectionString, { type: 'copy-target', targetId: target.id }));
   if (target.kind === 'aws') items.push(item(LABELS.copyCredentials, { type: 'copy-target', targetId: target.id }));

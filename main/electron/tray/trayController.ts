@@ -199,6 +199,13 @@ export class TrayController {
       }
       case 'copy-target':
         return this.#copyTarget(this.#target(action.targetId));
+      case 'copy-static':
+        // The engine reads the secret from Vault KV; the tray's copier clears it like any copy.
+        await engine.copyStatic(action.targetId, {
+          read: () => this.#deps.electron.clipboard.readText(),
+          write: (text) => this.#copier.copy(text, this.#deps.preferences.get().clipboardClearSeconds),
+        });
+        return;
       case 'open-terminal':
         return this.#openTerminal(this.#target(action.targetId), {});
       case 'open-window':
