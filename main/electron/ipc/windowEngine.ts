@@ -21,6 +21,7 @@ export type WindowEngine = Pick<
   | 'renew'
   | 'revoke'
   | 'revokeAll'
+  | 'exposure'
   | 'onDidSignIn'
   | 'onDidSignOut'
   | 'onDidRenewSignIn'
