@@ -170,7 +170,10 @@ describe('the engine in process', () => {
     const m = machine();
     const owner = await m.open();
     const reporter = await m.open();
+    // The reporter learns of the sign-in from the marker's watch: wait for it, as a second process would.
+    const reporterSignedIn = next<SignInView>(reporter.onDidSignIn);
     await owner.login('vault-oidc');
+    await reporterSignedIn;
     const issued = await owner.issue('orders-ro');
     const aws = await owner.issue('aws-dev');
     // Refused before anything runs: --prefix where leak.prefixRevoke does not list the target, and an unknown session.
