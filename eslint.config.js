@@ -24,8 +24,8 @@ export default tseslint.config(
     },
   },
   // Layers inside core: base/ (building blocks) <- the services (config, keychain, vault, auth,
-  // brokers, ssh, sessions, audit, leak, scan, static) <- engine/ (use cases, the composition root). Later blocks
-  // replace the rule for their files, so each repeats the outer refusals.
+  // brokers, ssh, sessions, audit, policy, leak, scan, static) <- engine/ (use cases, the composition
+  // root). Later blocks replace the rule for their files, so each repeats the outer refusals.
   {
     files: ['main/core/base/**'],
     rules: {
@@ -33,7 +33,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,leak,scan,static,aws}/**'],
+    files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,policy,leak,scan,static,aws}/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }] }],
     },

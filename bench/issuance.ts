@@ -103,21 +103,23 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
     revokeLease: (id) => vaultMeter.time(() => keyfobVault.revokeLease(id)),
   };
   const journal = new Journal(home);
+  const audit = meteredAudit(new AuditLog({ dir: home, user: () => 'bench' }), auditMeter);
   const sessions = new SessionManager({
     clock: systemClock,
     leaseApi,
     journal: meteredJournal(journal, journalMeter),
-    audit: meteredAudit(new AuditLog({ dir: home, user: () => 'bench' }), auditMeter),
+    audit,
     policy: { warnLeadSeconds: config.sessions.warnBefore, renewLeadSeconds: config.sessions.renewBefore },
   });
   const store = new MemorySecretStore('benchmark');
+  const guardRailEngine = { config, audit, store, clock: systemClock, signIn: () => null };
   const { vaultMount, vaultRole } = target.database;
 
   const raw = () => rawIssueAndRevoke(config.vault.address, token, vaultMount, vaultRole);
   const client = () => clientIssueAndRevoke(vault, vaultMount, vaultRole);
   const keyfob = async () => {
-    const ttl = await checkGuardRails(config, target, {}, {});
-    const issued = await issueCredential(target, ttl, { vault: keyfobVault, sessions, store, awsSso: undefined, now: () => Date.now() });
+    const { ttlSeconds } = await checkGuardRails(guardRailEngine, target, {}, {});
+    const issued = await issueCredential(target, ttlSeconds, { vault: keyfobVault, sessions, store, awsSso: undefined, now: () => Date.now() });
     const outcome = await sessions.end(issued.session.id, 'command-exit');
     if (outcome.status !== 'ended') throw new Error(`revoke failed in the benchmark: ${JSON.stringify(outcome)}`);
   };

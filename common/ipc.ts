@@ -4,6 +4,7 @@
 // Channel names are a contract (docs/window.md): add channels, never rename one.
 import { z } from 'zod';
 import { errorViewSchema } from './errors.ts';
+import { exposureViewSchema } from './exposure.ts';
 import { preferencesPatchSchema, preferencesSchema } from './preferences.ts';
 import { LOGIN_METHODS as VIEW_LOGIN_METHODS, sessionViewSchema, signInViewSchema, targetViewSchema, type LoginMethod } from './views.ts';
 import { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS } from './windowConstants.ts';
@@ -78,7 +79,8 @@ export const activityEntrySchema = z.object({
   target: z.string(),
   action: z.enum(AUDIT_ACTIONS_VIEW),
   reason: z.string().nullable(),
-  sessionId: z.string(),
+  /** Null for access decisions and handoffs, which are no one session's. */
+  sessionId: z.string().nullable(),
   detail: z.string().nullable(),
 });
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
@@ -99,6 +101,8 @@ export const ipcContract = {
   'sessions.revoke': { input: z.object({ sessionId: id }).strict(), result: sessionViewSchema },
   'sessions.revokeAll': { input: none, result: endedSessionsSchema },
   'activity.list': { input: activityFilterSchema, result: z.array(activityEntrySchema) },
+  /** The engine's exposure (every process's live sessions and the sign-in), as `keyfob exposure --json`. */
+  'exposure.get': { input: none, result: exposureViewSchema },
   'settings.get': { input: none, result: preferencesSchema },
   'settings.set': { input: preferencesPatchSchema, result: preferencesSchema },
 } as const;

@@ -2,6 +2,7 @@
 // contract: scripts parse `keyfob status --json` and `keyfob targets --json` (docs/cli.md).
 // The lists below are defined once here and reused by core (config schema, sessions, keychain).
 import { z } from 'zod';
+import { shiftViewSchema, storedHandoffSchema } from './handoff.ts';
 
 /** Kinds that issue a credential with a session; a `static` target is a KV secret Keyfob only copies. */
 export const SESSION_KINDS = ['database', 'ssh', 'aws'] as const;
@@ -66,6 +67,10 @@ export const statusViewSchema = z.object({
   keychain: z.object({ kind: z.enum(['os-keychain', 'memory']), note: z.string().nullable() }),
   sessions: z.array(sessionViewSchema),
   pendingRevocations: z.number().int().nonnegative(),
+  /** The latest on-call handoff addressed to you or your schedule (docs/policy.md); absent when not asked. */
+  handoff: storedHandoffSchema.nullable().optional(),
+  /** Your on-call shift now (docs/policy.md); absent when not asked (no onCall section, signed out, no PagerDuty token). */
+  shift: shiftViewSchema.optional(),
 });
 export type StatusView = z.infer<typeof statusViewSchema>;
 
@@ -90,6 +95,12 @@ export const targetViewSchema = z.object({
   maxTtlSeconds: z.number().int(),
   requireReason: z.boolean(),
   requireOnCall: z.boolean(),
+  // The access policy's view (docs/policy.md): the rules above and below include the impact's org rule.
+  requireConfirmation: z.boolean(),
+  /** A reason must match this regular expression (null: any non-blank reason, or none needed). */
+  ticketPattern: z.string().nullable(),
+  /** High impact, or gated by a reason or on call: what `keyfob handoff` revokes. */
+  elevated: z.boolean(),
   /** Static targets: the rotation period in seconds (absent for other kinds). */
   rotationSeconds: z.number().int().optional(),
   /**

@@ -97,7 +97,7 @@ function Connected({ api, initialScreen, clock }: { api: KeyfobApi; initialScree
           ) : shown === 'targets' ? (
             <Targets api={api} targets={state.targets} capabilities={state.info?.capabilities ?? { terminal: false, clipboard: false }} />
           ) : shown === 'exposure' ? (
-            <Exposure sessions={state.sessions} targets={state.targets} />
+            <Exposure api={api} revision={state.revision} />
           ) : shown === 'activity' ? (
             <Activity api={api} targets={state.targets} revision={state.revision} />
           ) : shown === 'settings' ? (

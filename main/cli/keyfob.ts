@@ -16,6 +16,8 @@ const commands: Record<string, () => Promise<Command>> = {
   revoke: async () => (await import('./commands/revoke.ts')).revokeCommand,
   'aws-credential-process': async () => (await import('./commands/awsCredentialProcess.ts')).awsCredentialProcessCommand,
   logout: async () => (await import('./commands/logout.ts')).logoutCommand,
+  exposure: async () => (await import('./commands/exposure.ts')).exposureCommand,
+  handoff: async () => (await import('./commands/handoff.ts')).handoffCommand,
   leak: async () => (await import('./commands/leak.ts')).leakCommand,
   scan: async () => (await import('./commands/scan.ts')).scanCommand,
   copy: async () => (await import('./commands/copy.ts')).copyCommand,

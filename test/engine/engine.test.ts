@@ -138,9 +138,15 @@ describe('the engine in process', () => {
     expect(other.sessions().map((s) => s.id)).toEqual([issued.session.id]);
     expect(owner.sessions().map((s) => s.id)).toEqual([issued.session.id]);
 
-    // Guard rails: a high-impact target needs a reason, then being on call (PagerDuty says no).
+    // Guard rails: a high-impact target needs a reason, one that starts with a ticket (the stack's
+    // policy), then being on call as the signed-in person (PagerDuty says no).
     await expect(owner.issue('orders-rw')).rejects.toMatchObject({ code: 'guard-rail', message: expect.stringContaining('needs a reason') });
     await expect(owner.issue('orders-rw', { reason: 'TICKET-2' })).rejects.toMatchObject({
+      code: 'guard-rail',
+      message: expect.stringContaining('ticket matching'),
+    });
+    expect(pd.asked).toEqual([]);
+    await expect(owner.issue('orders-rw', { reason: 'INC-2 engine test' })).rejects.toMatchObject({
       code: 'guard-rail',
       message: expect.stringContaining('not on call'),
     });
@@ -175,7 +181,10 @@ describe('the engine in process', () => {
     const m = machine();
     const owner = await m.open();
     const reporter = await m.open();
+    // The reporter learns of the sign-in from the marker's watch: wait for it, as a second process would.
+    const reporterSignedIn = next<SignInView>(reporter.onDidSignIn);
     await owner.login('vault-oidc');
+    await reporterSignedIn;
     const issued = await owner.issue('orders-ro');
     const aws = await owner.issue('aws-dev');
     // Refused before anything runs: --prefix where leak.prefixRevoke does not list the target, and an unknown session.

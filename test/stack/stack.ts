@@ -33,7 +33,8 @@ export interface StackInfo {
   postgres: { host: string; port: number; database: string; adminUser: string; adminPassword: string };
   sshd: { host: string; port: number; user: string; caPublicKey: string; knownHostsLine: string };
   awsSso: { endpoint: string; startUrl: string; region: string };
-  pagerduty: { url: string; token: string };
+  /** `token` is alice's user API key; `tokens` has one per test user (alice on call now, bob on the next shift). */
+  pagerduty: { url: string; token: string; tokens: Record<string, string> };
   browser: string;
   pids: Record<string, number>;
 }
@@ -125,7 +126,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       postgres: { host: postgres.host, port: postgres.port, database: postgres.database, adminUser: postgres.adminUser, adminPassword: postgres.adminPassword },
       sshd: { host: sshd.host, port: sshd.port, user: sshd.user, caPublicKey, knownHostsLine: sshd.knownHostsLine },
       awsSso: { endpoint: awsSso.endpoint, startUrl: awsSso.startUrl, region: awsSso.region },
-      pagerduty: { url: pagerduty.url, token: pagerduty.token },
+      pagerduty: { url: pagerduty.url, token: pagerduty.token, tokens: Object.fromEntries(oidc.users.map((u) => [u.name, pagerduty.tokenFor(u.name)])) },
       // Quoted so a path with spaces survives BROWSER-style splitting (main/core/auth/browser.ts).
       browser: `"${process.execPath}" "${browserScript}" --stack "${stackFile}"`,
       pids: { postgres: postgres.pid, sshd: sshd.pid, stack: process.pid },

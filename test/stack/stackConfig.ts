@@ -22,6 +22,8 @@ export function stackConfigObject(info: StackInfo, sshHostKey: string, ttls: Sta
     },
     onCall: { pagerduty: { url: info.pagerduty.url, scheduleIds: ['PSCHED1'], tokenEnv: 'KEYFOB_PAGERDUTY_TOKEN' } },
     sessions: { warnBefore: '1m' },
+    // The access policy (docs/policy.md): high impact needs a ticket and the on-call shift, and lives at most 1h.
+    policy: { ticketPattern: '^(INC|CHG)-[0-9]+', impacts: { high: { maxTtl: '1h', requireReason: true, requireOnCall: true } } },
     targets: [
       {
         id: 'orders-ro', name: 'Orders DB (read-only)', kind: 'database', impact: 'medium',

@@ -82,7 +82,7 @@ export class FakeTrayEngine implements TrayEngine {
   }
 
   targets(): TargetView[] {
-    return this.config.targets.map((t) => ({ id: t.id, name: t.name, kind: t.kind, impact: t.impact, grants: t.grants, scope: t.scope, ttlSeconds: t.ttl, maxTtlSeconds: t.maxTtl, requireReason: t.requireReason, requireOnCall: t.requireOnCall }));
+    return this.config.targets.map((t) => ({ id: t.id, name: t.name, kind: t.kind, impact: t.impact, grants: t.grants, scope: t.scope, ttlSeconds: t.ttl, maxTtlSeconds: t.maxTtl, requireReason: t.requireReason, requireOnCall: t.requireOnCall, requireConfirmation: t.requireConfirmation, ticketPattern: null, elevated: t.impact === 'high' }));
   }
 
   async login(method?: LoginMethod, options?: { signal?: AbortSignal }): Promise<SignInView> {

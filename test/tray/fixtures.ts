@@ -6,10 +6,10 @@ import type { TrayState } from '../../main/electron/tray/menuModel.ts';
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 
 export const targetsFixture: TargetView[] = [
-  { id: 'orders-ro', name: 'Orders (read-only)', kind: 'database', impact: 'medium', grants: 'SELECT', scope: 'orders', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false },
-  { id: 'orders-admin', name: 'Orders admin', kind: 'database', impact: 'high', grants: 'ALL', scope: 'orders', ttlSeconds: 900, maxTtlSeconds: 1800, requireReason: true, requireOnCall: false },
-  { id: 'bastion', name: 'Bastion', kind: 'ssh', impact: 'medium', grants: 'shell', scope: 'bastion', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false },
-  { id: 'aws-ro', name: 'AWS read-only', kind: 'aws', impact: 'low', grants: 'ReadOnly', scope: 'prod', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false },
+  { id: 'orders-ro', name: 'Orders (read-only)', kind: 'database', impact: 'medium', grants: 'SELECT', scope: 'orders', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
+  { id: 'orders-admin', name: 'Orders admin', kind: 'database', impact: 'high', grants: 'ALL', scope: 'orders', ttlSeconds: 900, maxTtlSeconds: 1800, requireReason: true, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: true },
+  { id: 'bastion', name: 'Bastion', kind: 'ssh', impact: 'medium', grants: 'shell', scope: 'bastion', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
+  { id: 'aws-ro', name: 'AWS read-only', kind: 'aws', impact: 'low', grants: 'ReadOnly', scope: 'prod', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
 ];
 
 export function sessionFixture(partial: Partial<SessionView> & { id: string }, now = T0): SessionView {

@@ -54,7 +54,7 @@ describe('tray menu per state', () => {
   });
 
   it('a static secret offers only Copy secret: nothing is issued, so there is no terminal to open', () => {
-    const webhook = { id: 'webhook', name: 'Webhook signing key', kind: 'static' as const, impact: 'medium' as const, grants: 'sign webhooks', scope: 'payments', ttlSeconds: 0, maxTtlSeconds: 0, requireReason: false, requireOnCall: false };
+    const webhook = { id: 'webhook', name: 'Webhook signing key', kind: 'static' as const, impact: 'medium' as const, grants: 'sign webhooks', scope: 'payments', ttlSeconds: 0, maxTtlSeconds: 0, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false };
     const menu = render(buildTrayMenu(stateFixture({ signIn: signedIn(), targets: [webhook] })));
     const at = menu.indexOf('Webhook signing key');
     expect(menu.slice(at, at + 3)).toEqual(['Webhook signing key', '  Copy secret', '---']);

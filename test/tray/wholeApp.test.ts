@@ -103,7 +103,7 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     await app.waitFor('the CLI session in the menu within a second', (s) => sessionItem(s, RO) !== undefined, 1000);
     console.info(`a CLI session reached the tray's menu ${Date.now() - seenAt} ms after its command started`);
 
-    const high = user.start(['exec', 'orders-rw', '--reason', 'whole-app lock test', ...hold]);
+    const high = user.start(['exec', 'orders-rw', '--reason', 'INC-1 whole-app lock test', ...hold]);
     const highRole = (await high.waitForStdout(ROLE))[1]!;
     await app.waitFor('the high-impact session in the menu', (s) => sessionItem(s, RW) !== undefined);
 
@@ -173,7 +173,7 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     expect(await roleExists(fixture.stack.info, terminalRole)).toBe(true);
     // Revoked once: one `revoked` line per session in the audit log, whoever ended it.
     const revokedPerSession = new Map<string, number>();
-    for (const entry of readAudit(user.home)) if (entry.action === 'revoked') revokedPerSession.set(entry.sessionId, (revokedPerSession.get(entry.sessionId) ?? 0) + 1);
+    for (const entry of readAudit(user.home)) if (entry.action === 'revoked' && entry.sessionId) revokedPerSession.set(entry.sessionId, (revokedPerSession.get(entry.sessionId) ?? 0) + 1);
     expect([...revokedPerSession.values()].every((n) => n === 1)).toBe(true);
 
     terminalSession.signalGroup('SIGTERM');

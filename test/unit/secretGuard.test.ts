@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { secretKind, redactSecrets } from '../../main/core/base/secretGuard.ts';
-import { checkGuardRails } from '../../main/core/engine/guardRails.ts';
+import { checkAccess, type AccessDeps } from '../../main/core/policy/guardRails.ts';
 import type { KeyfobConfig, Target } from '../../main/core/config/index.ts';
 import { fakeSecretAccessKey, fakeSessionToken, opaqueToken } from '../stack/aws-sso/fake-credentials.ts';
 
@@ -47,14 +47,24 @@ describe('secret guard', () => {
 });
 
 describe('a secret-looking --reason', () => {
-  const target = { id: 'orders-rw', kind: 'database', ttl: 900, maxTtl: 3600, requireReason: true, requireOnCall: false, impact: 'high' } as unknown as Target;
-  const config = {} as KeyfobConfig;
+  const target = { id: 'orders-rw', kind: 'database', ttl: 900, maxTtl: 3600, requireReason: true, requireOnCall: false, requireConfirmation: false, impact: 'high' } as unknown as Target;
+  const audited: unknown[] = [];
+  const deps = {
+    config: { policy: { impacts: {} } } as unknown as KeyfobConfig,
+    audit: { append: (line: unknown) => void audited.push(line) },
+    identity: 'alice@example.com',
+    store: undefined,
+    env: {},
+    now: () => Date.now(),
+  } as unknown as AccessDeps;
 
-  it('is refused before anything is issued, without echoing the secret', async () => {
+  it('is refused before anything is issued or audited, without echoing the secret', async () => {
     const key = secretAccessKey();
-    const refusal = checkGuardRails(config, target, { reason: `INC-4 used ${key}` }, {});
+    const refusal = checkAccess(target, { reason: `INC-4 used ${key}` }, deps);
     await expect(refusal).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('looks like it holds an AWS secret key') });
     await expect(refusal).rejects.not.toMatchObject({ message: expect.stringContaining(key.slice(0, 12)) });
-    await expect(checkGuardRails(config, target, { reason: 'INC-4 rotate the replica' }, {})).resolves.toBe(900);
+    expect(audited).toEqual([]);
+    await expect(checkAccess(target, { reason: 'INC-4 rotate the replica' }, deps)).resolves.toMatchObject({ ttlSeconds: 900 });
+    expect(audited).toEqual([expect.objectContaining({ action: 'granted', reason: 'INC-4 rotate the replica' })]);
   });
 });

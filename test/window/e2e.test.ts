@@ -174,7 +174,10 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
     expect(!answer.ok && answer.error.message).toMatch(/needs a reason/);
     expect(await vaultRoles()).toEqual(before);
     const activity = await page.evaluate(() => (window as unknown as { keyfob: import('../../common/ipc.ts').KeyfobApi }).keyfob.activity.list({ targetId: 'orders-rw' }));
-    expect(activity).toEqual({ ok: true, value: [] });
+    // The engine's refusal is audited (docs/policy.md) and Activity shows it; nothing was issued.
+    if (!activity.ok) throw new Error(activity.error.message);
+    expect(activity.value.map((e) => [e.action, e.sessionId])).toEqual([['refused', null]]);
+    expect(activity.value[0]!.detail).toMatch(/needs a reason/);
   });
 
   it('every signed-in screen, light and dark, with a live session: no serious axe violation, a screenshot', async () => {

@@ -2,10 +2,13 @@
 // error codes and events. Component tests, IPC tests and the Chromium tests drive the window
 // with it; phase 2 swaps in the real engine behind the same port.
 import type { EndReason, LoginMethod, SessionView, SignInView, TargetView } from '../../common/views.ts';
+import type { ExposureView } from '../../common/exposure.ts';
 import type { Preferences } from '../../common/ipc.ts';
 import { parseConfig } from '../../main/core/config/index.ts';
 import type { RenewedSession } from '../../main/core/engine/engine.ts';
 import { toTargetView } from '../../main/core/engine/views.ts';
+import { exposureView } from '../../main/core/policy/exposure.ts';
+import type { JournalEntry } from '../../main/core/sessions/index.ts';
 import type { ActivityRecord, Disposable, Event, IssuedSession, WindowEngine, WindowHost } from '../../main/electron/ipc/windowEngine.ts';
 
 class CodedError extends Error {
@@ -49,7 +52,7 @@ targets:
 `;
 
 const FAKE_CONFIG = parseConfig(FAKE_CONFIG_TEXT, '/nonexistent/keyfob-fake/config.yaml');
-export const FAKE_TARGETS: TargetView[] = FAKE_CONFIG.targets.map(toTargetView);
+export const FAKE_TARGETS: TargetView[] = FAKE_CONFIG.targets.map((t) => toTargetView(t, FAKE_CONFIG));
 
 export interface FakeEngineOptions {
   now?: () => number;
@@ -104,6 +107,27 @@ export class FakeEngine implements WindowEngine {
   }
   targets(): TargetView[] {
     return this.#targets.map((t) => ({ ...t }));
+  }
+
+  /** The real exposure builder (core/policy/exposure.ts) over the fake's sessions, as the engine runs it over its journal. */
+  exposure(): Promise<ExposureView> {
+    const entries: JournalEntry[] = this.sessions().map((s) => ({
+      sessionId: s.id,
+      targetId: s.target,
+      kind: s.kind,
+      issuedAt: Date.parse(s.issuedAt),
+      expiresAt: Date.parse(s.expiresAt),
+      pid: s.pid,
+      pidStartTime: null,
+      hostname: 'fake',
+      state: s.state,
+      revokeAttempts: 0,
+    }));
+    const signIn = this.#signIn;
+    const token = signIn.signedIn
+      ? { token: 'fake', accessor: 'fake', expiresAt: signIn.expiresAt, renewable: true, ...(signIn.name ? { displayName: signIn.name } : {}), ...(signIn.method ? { method: signIn.method } : {}) }
+      : null;
+    return exposureView({ config: this.config, journal: { list: async () => entries }, signIn: () => token, policies: async () => ['default', 'engineer'], now: this.now, pid: 4242 });
   }
 
   async login(method?: LoginMethod, options: { signal?: AbortSignal } = {}): Promise<SignInView> {

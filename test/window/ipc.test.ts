@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../common/errors.ts';
+import { exposureViewSchema } from '../../common/exposure.ts';
 import { CHANNELS, invokeChannel, ipcContract, ipcResultSchema, type Channel } from '../../common/ipc.ts';
 import { dispatch, type WindowHandlers } from '../../main/electron/ipc/dispatch.ts';
 import { toErrorView } from '../../main/electron/ipc/errorView.ts';
@@ -107,6 +108,8 @@ describe('registerWindowIpc', () => {
   it('refuses every channel from a foreign origin, a foreign webContents or a frame without a URL', async () => {
     const engine = new FakeEngine({ signedIn: true });
     const registration = registerWindowIpc(ipcMain, createWindowHandlers(engine, fakeHost(engine)), (s) => s === ours);
+    // Every channel of the contract, the exposure screen's included.
+    expect(CHANNELS).toContain('exposure.get');
     const senders = fc.oneof(
       fc.record({ sender: fc.constant(ours), senderFrame: fc.record({ url: fc.oneof(fc.webUrl(), fc.constantFrom('file:///etc/passwd', 'app://keyfob.evil/index.html', 'app://evil/index.html', 'https://keyfob/', 'app:keyfob', 'devtools://devtools/bundled/inspector.html', 'app://keyfob@evil/', '', 'javascript:alert(1)', 'data:text/html,x')) }) }),
       fc.record({ sender: fc.constant({ id: 'other' }), senderFrame: fc.constant({ url: 'app://keyfob/index.html' }) }),
@@ -197,6 +200,41 @@ describe('window handlers', () => {
     now += 2 * 3600_000;
     await engine.issue('bastion');
     expect((await list({ sinceHours: 1 })).map((e) => e.target)).toEqual(['bastion']);
+  });
+
+  it('lists the access policy\'s decisions, handoffs and leak reports, which name no session', async () => {
+    const engine = new FakeEngine({ signedIn: true });
+    const time = new Date(engine.now()).toISOString();
+    engine.activity.push(
+      { time, user: 'alice', target: 'orders-rw', action: 'refused', reason: 'no ticket', detail: 'needs a reason matching ^(INC|CHG)-[0-9]+' },
+      { time, user: 'alice', target: 'orders-rw', action: 'granted', reason: 'CHG-9' },
+      { time, user: 'alice', target: '*', action: 'handoff', detail: 'to bob' },
+      { time, user: 'alice', target: 'orders-ro', action: 'leak-reported', sessionId: 's-9' },
+    );
+    const result = await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'activity.list', {});
+    expect(result).toMatchObject({ ok: true });
+    const entries = (result as { value: { action: string; sessionId: string | null }[] }).value;
+    expect(entries.map((e) => [e.action, e.sessionId])).toEqual([
+      ['leak-reported', 's-9'],
+      ['handoff', null],
+      ['granted', null],
+      ['refused', null],
+    ]);
+  });
+
+  it('answers the exposure screen with the engine\'s exposure view: every process\'s sessions by impact, and the sign-in', async () => {
+    const engine = new FakeEngine({ signedIn: true });
+    await engine.issue('orders-ro');
+    engine.addForeignSession('bastion', 600);
+    const result = await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'exposure.get', undefined);
+    if (!result.ok) throw new Error(result.error.message);
+    const view = exposureViewSchema.parse(result.value);
+    expect(view.groups.map((g) => [g.impact, g.sessions.map((s) => [s.target, s.ownedByThisProcess])])).toEqual([
+      ['medium', [['bastion', false]]],
+      ['low', [['orders-ro', true]]],
+    ]);
+    expect(view.signIn).toMatchObject({ identity: 'alice@example.com', impact: 'high' });
+    expect(await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'exposure.get', { all: true })).toMatchObject({ ok: false, error: { code: 'usage' } });
   });
 
   it('validates preferences, so Settings cannot store nonsense', async () => {

@@ -230,6 +230,11 @@ describe('Exposure', () => {
     const items = await screen.findAllByRole('listitem');
     expect(items.map((li) => li.textContent)).toEqual(['Medium impact shell as ops on the bastion on bastion.prod for 41 min more', 'Low impact SELECT on all tables in orders on orders (production) for 1 h more']);
   });
+
+  it('says what the Vault sign-in itself could still ask for', async () => {
+    setup({ screen: 'exposure' });
+    expect(await screen.findByText(/The Vault sign-in \(alice@example.com\).* can ask for 4 targets, up to high impact\./)).toBeTruthy();
+  });
 });
 
 describe('Activity', () => {

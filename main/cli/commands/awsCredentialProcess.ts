@@ -13,7 +13,12 @@ import type { CommandContext } from './context.ts';
  * `status` shows the session; `revoke` and `logout` end it.
  */
 export async function awsCredentialProcessCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { reason: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { reason: { type: 'string' }, yes: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
   if (positionals.length !== 1) throw new UsageError('aws-credential-process takes one TARGET');
   const targetId = positionals[0]!;
   const cached = await cachedCredentialProcessOutput(targetId, ctx);
@@ -24,7 +29,7 @@ export async function awsCredentialProcessCommand(argv: string[], ctx: CommandCo
   // Loaded only on a miss: context.ts brings the whole engine, which the warm path must not load.
   const { withEngine } = await import('./context.ts');
   return withEngine(ctx, async (engine) => {
-    const { awsKeys } = await engine.handOverAws(targetId, values.reason ? { reason: values.reason } : {});
+    const { awsKeys } = await engine.handOverAws(targetId, { ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes });
     ctx.out(credentialProcessOutput(awsKeys));
     return 0;
   });

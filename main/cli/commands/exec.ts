@@ -7,6 +7,7 @@ import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { isKeyfobError } from '../../core/base/index.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
+import { confirmOnTerminal } from '../confirm.ts';
 import { UsageError } from '../errors.ts';
 import { open, type CommandContext } from './context.ts';
 import { terminalSafe } from '../terminalSafe.ts';
@@ -29,7 +30,7 @@ export function parseTtl(text: string | undefined): number | undefined {
 
 export async function execCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { own, command } = splitAtDoubleDash(argv);
-  const { values, positionals } = parseArgs({ args: own, options: { ttl: { type: 'string' }, reason: { type: 'string' } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({ args: own, options: { ttl: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
   const [targetId, ...extra] = positionals;
   if (!targetId) throw new UsageError('exec needs a target: keyfob exec TARGET -- COMMAND');
   if (extra.length > 0 || command.length === 0) throw new UsageError('put the command after --: keyfob exec TARGET -- COMMAND [ARGS...]');
@@ -46,7 +47,10 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
   }
   try {
     if (trap.received) return 128 + signalNumber(trap.received); // nothing issued yet
-    const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}) });
+    // A target whose policy asks for a confirmation: ask the person at the terminal (scripts pass --yes).
+    const view = engine.targets().find((t) => t.id === targetId);
+    const confirmed = values.yes || (view?.requireConfirmation === true && (await confirmOnTerminal(view, { input: process.stdin, output: process.stderr })));
+    const issued = await engine.issue(targetId, { ...(ttlSeconds ? { ttlSeconds } : {}), ...(values.reason ? { reason: values.reason } : {}), confirmed });
     const { id, target } = issued.session;
     if (trap.received) {
       trap.dispose();
@@ -67,6 +71,11 @@ export async function execCommand(argv: string[], ctx: CommandContext): Promise<
       if (session.id !== id || reason === 'command-exit') return;
       ctx.tell(`session ${id}: ${target} ended (${reason}); the credential no longer works, stopping the command`);
       sessionOver.abort();
+    });
+    // Access that needed the on-call shift: say before the shift ends, so the handoff is not missed.
+    engine.onWillShiftEnd(({ endsAt }) => {
+      const left = Math.max(0, Math.round((Date.parse(endsAt) - Date.now()) / 1000));
+      ctx.tell(`your on-call shift ends at ${formatClockTime(Date.parse(endsAt))} (in ${formatDuration(left)}): run keyfob handoff before you go`);
     });
 
     const group = await sessionGroup();

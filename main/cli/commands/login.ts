@@ -3,9 +3,14 @@ import { LOGIN_METHODS, type LoginMethod } from '../../../common/views.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';
+import { storePagerDutyToken } from './loginPagerDuty.ts';
 
 export async function loginCommand(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { method: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { method: { type: 'string' }, pagerduty: { type: 'boolean', default: false } }, strict: true });
+  if (values.pagerduty) {
+    if (values.method !== undefined) throw new UsageError('login --pagerduty takes no --method: it stores your PagerDuty API token, read from stdin');
+    return withEngine(ctx, (engine) => storePagerDutyToken(engine, ctx, process.stdin));
+  }
   const method = values.method as LoginMethod | undefined;
   if (method !== undefined && !LOGIN_METHODS.includes(method)) throw new UsageError(`--method must be one of ${LOGIN_METHODS.join(', ')}`);
   const timeoutMs = loginTimeoutMs(ctx.env);

@@ -1,15 +1,20 @@
 import { parseArgs } from 'node:util';
-import type { TargetView } from '../../../common/views.ts';
 import { targetViews } from '../../core/engine/views.ts';
 import { stateDir } from '../../core/base/stateDir.ts';
 import { loadConfig } from '../../core/config/load.ts';
 import { clockAndLeft, table } from '../format.ts';
 import { withEngine, type CommandContext } from './context.ts';
+import { targetsTable } from './targetsTable.ts';
+import { handoffForStatus, shiftForStatus, shiftLine } from './statusPolicy.ts';
+import { handoffText } from './handoff.ts';
 
 export async function statusCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true });
   return withEngine(ctx, async (engine) => {
     const view = await engine.status();
+    const shift = await shiftForStatus(engine, ctx.tell);
+    if (shift) view.shift = shift;
+    view.handoff = await handoffForStatus(engine, ctx.tell);
     const pending = view.pendingRevocations;
     if (values.json) {
       ctx.out(JSON.stringify(view, null, 2));
@@ -21,6 +26,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
         ? `Signed in as ${id.name ?? 'unknown'} (${id.method ?? 'vault'})${id.tokenExpiresAt ? `; Vault token expires ${clockAndLeft(id.tokenExpiresAt, id.tokenRemainingSeconds ?? 0)}` : ''}`
         : 'Not signed in to Vault: run keyfob login',
     );
+    if (view.shift) ctx.out(shiftLine(view.shift));
     if (view.awsSso) ctx.out(view.awsSso.signedIn ? `IAM Identity Center: signed in until ${view.awsSso.expiresAt}` : 'IAM Identity Center: not signed in');
     ctx.out(view.keychain.note ? `Keychain: ${view.keychain.note}` : 'Keychain: OS keychain');
     if (view.sessions.length === 0) ctx.out('No active sessions.');
@@ -33,6 +39,7 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
       );
     }
     if (pending > 0) ctx.out(`${pending} revocation${pending === 1 ? '' : 's'} pending retry`);
+    if (view.handoff) ctx.out(handoffText(view.handoff));
     return 0;
   });
 }
@@ -46,25 +53,6 @@ export async function targetsCommand(argv: string[], ctx: CommandContext): Promi
     ctx.out(JSON.stringify(views, null, 2));
     return 0;
   }
-  ctx.out(
-    table(
-      ['TARGET', 'KIND', 'IMPACT', 'TTL/MAX', 'GUARDS', 'GRANTS'],
-      views.map((t) => [
-        t.id,
-        t.kind,
-        t.impact,
-        t.kind === 'static' ? describeRotation(t) : `${t.ttlSeconds / 60}m/${t.maxTtlSeconds / 60}m`,
-        [t.requireReason ? 'reason' : '', t.requireOnCall ? 'on-call' : ''].filter(Boolean).join(',') || '-',
-        `${t.grants} (${t.scope})`,
-      ]),
-    ),
-  );
+  ctx.out(targetsTable(views));
   return 0;
-}
-
-function describeRotation(t: TargetView): string {
-  const every = `${Math.round((t.rotationSeconds ?? 0) / 86400)}d`;
-  if (!t.rotation) return `age ?/${every}`;
-  const age = `${Math.floor(t.rotation.ageSeconds / 86400)}d`;
-  return t.rotation.overdue ? `OVERDUE ${age}/${every}` : `age ${age}/${every}`;
 }

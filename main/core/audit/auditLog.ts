@@ -11,7 +11,7 @@ import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.
 
-export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'leak-reported'] as const;
+export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'granted', 'refused', 'handoff', 'leak-reported'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const auditEntrySchema = z
@@ -22,7 +22,8 @@ export const auditEntrySchema = z
     action: z.enum(AUDIT_ACTIONS),
     reason: z.string().optional(),
     leaseId: z.string().optional(),
-    sessionId: z.string(),
+    /** Absent for access decisions and handoffs, which are not one session's. */
+    sessionId: z.string().optional(),
     detail: z.string().optional(),
     /** For `leak-reported`: the incident record (main/core/leak/incident.ts). */
     incident: incidentSchema.optional(),

@@ -7,6 +7,7 @@ import { formatDuration, parseDuration } from '../duration.ts';
 import { checkLeakSettings, leakSettingsSchema } from './leakSettings.ts';
 import { databaseTlsProblem } from './databaseTls.ts';
 import { insecureUrlReason } from './secureUrl.ts';
+import { checkPolicy, handoffSchema, policySchema } from './policySchema.ts';
 import { staticSectionSchema } from './staticTarget.ts';
 
 /** A duration in whole seconds, at least `min`. */
@@ -92,6 +93,9 @@ export const onCallSchema = z.strictObject({
     /** The environment variable that holds the user's PagerDuty API token (never the token itself). */
     tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' }).default('PAGERDUTY_TOKEN'),
   }),
+  // Access policy (policySchema.ts): the end-of-shift warning lead and the handoff record's place.
+  warnBefore: duration().default(900),
+  handoff: handoffSchema.prefault({}),
 });
 
 export const sessionsSchema = z.strictObject({
@@ -180,6 +184,8 @@ const targetCommon = {
   /** Ask for a reason (ticket) before issuing; defaults to true for high impact. */
   requireReason: z.boolean({ error: 'must be true or false' }).optional(),
   requireOnCall: z.boolean({ error: 'must be true or false' }).default(false),
+  /** Ask "are you sure?" (or --yes) before issuing (policySchema.ts; the impact's rule may ask too). */
+  requireConfirmation: z.boolean({ error: 'must be true or false' }).default(false),
   /** What the tray's `Open in terminal` runs (argv words, no shell); the kind's usual client when absent. */
   command: z.array(text, { error: 'must be a list of words, e.g. [pgcli, --less-chatty]' }).min(1, { error: 'must name a program' }).optional(),
 };
@@ -215,6 +221,7 @@ export const configSchema = z
     auth: authSchema,
     onCall: onCallSchema.optional(),
     sessions: sessionsSchema.prefault({}),
+    policy: policySchema.prefault({}),
     targets: z.array(targetSchema, { error: 'must be a list of targets' }),
     leak: leakSettingsSchema.optional(),
   })
@@ -238,6 +245,7 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['targets', index, 'aws', 'source'], message: 'is sso, but there is no auth.awsSso section' });
       }
     });
+    checkPolicy(config, ctx);
   });
 
 export type KeyfobConfig = z.output<typeof configSchema>;
@@ -252,6 +260,7 @@ export type OnCallSettings = NonNullable<KeyfobConfig['onCall']>;
 export type SessionSettings = KeyfobConfig['sessions'];
 export type { LeakSettings } from './leakSettings.ts';
 export type Target = KeyfobConfig['targets'][number];
+export type { HandoffSettings, ImpactRule, PolicySettings } from './policySchema.ts';
 export type DatabaseTarget = Extract<Target, { kind: 'database' }>;
 export type SshTarget = Extract<Target, { kind: 'ssh' }>;
 export type AwsTarget = Extract<Target, { kind: 'aws' }>;

@@ -4,6 +4,8 @@
 // gone is a session that ended). Every face calls the use cases below and listens to the
 // events; every method throws only KeyfobError with a code from common/errors.ts.
 import type { ErrorView } from '../../../common/errors.ts';
+import type { ExposureView } from '../../../common/exposure.ts';
+import type { HandoffResult, ShiftView, StoredHandoff } from '../../../common/handoff.ts';
 import type { LeakReportView } from '../../../common/leak.ts';
 import type { EndReason, Impact, LoginMethod, SessionView, SignInView, StatusView, TargetView } from '../../../common/views.ts';
 import { REVOKE_CONCURRENCY, runBounded } from '../base/bounded.ts';
@@ -35,15 +37,32 @@ import { createVaultClientFromConfig, type VaultClient } from '../vault/index.ts
 import { AuthService, type SignInExpiring } from './auth.ts';
 import { storedAwsSso } from './awsSsoSession.ts';
 import { coded, toKeyfobError } from './errors.ts';
-import { checkGuardRails } from './guardRails.ts';
-import { issueCredential } from './issue.ts';
+import { AccessPolicy, type HandoffRequest } from './accessPolicy.ts';
+import { issueCredential, staticNotIssued } from './issue.ts';
 import { localUser, respondToLeak } from './leak.ts';
 import { leaseScopeFor, type LeaseScope } from './leaseScope.ts';
 import { login as runLogin } from './login.ts';
 import { SessionDirectory } from './sessionDirectory.ts';
+import { shiftWarningAt } from '../policy/onCall.ts';
 import { isLive, toSessionView, toStatusView, toTargetView } from './views.ts';
 
 export type { SignInExpiring } from './auth.ts';
+export type { HandoffRequest } from './accessPolicy.ts';
+
+/** The on-call shift an elevated grant relied on, announced `onCall.warnBefore` ahead of its end. */
+export interface ShiftEnding {
+  endsAt: string;
+  scheduleId: string | null;
+  scheduleName: string | null;
+}
+
+export interface IssueOptions {
+  /** Seconds; the target's ttl when absent. */
+  ttlSeconds?: number;
+  reason?: string;
+  /** The person confirmed (--yes, a dialog) before asking: needed where the policy asks for a confirmation. */
+  confirmed?: boolean;
+}
 
 /** How long ending many sessions from a command may take (`revoke --all`, `logout`). */
 export const REVOKE_ALL_DEADLINE_MS = 15_000;
@@ -115,13 +134,26 @@ export interface Engine extends Disposable {
   status(): Promise<StatusView>;
   login(method?: LoginMethod, options?: LoginOptions): Promise<SignInView>;
   logout(): Promise<EndedMany>;
-  issue(targetId: string, options?: { ttlSeconds?: number; reason?: string }): Promise<IssuedSession>;
+  /** Runs the access policy first (audited, granted or refused: 'guard-rail'), then issues. */
+  issue(targetId: string, options?: IssueOptions): Promise<IssuedSession>;
   renew(sessionId: string, options?: { ttlSeconds?: number }): Promise<RenewedSession>;
   /** Ends one session of any keyfob process through the revoke path. */
   revoke(sessionId: string, reason?: EndReason): Promise<SessionView>;
   revokeAll(reason: EndReason, filter?: { owner?: 'this-process' | 'any'; impacts?: Impact[] }, deadlineMs?: number): Promise<EndedMany>;
   /** credential_process: issues AWS keys and hands the session over (not revoked at exit). */
-  handOverAws(targetId: string, options?: { reason?: string }): Promise<{ session: SessionView; awsKeys: AwsKeys }>;
+  handOverAws(targetId: string, options?: { reason?: string; confirmed?: boolean }): Promise<{ session: SessionView; awsKeys: AwsKeys }>;
+  // access policy (docs/policy.md)
+  /** What someone holding this machine would have now: live sessions of any process by impact, and the sign-in. */
+  exposure(): Promise<ExposureView>;
+  /** End of shift: writes the handoff record (check-and-set), then revokes this machine's elevated sessions. */
+  handoff(request?: HandoffRequest): Promise<HandoffResult>;
+  /** The newest handoff addressed to the signed-in person or their schedule; null when there is none. */
+  latestHandoff(): Promise<StoredHandoff | null>;
+  /** Your on-call shift now, from PagerDuty; null when there is nothing to ask with (no onCall section, signed out, no PagerDuty token). */
+  shift(): Promise<ShiftView | null>;
+  /** Keeps the signed-in person's own PagerDuty API token in the OS keychain (checked with PagerDuty first). */
+  savePagerDutyToken(token: string): Promise<{ email: string }>;
+  // leak response and static targets (docs/runbook-leak.md)
   /**
    * "I leaked this": revokes the session at once (any owning process), optionally its role's lease
    * prefix, records the incident (audit log, Vault KV when configured). A static target's id
@@ -144,6 +176,8 @@ export interface Engine extends Disposable {
   readonly onDidReportProblem: Event<ErrorView>;
   /** A crash recovery after a login revoked what a dead keyfob process left. */
   readonly onDidRecover: Event<RecoveryView>;
+  /** The shift an on-call grant relied on ends soon (`onCall.warnBefore`): time for a handoff. */
+  readonly onWillShiftEnd: Event<ShiftEnding>;
   /** Stops timers and watches and waits for revocations in flight. Does not end sessions: revokeAll first. */
   dispose(): Promise<void>;
   close(): Promise<void>;
@@ -208,6 +242,8 @@ class KeyfobEngine implements Engine {
   readonly #audit: AuditLog;
   readonly #manager: SessionManager;
   readonly #directory: SessionDirectory;
+  readonly #policy: AccessPolicy;
+  #shiftTimer: { handle: unknown; endsAt: number } | undefined;
   readonly #disposables = new DisposableStore();
   /** Every session this engine's manager ever held: the journal watch must not announce them again (ended or handed over). */
   readonly #ownIds = new Set<string>();
@@ -221,12 +257,14 @@ class KeyfobEngine implements Engine {
   readonly #onDidWarnExpiring = new Emitter<SessionView>();
   readonly #onDidReportProblem = new Emitter<ErrorView>();
   readonly #onDidRecover = new Emitter<RecoveryView>();
+  readonly #onWillShiftEnd = new Emitter<ShiftEnding>();
   readonly onDidAddSession = this.#onDidAddSession.event;
   readonly onDidUpdateSession = this.#onDidUpdateSession.event;
   readonly onDidEndSession = this.#onDidEndSession.event;
   readonly onDidWarnExpiring = this.#onDidWarnExpiring.event;
   readonly onDidReportProblem = this.#onDidReportProblem.event;
   readonly onDidRecover = this.#onDidRecover.event;
+  readonly onWillShiftEnd = this.#onWillShiftEnd.event;
   readonly onDidSignIn: Event<SignInView>;
   readonly onDidSignOut: Event<{ reason: 'logout' | 'expired' | 'elsewhere' }>;
   readonly onWillSignInExpire: Event<SignInExpiring>;
@@ -265,6 +303,17 @@ class KeyfobEngine implements Engine {
       audit: this.#audit,
       policy: { warnLeadSeconds: parts.config.sessions.warnBefore, renewLeadSeconds: parts.config.sessions.renewBefore },
       stopAgent,
+    });
+    this.#policy = new AccessPolicy({
+      config: parts.config,
+      audit: this.#audit,
+      store: parts.store,
+      vault: parts.vault,
+      journal: this.#journal,
+      clock: parts.clock,
+      env: parts.env,
+      ...(parts.fetch ? { fetch: parts.fetch } : {}),
+      token: () => this.#auth.token,
     });
     this.#directory = this.#disposables.add(
       new SessionDirectory(
@@ -330,7 +379,7 @@ class KeyfobEngine implements Engine {
   }
 
   targets(): TargetView[] {
-    return this.config.targets.map(toTargetView);
+    return this.config.targets.map((t) => toTargetView(t, this.config));
   }
 
   // ---- use cases ----
@@ -385,6 +434,8 @@ class KeyfobEngine implements Engine {
         await this.#vault.revokeSelf().catch((error: unknown) => this.#problem('vault-error', `Vault did not revoke the token: ${errorMessage(error)}`));
       }
       await this.#auth.signOut();
+      // The PagerDuty token is the person's too: a signed-out machine keeps nothing of theirs.
+      await this.#policy.forgetPagerDutyToken();
       const { oidc, awsSso } = this.config.auth;
       if (oidc) await forgetSsoMaterial(this.#store, 'oidc', oidc.issuer);
       if (awsSso) await forgetSsoMaterial(this.#store, 'aws-sso', awsSso.startUrl);
@@ -394,18 +445,17 @@ class KeyfobEngine implements Engine {
     });
   }
 
-  issue(targetId: string, options: { ttlSeconds?: number; reason?: string } = {}): Promise<IssuedSession> {
+  issue(targetId: string, options: IssueOptions = {}): Promise<IssuedSession> {
     return coded(async () => {
       const target = this.#target(targetId);
+      // Refused before the policy decides, so the audit log never says "granted" for a static secret.
+      if (target.kind === 'static') throw staticNotIssued(target.id);
       const needsVault = !(target.kind === 'aws' && target.aws.source === 'sso');
       if (needsVault) await this.#auth.require();
-      const ttl = await checkGuardRails(this.config, target, options, this.#p.env, {
-        ...(this.#p.fetch ? { fetch: this.#p.fetch } : {}),
-        now: () => this.#clock.now(),
-      });
+      const granted = await this.#policy.check(target, options);
       const issued = await issueCredential(
         target,
-        ttl,
+        granted.ttlSeconds,
         {
           vault: this.#vault,
           sessions: this.#manager,
@@ -417,6 +467,8 @@ class KeyfobEngine implements Engine {
         },
         options.reason,
       );
+      // Armed once issued, so a face that subscribes on the answer hears a warning that is already due.
+      if (granted.onCall?.shift) this.#armShiftWarning(granted.onCall.shift);
       const credential: IssuedSession['credential'] = { env: issued.env };
       if (issued.connectionUri) credential.connectionUri = issued.connectionUri;
       if (issued.awsKeys) credential.awsKeys = issued.awsKeys;
@@ -505,7 +557,7 @@ class KeyfobEngine implements Engine {
     });
   }
 
-  handOverAws(targetId: string, options: { reason?: string } = {}): Promise<{ session: SessionView; awsKeys: AwsKeys }> {
+  handOverAws(targetId: string, options: { reason?: string; confirmed?: boolean } = {}): Promise<{ session: SessionView; awsKeys: AwsKeys }> {
     return coded(async () => {
       const target = this.#target(targetId);
       if (target.kind !== 'aws') throw new KeyfobError('usage', `${target.id} is a ${target.kind} target, not aws`);
@@ -520,6 +572,54 @@ class KeyfobEngine implements Engine {
       return { session: issued.session, awsKeys };
     });
   }
+
+  // ---- access policy ----
+
+  exposure(): Promise<ExposureView> {
+    return coded(() => this.#policy.exposure());
+  }
+
+  handoff(request: HandoffRequest = {}): Promise<HandoffResult> {
+    return coded(async () => {
+      await this.#auth.require();
+      return this.#policy.handoff(
+        request,
+        async (ids) => {
+          const entries = (await this.#journal.list()).filter((e) => ids.includes(e.sessionId));
+          const ended = await this.#endMany(entries, 'revoked', REVOKE_ALL_DEADLINE_MS);
+          return { revoked: ended.revoked.map((s) => s.id), failed: ended.failed.map((s) => s.id) };
+        },
+        (message) => this.#problem('guard-rail', message),
+      );
+    });
+  }
+
+  latestHandoff(): Promise<StoredHandoff | null> {
+    return coded(async () => {
+      await this.#auth.require();
+      return this.#policy.latestHandoff();
+    });
+  }
+
+  shift(): Promise<ShiftView | null> {
+    return coded(() => this.#policy.shift());
+  }
+
+  savePagerDutyToken(token: string): Promise<{ email: string }> {
+    return coded(() => this.#policy.savePagerDutyToken(token));
+  }
+
+  /** One warning per shift: the latest end among the grants of this engine. */
+  #armShiftWarning(shift: { scheduleId: string | null; scheduleName: string | null; endsAt: number | null }): void {
+    const endsAt = shift.endsAt;
+    const warnAt = shiftWarningAt(endsAt, this.config.onCall?.warnBefore ?? 0, this.#clock.now());
+    if (endsAt === null || warnAt === null || this.#shiftTimer?.endsAt === endsAt) return;
+    if (this.#shiftTimer) this.#clock.clearTimer(this.#shiftTimer.handle);
+    const ending: ShiftEnding = { endsAt: new Date(endsAt).toISOString(), scheduleId: shift.scheduleId, scheduleName: shift.scheduleName };
+    this.#shiftTimer = { endsAt, handle: this.#clock.setTimer(() => this.#onWillShiftEnd.fire(ending), warnAt - this.#clock.now()) };
+  }
+
+  // ---- leak response and static targets ----
 
   leak(sessionId: string, options: LeakOptions = {}): Promise<LeakReportView> {
     return coded(async () => {
@@ -558,7 +658,7 @@ class KeyfobEngine implements Engine {
       const signedIn = this.#auth.token !== null;
       return Promise.all(
         this.config.targets.map(async (t) => {
-          const view = toTargetView(t);
+          const view = toTargetView(t, this.config);
           if (t.kind !== 'static') return view;
           const age = signedIn ? await staticSecretAge(t, this.#vault, this.#clock.now()) : null;
           return {
@@ -575,6 +675,7 @@ class KeyfobEngine implements Engine {
   dispose(): Promise<void> {
     this.#disposed ??= (async () => {
       this.#disposables.dispose();
+      if (this.#shiftTimer) this.#clock.clearTimer(this.#shiftTimer.handle);
       await this.#manager.whenIdle();
       this.#manager.dispose();
       this.#vault.close();
@@ -585,6 +686,7 @@ class KeyfobEngine implements Engine {
         this.#onDidWarnExpiring,
         this.#onDidReportProblem,
         this.#onDidRecover,
+        this.#onWillShiftEnd,
       ])
         e.dispose();
     })();

@@ -1,44 +1,35 @@
-// Client-side guard rails for elevated access (design.md journey 5): a reason for targets that
-// need one, being on call for targets that require it, and a TTL within the target's bounds.
-import { KeyfobError } from '../base/keyfobError.ts';
-import { secretKind } from '../base/secretGuard.ts';
+// Client-side guard rails for elevated access (design.md journey 5), as the engine's issue use
+// case calls them: the decision itself lives in core/policy (guardRails.ts); this wires in the
+// engine's config, audit log, keychain, clock and the signed-in identity.
+import type { AuditSink } from '../audit/index.ts';
+import type { Clock } from '../base/clock.ts';
 import type { KeyfobConfig, Target } from '../config/index.ts';
-import { checkOnCall } from './onCall.ts';
+import type { SecretStore, StoredVaultToken } from '../keychain/index.ts';
+import { checkAccess, type AccessGranted, type AccessRequest } from '../policy/guardRails.ts';
+import { signedInEmail } from '../policy/identity.ts';
 
-/** A client-side guard rail refused the request (`guard-rail`), or its input was unusable (`usage`). */
-export class GuardRailError extends KeyfobError {
-  constructor(message: string, code: 'guard-rail' | 'usage' = 'guard-rail') {
-    super(code, message);
-  }
+export { GuardRailError } from '../policy/errors.ts';
+export type IssueRequest = AccessRequest;
+
+export interface GuardRailEngine {
+  readonly config: KeyfobConfig;
+  readonly audit: AuditSink;
+  readonly store: SecretStore;
+  readonly clock: Clock;
+  signIn(): StoredVaultToken | null;
+  /** For PagerDuty; the global fetch when absent. */
+  fetch?: typeof fetch;
 }
 
-export interface IssueRequest {
-  /** Seconds; the target's ttl when absent. */
-  ttlSeconds?: number;
-  reason?: string;
-}
-
-/** Returns the TTL to ask for; throws a one-line GuardRailError when the request may not go ahead. */
-export async function checkGuardRails(
-  config: KeyfobConfig,
-  target: Target,
-  request: IssueRequest,
-  env: NodeJS.ProcessEnv,
-  options: { fetch?: typeof fetch; now?: () => number } = {},
-): Promise<number> {
-  const ttl = request.ttlSeconds ?? target.ttl;
-  if (ttl <= 0) throw new GuardRailError('--ttl must be positive', 'usage');
-  if (ttl > target.maxTtl) throw new GuardRailError(`--ttl is above ${target.id}'s maximum of ${target.maxTtl} s`);
-  // The reason goes to the audit log: one that holds a secret is refused before anything is issued.
-  const kind = request.reason === undefined ? undefined : secretKind(request.reason);
-  if (kind) throw new GuardRailError(`--reason looks like it holds ${kind}, and the reason is written to the audit log; give a ticket and a few words instead`, 'usage');
-  if (target.requireReason && !request.reason?.trim()) {
-    throw new GuardRailError(`${target.id} is ${target.impact} impact and needs a reason: add --reason "TICKET-123 what you are doing"`);
-  }
-  if (target.requireOnCall) {
-    if (!config.onCall) throw new GuardRailError(`${target.id} requires being on call, but the config has no onCall section`);
-    const status = await checkOnCall(config.onCall, env, new Date(options.now?.() ?? Date.now()), options.fetch);
-    if (!status.onCall) throw new GuardRailError(`${target.id} requires being on call, and PagerDuty says ${status.who} is not on call now`);
-  }
-  return ttl;
+/** The TTL to ask for (and the on-call answer); throws a one-line GuardRailError when the request may not go ahead. */
+export function checkGuardRails(engine: GuardRailEngine, target: Target, request: IssueRequest, env: NodeJS.ProcessEnv): Promise<AccessGranted> {
+  return checkAccess(target, request, {
+    config: engine.config,
+    audit: engine.audit,
+    identity: signedInEmail(engine.signIn(), engine.config),
+    store: engine.store,
+    env,
+    now: () => engine.clock.now(),
+    ...(engine.fetch ? { fetch: engine.fetch } : {}),
+  });
 }

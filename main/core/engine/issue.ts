@@ -42,6 +42,11 @@ export async function issueCredential(target: Target, ttlSeconds: number, deps: 
   return issued;
 }
 
+/** A static secret is copied (keyfob copy), never issued: there is no session to end. */
+export function staticNotIssued(targetId: string): KeyfobError {
+  return new KeyfobError('usage', `${targetId} is a static secret: keyfob copy ${targetId} copies it; nothing is issued or revoked`);
+}
+
 function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   switch (target.kind) {
     case 'database':
@@ -51,8 +56,7 @@ function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason
     case 'aws':
       return issueAws(target, ttlSeconds, deps, reason);
     case 'static':
-      // A static secret is copied (keyfob copy), never issued: there is no session to end.
-      return Promise.reject(new KeyfobError('usage', `${target.id} is a static secret: keyfob copy ${target.id} copies it; nothing is issued or revoked`));
+      return Promise.reject(staticNotIssued(target.id));
   }
 }
 

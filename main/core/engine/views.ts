@@ -2,8 +2,9 @@
 // session of this one) to the SessionView every face shows: status, events and IPC alike.
 // Also the target, sign-in and status views (common/views.ts).
 import type { SessionView, SignInView, StatusView, TargetView } from '../../../common/views.ts';
-import type { Target } from '../config/index.ts';
+import type { KeyfobConfig, Target } from '../config/index.ts';
 import type { StoredVaultToken } from '../keychain/index.ts';
+import { effectiveRules, isElevated } from '../policy/rules.ts';
 import { remainingSeconds, type JournalEntry, type Session } from '../sessions/index.ts';
 
 export interface ViewContext {
@@ -43,7 +44,9 @@ export function isLive(entry: Pick<JournalEntry, 'expiresAt' | 'state'>, now: nu
   return entry.expiresAt > now || entry.state === 'revoke-failed';
 }
 
-export function toTargetView(t: Target): TargetView {
+/** A target with the rules that apply to it: its own flags joined with its impact's org rule (docs/policy.md). */
+export function toTargetView(t: Target, config: Pick<KeyfobConfig, 'policy'>): TargetView {
+  const rules = effectiveRules(config, t);
   return {
     id: t.id,
     name: t.name,
@@ -52,15 +55,19 @@ export function toTargetView(t: Target): TargetView {
     grants: t.grants,
     scope: t.scope,
     ttlSeconds: t.ttl,
-    maxTtlSeconds: t.maxTtl,
-    requireReason: t.requireReason,
-    requireOnCall: t.requireOnCall,
+    maxTtlSeconds: rules.maxTtl,
+    requireReason: rules.requireReason,
+    requireOnCall: rules.requireOnCall,
+    requireConfirmation: rules.requireConfirmation,
+    ticketPattern: rules.ticketPattern?.source ?? null,
+    // A static secret has no session for a handoff to revoke.
+    elevated: t.kind !== 'static' && isElevated(config, t),
     ...(t.kind === 'static' ? { rotationSeconds: t.static.rotation } : {}),
   };
 }
 
-export function targetViews(engine: { config: { targets: readonly Target[] } }): TargetView[] {
-  return engine.config.targets.map(toTargetView);
+export function targetViews(engine: { config: Pick<KeyfobConfig, 'targets' | 'policy'> }): TargetView[] {
+  return engine.config.targets.map((t) => toTargetView(t, engine.config));
 }
 
 export function toSignInView(token: StoredVaultToken | null): SignInView {

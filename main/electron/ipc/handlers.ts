@@ -72,9 +72,10 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
       const entries = (await host.readActivity())
         .filter((e) => (filter.targetId === undefined || e.target === filter.targetId) && (filter.action === undefined || e.action === filter.action) && Date.parse(e.time) >= since)
         .filter((e): e is typeof e & { action: ActivityEntry['action'] } => (AUDIT_ACTIONS_VIEW as readonly string[]).includes(e.action))
-        .map((e) => ({ time: e.time, user: e.user, target: e.target, action: e.action, reason: e.reason ?? null, sessionId: e.sessionId, detail: e.detail ?? null }));
+        .map((e) => ({ time: e.time, user: e.user, target: e.target, action: e.action, reason: e.reason ?? null, sessionId: e.sessionId ?? null, detail: e.detail ?? null }));
       return entries.reverse().slice(0, filter.limit ?? 200);
     },
+    'exposure.get': () => engine.exposure(),
     'settings.get': () => host.preferences.get(),
     'settings.set': (patch) => host.preferences.set(patch),
   };

@@ -21,6 +21,7 @@ export type WindowEngine = Pick<
   | 'renew'
   | 'revoke'
   | 'revokeAll'
+  | 'exposure'
   | 'onDidSignIn'
   | 'onDidSignOut'
   | 'onDidRenewSignIn'
@@ -51,6 +52,7 @@ export interface ActivityRecord {
   target: string;
   action: string;
   reason?: string;
-  sessionId: string;
+  /** Absent for access decisions and handoffs (docs/policy.md). */
+  sessionId?: string;
   detail?: string;
 }

@@ -36,6 +36,8 @@ export interface KeyfobUserOptions {
 export interface RunOptions {
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Written to keyfob's stdin, which is then closed (stdin is empty otherwise). */
+  input?: string;
   /** Working directory (e.g. a git repository for `scan --staged`); the test's own otherwise. */
   cwd?: string;
 }
@@ -86,7 +88,7 @@ export function makeKeyfobUser(stack: Stack, options: KeyfobUserOptions = {}): K
   const env = keyfobEnv(stack, home, options.env);
   const started = new Set<RunningKeyfob>();
   const start = (args: string[], runOptions: RunOptions = {}) => {
-    const running = startKeyfob(args, { ...env, ...runOptions.env }, runOptions.timeoutMs, runOptions.cwd);
+    const running = startKeyfob(args, { ...env, ...runOptions.env }, runOptions.timeoutMs, { input: runOptions.input, cwd: runOptions.cwd });
     started.add(running);
     void running.exited.then(() => started.delete(running));
     return running;
@@ -107,9 +109,11 @@ export function makeKeyfobUser(stack: Stack, options: KeyfobUserOptions = {}): K
  * Starts `keyfob ARGS` in its own process group (as a shell job is), so a test can deliver a
  * terminal's Ctrl-C to the group or kill keyfob alone. Killed with its group after `timeoutMs`.
  */
-export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, cwd?: string): RunningKeyfob {
+export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, io: { input?: string | undefined; cwd?: string | undefined } = {}): RunningKeyfob {
   const began = Date.now();
-  const child = spawn(nodeBin, [keyfobScript, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(cwd ? { cwd } : {}) });
+  const { input, cwd } = io;
+  const child = spawn(nodeBin, [keyfobScript, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true, ...(cwd ? { cwd } : {}) });
+  if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
