@@ -42,9 +42,9 @@ auth: { default: vault-oidc, vaultOidc: { role: engineer }, awsSso: { startUrl: 
 onCall: { pagerduty: { scheduleIds: [PSCHED1] } }
 targets:
   - { id: orders-ro, name: Orders DB (read-only), kind: database, impact: low, grants: SELECT on all tables in orders, scope: orders (production), ttl: 1h, maxTtl: 4h,
-      database: { vaultRole: orders-ro, host: db.example.com, name: orders } }
+      database: { vaultRole: orders-ro, host: db.example.com, name: orders, sslmode: verify-full } }
   - { id: orders-rw, name: Orders DB (read/write), kind: database, impact: high, grants: "SELECT, INSERT, UPDATE, DELETE on orders", scope: orders (production), ttl: 15m, maxTtl: 1h,
-      requireReason: true, requireOnCall: true, database: { vaultRole: orders-rw, host: db.example.com, name: orders } }
+      requireReason: true, requireOnCall: true, database: { vaultRole: orders-rw, host: db.example.com, name: orders, sslmode: verify-full } }
   - { id: bastion, name: Bastion host, kind: ssh, impact: medium, grants: shell as ops on the bastion, scope: bastion.prod, ttl: 30m, maxTtl: 1h,
       ssh: { vaultRole: ops, host: bastion.example.com, user: ops, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEKJ/4R8aZm1RNpyAqF0P0PqyS7n3Ub6fKpJhIHhBvTz" } }
   - { id: aws-prod, name: AWS production (read-only), kind: aws, impact: medium, grants: ReadOnlyAccess, scope: account 123456789012, ttl: 1h, maxTtl: 2h,
