@@ -87,7 +87,7 @@ describe.skipIf(skipped)(`exec revokes however it is stopped${skipped ? ` (skipp
       expect(end.stderr).toMatch(/interrupted \(SIGINT\) before the command started; revoking/);
       expect(await vaultMadeRoles(fixture.stack.info), 'no role left').toEqual([]);
       const audit = readAudit(user.home);
-      expect(audit.map((e) => e.action)).toEqual(['issued', 'revoked']);
+      expect(audit.map((e) => e.action)).toEqual(['granted', 'issued', 'revoked']);
       expect(() => readFileSync(marker)).toThrow();
     } finally {
       await proxy.close();

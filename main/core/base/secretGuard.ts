@@ -14,13 +14,15 @@ const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   // Legacy batch (b.) and recovery (r.) tokens, from Vaults before 1.10.
   ['a Vault token', /(?<![A-Za-z0-9])[br]\.[A-Za-z0-9_-]{24,}/],
   ['an AWS access key', /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/],
-  // Exactly 40 base64 characters with both cases: a secret access key, never a (one-case) hex
-  // SHA-1, nor a lease id such as aws/creds/admin/… (a lowercase mount, then a slash).
-  ['an AWS secret key', /(?<![A-Za-z0-9/+])(?![a-z0-9]+\/)(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/],
   // STS session tokens start with the base64 of their first bytes (FwoGZXIvYXdz…, IQoJb3JpZ2lu…).
   ['an AWS session token', /(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{20,}/],
   // Identity Center (SSO OIDC) access and refresh tokens: aoa…/aor… and long.
   ['an SSO bearer token', /(?<![A-Za-z0-9])ao[ar][A-Za-z0-9+/_:=-]{40,}/],
+  // Exactly 40 base64 characters with both cases: a secret access key, never a (one-case) hex
+  // SHA-1, nor a lease id such as aws/creds/admin/… (a mount, then creds/, sts/, sign/ or issue/:
+  // a key may well start with a lowercase run and a slash, so that alone proves nothing). After the
+  // prefixed tokens above, so a piece of one of those is not named an AWS secret key.
+  ['an AWS secret key', /(?<![A-Za-z0-9/+])(?![a-z0-9_-]+\/(?:creds|sts|sign|issue)\/)(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/],
   ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/],
   ['a URL with a password', /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i],
 ];
