@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../main/core/audit/index.ts';
+import { SessionDirectory } from '../../main/core/engine/sessionDirectory.ts';
 import {
   Journal,
   describePendingRevocations,
@@ -369,5 +370,34 @@ describe('recoverOrphans', () => {
     expect(await journal.list()).toEqual([]);
     expect(audit.read().at(-1)).toMatchObject({ action: 'revoked', reason: 'revoked', sessionId: 's00005' });
     expect((await revokeJournaledSession('s00005', 'revoked', { journal, leaseApi, audit })).status).toBe('not-found');
+  });
+});
+
+describe('why a session ended, as another process reads it', () => {
+  it('a reader that never saw the revoking mark still learns the reason from the removal', async () => {
+    const owner = new Journal(home);
+    const reader = new Journal(home);
+    const directory = new SessionDirectory(reader, () => false, () => Date.now());
+    await owner.put(entry(1, { pid: 4242 }));
+    await directory.load();
+    const ended: { id: string; reason: string }[] = [];
+    directory.onDidEnd(({ entry: e, reason }) => ended.push({ id: e.sessionId, reason }));
+    // The owner's command exits: its revoke path marks and removes before the reader looks again.
+    await owner.patch('s00001', { state: 'revoking', endReason: 'command-exit' });
+    await owner.remove('s00001');
+    await directory.refresh();
+    expect(ended).toEqual([{ id: 's00001', reason: 'command-exit' }]);
+  });
+
+  it('a removal with no reason on record reads as revoked before its expiry', async () => {
+    const owner = new Journal(home);
+    const directory = new SessionDirectory(new Journal(home), () => false, () => Date.now());
+    await owner.put(entry(2, { pid: 4242 }));
+    await directory.load();
+    const reasons: string[] = [];
+    directory.onDidEnd(({ reason }) => reasons.push(reason));
+    await owner.remove('s00002');
+    await directory.refresh();
+    expect(reasons).toEqual(['revoked']);
   });
 });

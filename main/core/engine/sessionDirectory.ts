@@ -78,7 +78,8 @@ export class SessionDirectory implements Disposable {
     }
     for (const [id, was] of before) {
       if (after.has(id) || this.#isOwn(id)) continue;
-      this.#onDidEnd.fire({ entry: was, reason: was.endReason ?? (was.expiresAt <= this.#now() ? 'expired' : 'revoked') });
+      const reason = was.endReason ?? this.#journal.endReasonOf?.(id) ?? (was.expiresAt <= this.#now() ? 'expired' : 'revoked');
+      this.#onDidEnd.fire({ entry: was, reason });
     }
   }
 

@@ -10,7 +10,7 @@ import { SessionError } from './errors.ts';
 import { toDisposable, type Disposable } from '../base/events.ts';
 import { withFileLock, type LockOptions } from '../base/fileLock.ts';
 import { emptyJournalFile, parseJournalFile, writeJournalChanges, type JournalFileState } from './journalFile.ts';
-import { END_REASONS, SESSION_KINDS } from './session.ts';
+import { END_REASONS, SESSION_KINDS, type EndReason } from './session.ts';
 import { ensureStateDir } from '../base/stateDir.ts';
 
 // The journal: what this machine's keyfob processes have issued and not yet revoked, so a crash
@@ -70,6 +70,8 @@ export interface SessionJournal {
   list(): Promise<JournalEntry[]>;
   /** Read-modify-write: `mutate` edits the entries in place and may return a result. */
   update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T>;
+  /** Why a recently removed entry ended, as of the last read, when its removal said so. */
+  endReasonOf?(sessionId: string): EndReason | undefined;
 }
 
 export interface JournalOptions {
@@ -129,6 +131,11 @@ export class Journal extends JournalBase {
     this.path = join(dir, options.fileName ?? 'journal.json');
     this.#lockPath = `${this.path}.lock`;
     this.#options = options;
+  }
+
+  endReasonOf(sessionId: string): EndReason | undefined {
+    const reason = this.#parsed?.state.endReasons?.get(sessionId);
+    return (END_REASONS as readonly string[]).includes(reason ?? '') ? (reason as EndReason) : undefined;
   }
 
   async list(): Promise<JournalEntry[]> {

@@ -24,6 +24,11 @@ export interface JournalFileState {
   changeLines: number;
   /** False for a version-1 file or one whose last append was cut short: rewrite, never append. */
   appendable: boolean;
+  /**
+   * Why each entry removed since the snapshot ended, from its removal line: another process reading
+   * the journal may never have seen the (unsynced, short-lived) `revoking` mark that said so.
+   */
+  endReasons?: ReadonlyMap<string, string>;
 }
 
 /** The entry schema's verdict (passed in, so this module and journal.ts do not import each other). */
@@ -53,14 +58,18 @@ export function parseJournalFile(text: string, parseEntry: EntryParser): Journal
     else byId.set(id, raw);
   }
   let appendable = endsClean;
+  const endReasons = new Map<string, string>();
   for (let i = 1; i < lines.length; i++) {
     const change = tryJson(lines[i]!);
     if (isSet(change)) byId.set(change.set.sessionId, change.set);
-    else if (isDel(change)) byId.delete(change.del);
+    else if (isDel(change)) {
+      byId.delete(change.del);
+      if (typeof change.reason === 'string') endReasons.set(change.del, change.reason);
+    }
     else if (i === lines.length - 1 && !endsClean) appendable = false; // an append cut short by a crash: never finished, so never relied on
     else return undefined;
   }
-  return classify(parseEntry, [...byId.values(), ...unkeyed], lines.length - 1, appendable);
+  return { ...classify(parseEntry, [...byId.values(), ...unkeyed], lines.length - 1, appendable), endReasons };
 }
 
 /**
@@ -92,7 +101,7 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   const old = new Map(before.entries.map((e) => [e.sessionId, e]));
   const nextIds = new Set(next.map((e) => e.sessionId));
   const changes: string[] = [];
-  for (const e of before.entries) if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId }));
+  for (const e of before.entries) if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
   if (changes.length === 0) return before;
@@ -151,7 +160,7 @@ function isSet(value: unknown): value is { set: { sessionId: string } } {
   return typeof value === 'object' && value !== null && 'set' in value && keyOf(value.set) !== undefined;
 }
 
-function isDel(value: unknown): value is { del: string } {
+function isDel(value: unknown): value is { del: string; reason?: unknown } {
   return typeof value === 'object' && value !== null && 'del' in value && typeof value.del === 'string';
 }
 
