@@ -12,7 +12,32 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', structuredClone: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', queueMicrotask: 'readonly', URLSearchParams: 'readonly', Response: 'readonly', Request: 'readonly', Headers: 'readonly', crypto: 'readonly', window: 'readonly', document: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        structuredClone: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        queueMicrotask: 'readonly',
+        URLSearchParams: 'readonly',
+        Response: 'readonly',
+        Request: 'readonly',
+        Headers: 'readonly',
+        crypto: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -20,7 +45,15 @@ export default tseslint.config(
   {
     files: ['main/core/**', 'common/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
+          ],
+        },
+      ],
     },
   },
   // Layers inside core: base/ (building blocks) <- the services (config, keychain, vault, auth,
@@ -29,43 +62,95 @@ export default tseslint.config(
   {
     files: ['main/core/base/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./(?!\\.\\./\\.\\./common/)', message: 'base/ is the innermost layer of core: it imports only itself and common/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
+            { regex: '^\\.\\./(?!\\.\\./\\.\\./common/)', message: 'base/ is the innermost layer of core: it imports only itself and common/.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,policy,leak,scan,static,aws}/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
+            { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['main/core/sessions/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron], patterns: [{ group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' }, { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' }, { regex: '^\\.\\./ssh/', message: 'The session engine takes ssh-agent cleanup injected (EndSessionDeps.stopAgent), it does not import ssh/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
+            { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' },
+            { regex: '^\\.\\./ssh/', message: 'The session engine takes ssh-agent cleanup injected (EndSessionDeps.stopAgent), it does not import ssh/.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['common/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electron, ...nodeBuiltins.map((name) => ({ name, message: 'common/ is shared with the renderer: no Node built-ins.' }))], patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'common/ depends on nothing outside itself.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electron, ...nodeBuiltins.map((name) => ({ name, message: 'common/ is shared with the renderer: no Node built-ins.' }))],
+          patterns: [{ group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'common/ depends on nothing outside itself.' }],
+        },
+      ],
     },
   },
   {
     files: ['main/cli/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The CLI runs in plain Node.' }], patterns: [{ group: ['**/electron/**', '**/renderer/**', '**/preload/**'], message: 'cli/ uses core/, not the Electron adapters.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The CLI runs in plain Node.' }],
+          patterns: [{ group: ['**/electron/**', '**/renderer/**', '**/preload/**'], message: 'cli/ uses core/, not the Electron adapters.' }],
+        },
+      ],
     },
   },
   {
     files: ['main/electron/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/**', '**/renderer/**'], message: 'electron/ uses core/, not the CLI or the renderer.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/cli/**', '**/renderer/**'], message: 'electron/ uses core/, not the CLI or the renderer.' }] },
+      ],
     },
   },
   {
     files: ['renderer/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The renderer talks only to the preload bridge.' }, ...nodeBuiltins.map((name) => ({ name, message: 'The renderer is sandboxed: no Node built-ins.' }))], patterns: [{ group: ['**/main/**', '**/preload/**'], message: 'The renderer uses common/ and the bridge only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The renderer talks only to the preload bridge.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer is sandboxed: no Node built-ins.' })),
+          ],
+          patterns: [{ group: ['**/main/**', '**/preload/**'], message: 'The renderer uses common/ and the bridge only.' }],
+        },
+      ],
     },
   },
 );

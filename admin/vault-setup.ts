@@ -81,14 +81,8 @@ path "sys/leases/revoke-prefix/aws/sts/*" { capabilities = ["update", "sudo"] }
 // orders_rw), so DROP ROLE always succeeds; revocation also ends open sessions at once.
 export function orderRoleStatements(group: string): { creation_statements: string[]; revocation_statements: string[] } {
   return {
-    creation_statements: [
-      `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`,
-      `GRANT ${group} TO "{{name}}";`,
-    ],
-    revocation_statements: [
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`,
-      `DROP ROLE IF EXISTS "{{name}}";`,
-    ],
+    creation_statements: [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' INHERIT;`, `GRANT ${group} TO "{{name}}";`],
+    revocation_statements: [`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{{name}}';`, `DROP ROLE IF EXISTS "{{name}}";`],
   };
 }
 
@@ -177,7 +171,10 @@ export async function setupVault(addr: string, token: string, input: SetupPlan):
     password: db.adminPassword,
     allowed_roles: ['orders-ro', 'orders-rw'],
   });
-  for (const [role, group] of [['orders-ro', 'orders_ro'], ['orders-rw', 'orders_rw']] as const) {
+  for (const [role, group] of [
+    ['orders-ro', 'orders_ro'],
+    ['orders-rw', 'orders_rw'],
+  ] as const) {
     await call('POST', `database/roles/${role}`, {
       db_name: 'orders',
       ...orderRoleStatements(group),

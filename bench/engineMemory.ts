@@ -24,11 +24,19 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { env, maxBuffer: 1 << 20 }, (error, stdout, stderr) => (error ? reject(new Error(`${args.join(' ')}: ${stderr.trim().split('\n').pop()}`)) : resolve(stdout)));
+    execFile(process.execPath, args, { env, maxBuffer: 1 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${args.join(' ')}: ${stderr.trim().split('\n').pop()}`)) : resolve(stdout),
+    );
   });
 }
 
-export async function benchMemory(options: { cli: string; env: NodeJS.ProcessEnv; targetId: string; sessions: number; signedIn: boolean }): Promise<MemoryResult> {
+export async function benchMemory(options: {
+  cli: string;
+  env: NodeJS.ProcessEnv;
+  targetId: string;
+  sessions: number;
+  signedIn: boolean;
+}): Promise<MemoryResult> {
   if (process.platform !== 'linux') return { execRssKb: undefined, execPeakKb: undefined, engine: undefined, skipped: 'reads /proc (Linux only)' };
   if (!options.signedIn) return { execRssKb: undefined, execPeakKb: undefined, engine: undefined, skipped: 'not signed in' };
   const status = await run([options.cli, 'exec', options.targetId, '--', 'sh', '-c', 'grep -E "^(VmRSS|VmHWM)" /proc/$PPID/status'], options.env);
@@ -38,7 +46,9 @@ export async function benchMemory(options: { cli: string; env: NodeJS.ProcessEnv
   const options_ = cliBuildOptions(outdir);
   await build({ ...options_, entryPoints: [self], absWorkingDir: repo, sourcemap: false, external: [...(options_.external ?? []), 'esbuild'] });
   const child = join(outdir, 'engineMemory.js');
-  const engine = JSON.parse(await run(['--expose-gc', child, options.targetId, String(options.sessions)], { ...options.env, KEYFOB_BENCH_MEMORY_CHILD: '1' })) as MemoryResult['engine'];
+  const engine = JSON.parse(
+    await run(['--expose-gc', child, options.targetId, String(options.sessions)], { ...options.env, KEYFOB_BENCH_MEMORY_CHILD: '1' }),
+  ) as MemoryResult['engine'];
   return { execRssKb: kb('VmRSS'), execPeakKb: kb('VmHWM'), engine, skipped: undefined };
 }
 

@@ -133,7 +133,14 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
     vaultMeter.take();
     journalMeter.take();
     auditMeter.take();
-    const samples = { raw: [] as number[], client: [] as number[], keyfob: [] as number[], vault: [] as number[], journal: [] as number[], audit: [] as number[] };
+    const samples = {
+      raw: [] as number[],
+      client: [] as number[],
+      keyfob: [] as number[],
+      vault: [] as number[],
+      journal: [] as number[],
+      audit: [] as number[],
+    };
     for (let i = 0; i < options.iterations; i++) {
       samples.raw.push(...(await sample(1, 0, raw)));
       samples.client.push(...(await sample(1, 0, client)));
@@ -202,7 +209,6 @@ async function journalPutRemove(journal: Journal): Promise<void> {
   await journal.put(entry);
   await journal.remove(entry.sessionId);
 }
-
 
 /** What one durable journal write cannot avoid: append a line the size of an entry, fdatasync. */
 async function appendAndSync(file: string): Promise<void> {

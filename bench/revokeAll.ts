@@ -70,18 +70,47 @@ export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeA
       issue100Ms ||= since(start);
       runs.push(await endAllRun(`${target.id}, disk journal`, target, leases, vault, 'disk', concurrency, single.median));
     }
-    runs.push(await endAllRun(`${target.id}, memory journal`, target, await issueMany(issue, options.leases), vault, 'memory', DEFAULT_CONCURRENCY, single.median));
+    runs.push(
+      await endAllRun(`${target.id}, memory journal`, target, await issueMany(issue, options.leases), vault, 'memory', DEFAULT_CONCURRENCY, single.median),
+    );
     if (options.compareTargetId) {
       const other = targetById(options.config, options.compareTargetId);
       const otherIssue = leaseIssuer(vault, other);
       const otherSingle = await singleRevokes(vault, otherIssue, options.singleSamples);
-      runs.push(await endAllRun(`${other.id}, disk journal (1 revoke ${otherSingle.median.toFixed(1)} ms)`, other, await issueMany(otherIssue, options.leases), vault, 'disk', DEFAULT_CONCURRENCY, otherSingle.median));
+      runs.push(
+        await endAllRun(
+          `${other.id}, disk journal (1 revoke ${otherSingle.median.toFixed(1)} ms)`,
+          other,
+          await issueMany(otherIssue, options.leases),
+          vault,
+          'disk',
+          DEFAULT_CONCURRENCY,
+          otherSingle.median,
+        ),
+      );
     }
-    const fakeLeases = Array.from({ length: options.leases }, (_, i) => ({ leaseId: `${target.id}/fake/${i}`, leaseDuration: 600, renewable: false, warnings: [] }));
-    runs.push(await endAllRun('instant Vault, disk journal', target, fakeLeases, { renewLease: unused, revokeLease: async () => {} }, 'disk', DEFAULT_CONCURRENCY, Number.NaN));
+    const fakeLeases = Array.from({ length: options.leases }, (_, i) => ({
+      leaseId: `${target.id}/fake/${i}`,
+      leaseDuration: 600,
+      renewable: false,
+      warnings: [],
+    }));
+    runs.push(
+      await endAllRun(
+        'instant Vault, disk journal',
+        target,
+        fakeLeases,
+        { renewLease: unused, revokeLease: async () => {} },
+        'disk',
+        DEFAULT_CONCURRENCY,
+        Number.NaN,
+      ),
+    );
     const distant: LeaseApi = { renewLease: unused, revokeLease: () => sleep(SIMULATED_RTT_MS).then(() => undefined) };
     for (const concurrency of options.distantConcurrencies) {
-      runs.push(await endAllRun(`Vault ${SIMULATED_RTT_MS} ms away (simulated), disk journal`, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS));
+      runs.push(
+        await endAllRun(`Vault ${SIMULATED_RTT_MS} ms away (simulated), disk journal`, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS),
+      );
     }
     const proxied = options.compareTargetId ? await proxiedRuns(options, vault, targetById(options.config, options.compareTargetId)) : undefined;
     return { target: target.id, singleRevoke: single, issue100Ms, runs, proxied };
@@ -136,7 +165,16 @@ async function endAllRun(
     // Whatever the deadline left behind is revoked here, outside the measurement, so no lease outlives the bench.
     for (const id of [...result.failed.map((f) => f.sessionId), ...result.timedOut]) await sessions.end(id, 'logout');
     await sessions.whenIdle();
-    return { label, concurrency, leases: leases.length, endAllMs, ratio: endAllMs / singleMs, ended: result.ended.length, failed: result.failed.length, timedOut: result.timedOut.length };
+    return {
+      label,
+      concurrency,
+      leases: leases.length,
+      endAllMs,
+      ratio: endAllMs / singleMs,
+      ended: result.ended.length,
+      failed: result.failed.length,
+      timedOut: result.timedOut.length,
+    };
   } finally {
     sessions.dispose();
     rmSync(home, { recursive: true, force: true });
@@ -176,7 +214,9 @@ async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target
       const leases = await issueMany(issue, options.leases);
       const cold = await createVaultClient({ address: proxy.address, token: options.token, timeoutSeconds });
       try {
-        runs.push(await endAllRun(`${target.id} through a ${SIMULATED_RTT_MS} ms proxy, fresh connections`, target, leases, cold, 'disk', concurrency, single.median));
+        runs.push(
+          await endAllRun(`${target.id} through a ${SIMULATED_RTT_MS} ms proxy, fresh connections`, target, leases, cold, 'disk', concurrency, single.median),
+        );
       } finally {
         cold.close();
       }

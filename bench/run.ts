@@ -72,7 +72,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  out(`keyfob bench: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${process.platform}, Node ${process.version}`);
+  out(
+    `keyfob bench: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${process.platform}, Node ${process.version}`,
+  );
   const stackStart = now();
   stack = await startStack({ dir });
   out(`stack started in ${ms(since(stackStart), 0)}`);
@@ -166,7 +170,9 @@ function printIssuance(r: IssuanceResult, p: ProcessResult, e: EngineOpenResult)
   const ownTime = r.keyfob.median - r.keyfobVault.median;
   out(`ratio keyfob/raw (medians): ${(r.keyfob.median / r.raw.median).toFixed(2)}x`);
   out(`Keyfob overhead (difference of medians): ${ms(overhead)}; target < ${TARGET_MS} ms: ${overhead < TARGET_MS ? 'met' : 'NOT met'}`);
-  out(`Keyfob's own time (keyfob median - its Vault calls median): ${ms(ownTime)}, journal ${ms(r.keyfobJournal.median)}, audit ${ms(r.keyfobAudit.median, 2)}`);
+  out(
+    `Keyfob's own time (keyfob median - its Vault calls median): ${ms(ownTime)}, journal ${ms(r.keyfobJournal.median)}, audit ${ms(r.keyfobAudit.median, 2)}`,
+  );
   out(`client wrapper vs raw fetch (medians): ${ms(r.client.median - r.raw.median)}`);
   out();
   out('a. Whole process: keyfob as a user runs it (commands take turns each round)');
@@ -183,7 +189,9 @@ function printIssuance(r: IssuanceResult, p: ProcessResult, e: EngineOpenResult)
   if (p.skipped) out(`status/exec not measured: ${p.skipped}`);
   // Medians of separate processes on a shared machine are noisy: the split uses the process
   // medians only for Node and module loading, and in-process figures for the engine's own work.
-  out(`opening the engine in process (openEngine + close): median ${ms(e.openAndClose.median)}, p95 ${ms(e.openAndClose.p95)}; of which the keychain (${e.storeKind}: probe + read the sign-in) ${ms(e.keychain.median)}`);
+  out(
+    `opening the engine in process (openEngine + close): median ${ms(e.openAndClose.median)}, p95 ${ms(e.openAndClose.p95)}; of which the keychain (${e.storeKind}: probe + read the sign-in) ${ms(e.keychain.median)}`,
+  );
   const split = (name: string, f: CliFigures) => {
     if (!f.exec) return;
     const node = p.nodeBare.median;
@@ -206,7 +214,9 @@ function printRevokeAll(r: RevokeAllResult): void {
 function printRevokeAllTable(r: RevokeAllResult): void {
   out();
   out(`b. Revoke-all: endAll('logout') of 100 sessions vs one revoke round trip`);
-  out(`one ${r.target} revoke round trip (VaultClient): median ${ms(r.singleRevoke.median)}, p95 ${ms(r.singleRevoke.p95)} (n=${r.singleRevoke.n}); 100 in a row: ~${ms(100 * r.singleRevoke.median, 0)}; issuing 100 took ${ms(r.issue100Ms, 0)}`);
+  out(
+    `one ${r.target} revoke round trip (VaultClient): median ${ms(r.singleRevoke.median)}, p95 ${ms(r.singleRevoke.p95)} (n=${r.singleRevoke.n}); 100 in a row: ~${ms(100 * r.singleRevoke.median, 0)}; issuing 100 took ${ms(r.issue100Ms, 0)}`,
+  );
   out(
     table(
       ['RUN', 'CONCURRENCY', 'ENDALL', 'RATIO TO 1 REVOKE', 'ENDED', 'FAILED', 'TIMED OUT'],
@@ -236,7 +246,10 @@ function printTimers(r: TimersResult): void {
         ['FakeClock: pendingTimers', String(r.fake.pendingTimers)],
         ['first deadline in', `${r.fake.firstDeadlineInMinutes.toFixed(0)} min`],
         ['wake-ups over an idle hour', String(r.fake.idleHourWakeUps)],
-        [`wake-ups until all ${r.sessions} ended`, `${r.fake.wakeUpsUntilAllEnded} (deadlines: ${r.fake.deadlinesUntilAllEnded}, ended: ${r.fake.endedSessions})`],
+        [
+          `wake-ups until all ${r.sessions} ended`,
+          `${r.fake.wakeUpsUntilAllEnded} (deadlines: ${r.fake.deadlinesUntilAllEnded}, ended: ${r.fake.endedSessions})`,
+        ],
         ['most timers pending at once', String(r.fake.maxPendingTimers)],
       ],
     ),
@@ -259,11 +272,21 @@ function printScanSpeed(r: ScanSpeedResult): void {
 function printProxied(r: RevokeAllResult): void {
   if (!r.proxied) return;
   const p = r.proxied;
-  out(`through the delay proxy: one ${p.target} revoke on a warm connection: median ${ms(p.singleRevoke.median)}, p95 ${ms(p.singleRevoke.p95)} (n=${p.singleRevoke.n})`);
+  out(
+    `through the delay proxy: one ${p.target} revoke on a warm connection: median ${ms(p.singleRevoke.median)}, p95 ${ms(p.singleRevoke.p95)} (n=${p.singleRevoke.n})`,
+  );
   out(
     table(
       ['RUN', 'CONCURRENCY', 'ENDALL', 'RATIO TO 1 REVOKE', 'ENDED', 'FAILED', 'TIMED OUT'],
-      p.runs.map((run) => [run.label, `${run.concurrency}${run.concurrency === REVOKE_CONCURRENCY ? ' (default)' : ''}`, ms(run.endAllMs, 0), `${run.ratio.toFixed(1)}x`, String(run.ended), String(run.failed), String(run.timedOut)]),
+      p.runs.map((run) => [
+        run.label,
+        `${run.concurrency}${run.concurrency === REVOKE_CONCURRENCY ? ' (default)' : ''}`,
+        ms(run.endAllMs, 0),
+        `${run.ratio.toFixed(1)}x`,
+        String(run.ended),
+        String(run.failed),
+        String(run.timedOut),
+      ]),
     ),
   );
 }
@@ -293,7 +316,8 @@ function printMemory(m: MemoryResult): void {
 /** Issue 10's targets, each a ratio of figures from this run. */
 function printTargets(i: IssuanceResult, p: ProcessResult, r: RevokeAllResult, m: MemoryResult): void {
   const rows: string[][] = [];
-  const add = (name: string, figure: string, limit: string, met: boolean | undefined) => rows.push([name, figure, limit, met === undefined ? 'not measured' : met ? 'met' : 'NOT met']);
+  const add = (name: string, figure: string, limit: string, met: boolean | undefined) =>
+    rows.push([name, figure, limit, met === undefined ? 'not measured' : met ? 'met' : 'NOT met']);
   const own = i.keyfob.median - i.keyfobVault.median;
   add("1. issue+end: Keyfob's own time", ms(own), `<= bare fsync ${ms(i.bareFsync.median)} + 1 ms`, own <= i.bareFsync.median + 1);
   const node = p.nodeBare.median;
@@ -302,12 +326,32 @@ function printTargets(i: IssuanceResult, p: ProcessResult, r: RevokeAllResult, m
   add('2. bundled keyfob status --json', ratio(b?.status), `<= 2x node -e 0 (${ms(2 * node, 0)})`, b?.status && b.status.median <= 2 * node);
   add('2. bundled keyfob --help', ratio(b?.help), `<= 1.5x node -e 0 (${ms(1.5 * node, 0)})`, b && b.help.median <= 1.5 * node);
   const vaultCalls = i.keyfobVault.median;
-  add(`2. bundled keyfob exec ${i.target} -- true`, ratio(b?.exec), `<= 2.5x node + its Vault calls ${ms(vaultCalls)} (${ms(2.5 * node + vaultCalls, 0)})`, b?.exec && b.exec.median <= 2.5 * node + vaultCalls);
-  add('3. aws-credential-process, cached', ratio(b?.awsWarm), `<= 2x node -e 0 (${ms(2 * node, 0)}), no Vault call`, b?.awsWarm && b.awsWarm.median <= 2 * node);
+  add(
+    `2. bundled keyfob exec ${i.target} -- true`,
+    ratio(b?.exec),
+    `<= 2.5x node + its Vault calls ${ms(vaultCalls)} (${ms(2.5 * node + vaultCalls, 0)})`,
+    b?.exec && b.exec.median <= 2.5 * node + vaultCalls,
+  );
+  add(
+    '3. aws-credential-process, cached',
+    ratio(b?.awsWarm),
+    `<= 2x node -e 0 (${ms(2 * node, 0)}), no Vault call`,
+    b?.awsWarm && b.awsWarm.median <= 2 * node,
+  );
   const proxied = r.proxied?.runs.find((run) => run.concurrency === REVOKE_CONCURRENCY);
-  add(`4. revokeAll 100, Vault 20 ms away (proxy, default ${REVOKE_CONCURRENCY})`, proxied ? `${ms(proxied.endAllMs, 0)} = ${proxied.ratio.toFixed(2)}x one revoke` : '-', '<= 3x one revoke round trip', proxied && proxied.ratio <= 3 && proxied.failed === 0);
+  add(
+    `4. revokeAll 100, Vault 20 ms away (proxy, default ${REVOKE_CONCURRENCY})`,
+    proxied ? `${ms(proxied.endAllMs, 0)} = ${proxied.ratio.toFixed(2)}x one revoke` : '-',
+    '<= 3x one revoke round trip',
+    proxied && proxied.ratio <= 3 && proxied.failed === 0,
+  );
   const simulated = r.runs.find((run) => run.label.includes('simulated') && run.concurrency === REVOKE_CONCURRENCY);
-  add(`4. revokeAll 100, Vault 20 ms away (simulated, default ${REVOKE_CONCURRENCY})`, simulated ? `${ms(simulated.endAllMs, 0)} = ${simulated.ratio.toFixed(2)}x` : '-', '<= 3x one revoke round trip', simulated && simulated.ratio <= 3);
+  add(
+    `4. revokeAll 100, Vault 20 ms away (simulated, default ${REVOKE_CONCURRENCY})`,
+    simulated ? `${ms(simulated.endAllMs, 0)} = ${simulated.ratio.toFixed(2)}x` : '-',
+    '<= 3x one revoke round trip',
+    simulated && simulated.ratio <= 3,
+  );
   const mb = (kb: number | undefined) => (kb === undefined ? '-' : `${(kb / 1024).toFixed(1)} MB`);
   add('5. RSS: exec holding 1 session / engine holding 50', `${mb(m.execRssKb)} / ${mb(m.engine?.heldRssKb)}`, 'reported', m.skipped ? undefined : true);
   out();

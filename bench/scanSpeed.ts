@@ -27,13 +27,22 @@ export interface ScanSpeedResult {
 function line(i: number): string {
   const id = randomBytes(6).toString('hex');
   switch (i % 7) {
-    case 0: return `export function handle_${id}(request: Request, context: Context): Promise<Response> {`;
-    case 1: return `  const url = new URL(\`https://api.example.com/v2/orders/\${orderId}/items?limit=\${limit}\`);`;
-    case 2: return `  logger.info("processing order", { orderId, customerId: "${id}", attempt: retries + 1 });`;
-    case 3: return `  const blob = "${randomBytes(24).toString('base64')}"; // fixture ${i}`;
-    case 4: return i % 2000 === 4 ? `  PGPASSWORD=A1a-${randomBytes(12).toString('base64url').slice(0, 16)}` : `  return await repository.findMany({ where: { status: "open", region: "${id}" } });`;
-    case 5: return `  if (response.status >= 500 && retries < MAX_RETRIES) continue; // ${id}`;
-    default: return '}';
+    case 0:
+      return `export function handle_${id}(request: Request, context: Context): Promise<Response> {`;
+    case 1:
+      return `  const url = new URL(\`https://api.example.com/v2/orders/\${orderId}/items?limit=\${limit}\`);`;
+    case 2:
+      return `  logger.info("processing order", { orderId, customerId: "${id}", attempt: retries + 1 });`;
+    case 3:
+      return `  const blob = "${randomBytes(24).toString('base64')}"; // fixture ${i}`;
+    case 4:
+      return i % 2000 === 4
+        ? `  PGPASSWORD=A1a-${randomBytes(12).toString('base64url').slice(0, 16)}`
+        : `  return await repository.findMany({ where: { status: "open", region: "${id}" } });`;
+    case 5:
+      return `  if (response.status >= 500 && retries < MAX_RETRIES) continue; // ${id}`;
+    default:
+      return '}';
   }
 }
 
@@ -70,10 +79,23 @@ async function measure(repo: string, targetBytes: number, fileCount: number): Pr
   const stateDir = join(repo, '.keyfob-state');
   execFileSync('mkdir', ['-p', stateDir]);
   for (let i = 0; i < 1000; i++) {
-    const values = i % 2 ? [`A1a-${randomBytes(12).toString('base64url').slice(0, 16)}`] : [`ASIA${randomBytes(8).toString('hex').toUpperCase()}`, randomBytes(30).toString('base64'), randomBytes(300).toString('base64')];
-    await appendLedger(stateDir, { sessionId: 'k7m2qx', targetId: 'orders-ro', kind: 'database', issuedAt: 0, expiresAt: 1, fingerprints: values.map((v) => fingerprintRecord(key, v)) }, 0);
+    const values =
+      i % 2
+        ? [`A1a-${randomBytes(12).toString('base64url').slice(0, 16)}`]
+        : [`ASIA${randomBytes(8).toString('hex').toUpperCase()}`, randomBytes(30).toString('base64'), randomBytes(300).toString('base64')];
+    await appendLedger(
+      stateDir,
+      { sessionId: 'k7m2qx', targetId: 'orders-ro', kind: 'database', issuedAt: 0, expiresAt: 1, fingerprints: values.map((v) => fingerprintRecord(key, v)) },
+      0,
+    );
   }
-  const store: SecretStore = { kind: 'os-keychain', reason: undefined, get: async (k) => (k === FINGERPRINT_KEY_ACCOUNT ? key.toString('base64') : null), set: async () => {}, delete: async () => false };
+  const store: SecretStore = {
+    kind: 'os-keychain',
+    reason: undefined,
+    get: async (k) => (k === FINGERPRINT_KEY_ACCOUNT ? key.toString('base64') : null),
+    set: async () => {},
+    delete: async () => false,
+  };
   const known = await knownCredentials({ store, stateDir, journalEntries: async () => [], now: Date.now() });
   if (!('lookup' in known)) throw new Error('no lookup');
   const lookup = known.lookup;

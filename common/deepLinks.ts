@@ -11,7 +11,8 @@ export const DEEP_LINK_MAX_LENGTH = 256;
 
 export type DeepLink = { action: 'connect'; targetId: string; ttlSeconds?: number };
 
-export type DeepLinkErrorReason = 'too-long' | 'malformed-url' | 'unknown-protocol' | 'unsupported-url' | 'unknown-target' | 'invalid-ttl' | 'ttl-out-of-bounds';
+export type DeepLinkErrorReason =
+  'too-long' | 'malformed-url' | 'unknown-protocol' | 'unsupported-url' | 'unknown-target' | 'invalid-ttl' | 'ttl-out-of-bounds';
 
 export type DeepLinkResult = { status: 'success'; link: DeepLink } | { status: 'error'; reason: DeepLinkErrorReason; message: string };
 
@@ -51,7 +52,7 @@ export function parseDeepLink(raw: unknown, targets: readonly DeepLinkTarget[]):
   if (!parts.success) {
     const bad = parts.error.issues[0]?.path[0];
     return bad === 'ttl'
-      ? error('invalid-ttl', 'The link\'s ttl is not a duration such as 900, 15m or 1h30m.')
+      ? error('invalid-ttl', "The link's ttl is not a duration such as 900, 15m or 1h30m.")
       : error('unsupported-url', 'The link does not name a target the way Keyfob writes target ids.');
   }
   const { targetId, ttl } = parts.data;
@@ -60,7 +61,10 @@ export function parseDeepLink(raw: unknown, targets: readonly DeepLinkTarget[]):
   if (ttl === undefined) return { status: 'success', link: { action: 'connect', targetId } };
   const ttlSeconds = ttlToSeconds(ttl);
   if (ttlSeconds < 1 || ttlSeconds > target.maxTtlSeconds) {
-    return error('ttl-out-of-bounds', `The link asks for ${formatLinkTtl(ttlSeconds)}, outside ${targetId}'s limit of 1s to ${formatLinkTtl(target.maxTtlSeconds)}.`);
+    return error(
+      'ttl-out-of-bounds',
+      `The link asks for ${formatLinkTtl(ttlSeconds)}, outside ${targetId}'s limit of 1s to ${formatLinkTtl(target.maxTtlSeconds)}.`,
+    );
   }
   return { status: 'success', link: { action: 'connect', targetId, ttlSeconds } };
 }

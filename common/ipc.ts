@@ -23,7 +23,11 @@ export const loginMethodSchema = z.enum(VIEW_LOGIN_METHODS);
 const id = z.string().min(1).max(200);
 // Bounded so a hostile page cannot hand main a megabyte of "reason".
 const reason = z.string().trim().min(1).max(500);
-const ttlSeconds = z.number().int().positive().max(30 * 24 * 3600);
+const ttlSeconds = z
+  .number()
+  .int()
+  .positive()
+  .max(30 * 24 * 3600);
 
 export const appInfoSchema = z.object({
   /** The sign-in methods the org config offers, the default first. */
@@ -67,7 +71,12 @@ export const activityFilterSchema = z
     targetId: id.optional(),
     action: z.enum(AUDIT_ACTIONS_VIEW).optional(),
     /** Only entries newer than this many hours. */
-    sinceHours: z.number().int().positive().max(24 * 366).optional(),
+    sinceHours: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 366)
+      .optional(),
     limit: z.number().int().positive().max(1000).optional(),
   })
   .strict();
@@ -139,7 +148,10 @@ export const invokeChannel = (c: Channel): string => `keyfob:${c}`;
 export const eventChannel = (e: EventName): string => `keyfob:event:${e}`;
 
 type Group<C extends string> = C extends `${infer G}.${string}` ? G : never;
-type Call<C extends Channel> = undefined extends ChannelInput<C> ? (input?: ChannelInput<C>) => Promise<IpcResult<ChannelResult<C>>> : (input: ChannelInput<C>) => Promise<IpcResult<ChannelResult<C>>>;
+type Call<C extends Channel> =
+  undefined extends ChannelInput<C>
+    ? (input?: ChannelInput<C>) => Promise<IpcResult<ChannelResult<C>>>
+    : (input: ChannelInput<C>) => Promise<IpcResult<ChannelResult<C>>>;
 
 /**
  * The API the page sees as `window.keyfob`, built from the contract by the preload and by
@@ -162,7 +174,10 @@ export function channelPath(channel: Channel): [group: string, name: string] {
  * Builds the page's API from the contract over any transport (Electron IPC in the preload, a
  * WebSocket in dev:web). `call` must return the envelope; events arrive already parsed.
  */
-export function buildKeyfobApi(call: (channel: Channel, input: unknown) => Promise<IpcResult<unknown>>, subscribe: (event: EventName, listener: (payload: unknown) => void) => () => void): KeyfobApi {
+export function buildKeyfobApi(
+  call: (channel: Channel, input: unknown) => Promise<IpcResult<unknown>>,
+  subscribe: (event: EventName, listener: (payload: unknown) => void) => () => void,
+): KeyfobApi {
   const groups: Record<string, Record<string, (input?: unknown) => Promise<IpcResult<unknown>>>> = {};
   for (const channel of CHANNELS) {
     const [group, name] = channelPath(channel);

@@ -27,9 +27,20 @@ export type Preferences = z.infer<typeof preferencesSchema>;
 export const preferencesPatchSchema = preferencesSchema.partial().strict();
 export type PreferencesPatch = z.infer<typeof preferencesPatchSchema>;
 
-export const DEFAULT_PREFERENCES: Preferences = { revokeOnSleepLock: 'high', warnBeforeSeconds: 300, terminal: null, clipboardClearSeconds: 30, launchAtLogin: false };
+export const DEFAULT_PREFERENCES: Preferences = {
+  revokeOnSleepLock: 'high',
+  warnBeforeSeconds: 300,
+  terminal: null,
+  clipboardClearSeconds: 30,
+  launchAtLogin: false,
+};
 
-const IMPACTS_REVOKED: Record<RevokeOnSleepLock, Impact[]> = { none: [], high: ['high'], 'medium-and-high': ['medium', 'high'], all: ['low', 'medium', 'high'] };
+const IMPACTS_REVOKED: Record<RevokeOnSleepLock, Impact[]> = {
+  none: [],
+  high: ['high'],
+  'medium-and-high': ['medium', 'high'],
+  all: ['low', 'medium', 'high'],
+};
 
 /** The impacts a sleep or a lock revokes, for the engine's revokeAll filter. */
 export function impactsRevokedOnSleepLock(choice: RevokeOnSleepLock): Impact[] {

@@ -3,5 +3,16 @@
 export const LOGIN_METHODS = ['vault-oidc', 'oidc', 'aws-sso'] as const;
 // The audit log's actions (main/core/audit/auditLog.ts): sessions', the access policy's decisions
 // and handoffs (docs/policy.md), and leak reports (docs/runbook-leak.md).
-export const AUDIT_ACTIONS_VIEW = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'granted', 'refused', 'handoff', 'leak-reported'] as const;
+export const AUDIT_ACTIONS_VIEW = [
+  'issued',
+  'renewed',
+  'revoked',
+  'expired',
+  'revoke-failed',
+  'recovered',
+  'granted',
+  'refused',
+  'handoff',
+  'leak-reported',
+] as const;
 export const SCREENS = ['sign-in', 'targets', 'sessions', 'exposure', 'activity', 'settings'] as const;

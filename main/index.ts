@@ -44,7 +44,8 @@ async function startApp(): Promise<void> {
     // BROWSER from the environment. Opening also runs crash recovery (the tray says what it revoked).
     openEngine: async () => (engine = await openEngine({ env: process.env })),
     // The org config's warning lead is the default until the user sets one.
-    openPreferences: (opened) => (preferences = electronPreferences({ defaults: { ...DEFAULT_PREFERENCES, warnBeforeSeconds: warnBeforeDefault(opened.config.sessions.warnBefore) } })),
+    openPreferences: (opened) =>
+      (preferences = electronPreferences({ defaults: { ...DEFAULT_PREFERENCES, warnBeforeSeconds: warnBeforeDefault(opened.config.sessions.warnBefore) } })),
     openWindow: () => shown.windows?.openWindow(),
     env: process.env,
     argv: process.argv,

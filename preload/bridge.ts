@@ -16,7 +16,7 @@ export function createPreloadBridge(ipc: IpcRendererLike): KeyfobApi {
         return (await ipc.invoke(invokeChannel(channel), input)) as IpcResult<unknown>;
       } catch {
         // Only reachable if main has no handler (an engine that failed to open).
-        return { ok: false, error: { code: 'internal', message: 'Keyfob\'s engine is not answering. Quit Keyfob and start it again.' } };
+        return { ok: false, error: { code: 'internal', message: "Keyfob's engine is not answering. Quit Keyfob and start it again." } };
       }
     },
     (event, listener) => {

@@ -29,7 +29,15 @@ export function screenFromHash(hash: string): Screen {
   return (SCREENS as readonly string[]).includes(name) ? (name as Screen) : 'sessions';
 }
 
-export function App({ api, initialScreen = 'sessions', clock }: { api: KeyfobApi | null; initialScreen?: Screen; clock?: { now: () => number; timers: IntervalTimers } }) {
+export function App({
+  api,
+  initialScreen = 'sessions',
+  clock,
+}: {
+  api: KeyfobApi | null;
+  initialScreen?: Screen;
+  clock?: { now: () => number; timers: IntervalTimers };
+}) {
   if (!api) {
     return (
       <main className="app">
@@ -81,7 +89,12 @@ function Connected({ api, initialScreen, clock }: { api: KeyfobApi; initialScree
         </header>
         <nav aria-label="Screens" className="tabs">
           {TABS.map((tab) => (
-            <button key={tab.screen} type="button" aria-current={screen === tab.screen || (screen === 'sign-in' && tab.screen === 'sessions') ? 'page' : undefined} onClick={() => setScreen(tab.screen)}>
+            <button
+              key={tab.screen}
+              type="button"
+              aria-current={screen === tab.screen || (screen === 'sign-in' && tab.screen === 'sessions') ? 'page' : undefined}
+              onClick={() => setScreen(tab.screen)}
+            >
               {tab.label}
               {tab.screen === 'sessions' && state.sessions.length > 0 && <span className="count"> ({state.sessions.length})</span>}
             </button>

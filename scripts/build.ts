@@ -18,7 +18,16 @@ await Promise.all([
   build({ ...common, entryPoints: ['main/index.ts'], outfile: out('main/index.js'), platform: 'node', format: 'esm', packages: 'external' }),
   buildCli(out('cli')),
   build({ ...common, entryPoints: ['preload/index.ts'], outfile: out('preload/index.cjs'), platform: 'node', format: 'cjs', external: ['electron'] }),
-  build({ ...common, entryPoints: ['renderer/index.tsx'], outfile: out('renderer/app.js'), platform: 'browser', format: 'esm', minify: true, jsx: 'automatic', define: { 'process.env.NODE_ENV': '"production"' } }),
+  build({
+    ...common,
+    entryPoints: ['renderer/index.tsx'],
+    outfile: out('renderer/app.js'),
+    platform: 'browser',
+    format: 'esm',
+    minify: true,
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  }),
 ]);
 await mkdir(out('renderer'), { recursive: true });
 await copyFile('renderer/index.html', out('renderer/index.html'));

@@ -9,7 +9,16 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-type Finding = { id: string; severity: { name: string; value: number }; confidence: { name: string }; file: string; location?: { line?: number }; manualReview: boolean; description?: string; visibility?: { inlineDisabled?: boolean } };
+type Finding = {
+  id: string;
+  severity: { name: string; value: number };
+  confidence: { name: string };
+  file: string;
+  location?: { line?: number };
+  manualReview: boolean;
+  description?: string;
+  visibility?: { inlineDisabled?: boolean };
+};
 type Run = (options: Record<string, unknown>) => Promise<{ issues: Finding[]; errors: unknown[] }>;
 
 const require = createRequire(import.meta.url);
@@ -27,7 +36,16 @@ try {
     // Needs the network (Electron's release list); the version is pinned in package.json anyway.
     excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
   });
-  const findings = result.issues.map((i) => ({ id: i.id, severity: i.severity.name, severityValue: i.severity.value, confidence: i.confidence.name, file: i.file, line: i.location?.line ?? null, manualReview: i.manualReview, disabledInline: i.visibility?.inlineDisabled === true }));
+  const findings = result.issues.map((i) => ({
+    id: i.id,
+    severity: i.severity.name,
+    severityValue: i.severity.value,
+    confidence: i.confidence.name,
+    file: i.file,
+    line: i.location?.line ?? null,
+    manualReview: i.manualReview,
+    disabledInline: i.visibility?.inlineDisabled === true,
+  }));
   process.stdout.write(`${JSON.stringify({ findings, errors: result.errors.length })}\n`);
   rmSync(scanDir, { recursive: true, force: true });
   process.exit(0);

@@ -33,7 +33,7 @@ describe('npm run build', () => {
     expect(existsSync(join(out, 'renderer/app.js'))).toBe(true);
   });
 
-  it('the built main runs the CLI in its --keyfob-cli mode (the packaged app\'s CLI), here under the electron stub', () => {
+  it("the built main runs the CLI in its --keyfob-cli mode (the packaged app's CLI), here under the electron stub", () => {
     const help = execFileSync(node, ['--import', './test/support/registerElectronStub.mjs', join(out, 'main/index.js'), '--keyfob-cli', '--help']).toString();
     expect(help).toContain('keyfob [--config FILE] <command>');
   });
@@ -45,7 +45,11 @@ describe('npm run build', () => {
 });
 
 describe('electron-builder.yml', () => {
-  const config = parse(readFileSync('electron-builder.yml', 'utf8')) as Record<string, unknown> & { extraMetadata: { main: string }; files: string[]; protocols: { schemes: string[] }[] };
+  const config = parse(readFileSync('electron-builder.yml', 'utf8')) as Record<string, unknown> & {
+    extraMetadata: { main: string };
+    files: string[];
+    protocols: { schemes: string[] }[];
+  };
 
   it('packages the build output and starts the built main', () => {
     expect(config.files).toContain('dist/**');

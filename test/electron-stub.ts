@@ -48,7 +48,13 @@ function toStubItems(template: readonly MenuItemConstructorOptions[]): StubMenuI
     if (t.type === 'separator') return { label: '', type: 'separator', enabled: false };
     const submenu = Array.isArray(t.submenu) ? toStubItems(t.submenu as MenuItemConstructorOptions[]) : undefined;
     const click = t.click as (() => void) | undefined;
-    return { label: t.label ?? '', type: submenu ? 'submenu' : 'normal', enabled: t.enabled ?? true, ...(click ? { click } : {}), ...(submenu ? { submenu } : {}) };
+    return {
+      label: t.label ?? '',
+      type: submenu ? 'submenu' : 'normal',
+      enabled: t.enabled ?? true,
+      ...(click ? { click } : {}),
+      ...(submenu ? { submenu } : {}),
+    };
   });
 }
 

@@ -7,7 +7,11 @@ type Tool = [string, string[]];
 function readTools(env: NodeJS.ProcessEnv): Tool[] {
   if (process.platform === 'darwin') return [['pbpaste', []]];
   if (process.platform === 'win32') return [['powershell.exe', ['-NoProfile', '-Command', 'Get-Clipboard -Raw']]];
-  return [...(env.WAYLAND_DISPLAY ? [['wl-paste', ['--no-newline']] as Tool] : []), ['xclip', ['-selection', 'clipboard', '-o']], ['xsel', ['--clipboard', '--output']]];
+  return [
+    ...(env.WAYLAND_DISPLAY ? [['wl-paste', ['--no-newline']] as Tool] : []),
+    ['xclip', ['-selection', 'clipboard', '-o']],
+    ['xsel', ['--clipboard', '--output']],
+  ];
 }
 
 function writeTools(env: NodeJS.ProcessEnv): Tool[] {

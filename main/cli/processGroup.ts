@@ -77,7 +77,8 @@ export async function sessionGroup(platform: NodeJS.Platform = process.platform)
   const pgid = all?.find((p) => p.pid === process.pid)?.pgid;
   if (all === undefined || pgid === undefined) return { end: async () => {} };
   const before = new Set(all.filter((p) => p.pgid === pgid).map((p) => p.pid));
-  const started = async () => ((await processGroups(platform)) ?? []).filter((p) => p.pgid === pgid && !before.has(p.pid) && p.pid !== process.pid).map((p) => p.pid);
+  const started = async () =>
+    ((await processGroups(platform)) ?? []).filter((p) => p.pgid === pgid && !before.has(p.pid) && p.pid !== process.pid).map((p) => p.pid);
   return {
     async end() {
       let left = (await started()).filter((pid) => signal(pid, 'SIGTERM'));

@@ -10,7 +10,15 @@ export function CountdownRing({ remaining, total, expiring }: { remaining: numbe
     <div className={`countdown${expiring ? ' expiring' : ''}`}>
       <svg width="44" height="44" viewBox="0 0 44 44" aria-hidden="true" focusable="false">
         <circle className="ring-track" cx="22" cy="22" r={R} />
-        <circle className="ring-fill" cx="22" cy="22" r={R} strokeDasharray={C.toFixed(2)} strokeDashoffset={(C * (1 - fraction)).toFixed(2)} transform="rotate(-90 22 22)" />
+        <circle
+          className="ring-fill"
+          cx="22"
+          cy="22"
+          r={R}
+          strokeDasharray={C.toFixed(2)}
+          strokeDashoffset={(C * (1 - fraction)).toFixed(2)}
+          transform="rotate(-90 22 22)"
+        />
       </svg>
       <span className="countdown-text">{formatCountdown(remaining)}</span>
     </div>

@@ -25,7 +25,11 @@ export function Activity({ api, targets, revision }: { api: KeyfobApi; targets: 
   useEffect(() => {
     let live = true;
     const hours = SINCE[Number(since)]?.hours;
-    const filter: ActivityFilter = { ...(targetId ? { targetId } : {}), ...(action ? { action: action as ActivityFilter['action'] } : {}), ...(hours ? { sinceHours: hours } : {}) };
+    const filter: ActivityFilter = {
+      ...(targetId ? { targetId } : {}),
+      ...(action ? { action: action as ActivityFilter['action'] } : {}),
+      ...(hours ? { sinceHours: hours } : {}),
+    };
     void api.activity.list(filter).then((result) => {
       if (!live) return;
       if (result.ok) {

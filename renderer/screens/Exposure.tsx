@@ -52,7 +52,8 @@ export function Exposure({ api, revision }: { api: KeyfobApi; revision: number }
                 <ul className="exposure">
                   {g.sessions.map((s) => (
                     <li key={s.sessionId}>
-                      <ImpactBadge impact={g.impact} /> <strong>{s.grants}</strong> on {s.scope} for <span className="digits">{formatDuration(leftAt(s, now))}</span> more
+                      <ImpactBadge impact={g.impact} /> <strong>{s.grants}</strong> on {s.scope} for{' '}
+                      <span className="digits">{formatDuration(leftAt(s, now))}</span> more
                     </li>
                   ))}
                 </ul>
@@ -63,7 +64,8 @@ export function Exposure({ api, revision }: { api: KeyfobApi; revision: number }
       {signIn && (
         <p>
           The Vault sign-in{signIn.identity ? ` (${signIn.identity})` : ''}
-          {signIn.expiresAt ? `, until ${formatClock(signIn.expiresAt)},` : ''} can ask for {signIn.canRequest.length} target{signIn.canRequest.length === 1 ? '' : 's'}
+          {signIn.expiresAt ? `, until ${formatClock(signIn.expiresAt)},` : ''} can ask for {signIn.canRequest.length} target
+          {signIn.canRequest.length === 1 ? '' : 's'}
           {signIn.impact ? `, up to ${signIn.impact} impact` : ''}.
         </p>
       )}

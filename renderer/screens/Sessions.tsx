@@ -14,7 +14,17 @@ export function remainingAt(session: SessionView, now: number): number {
   return Math.max(0, Math.floor((Date.parse(session.expiresAt) - now) / 1000));
 }
 
-export function Sessions({ api, sessions, targets, warnBeforeSeconds }: { api: KeyfobApi; sessions: SessionView[]; targets: TargetView[]; warnBeforeSeconds: number }) {
+export function Sessions({
+  api,
+  sessions,
+  targets,
+  warnBeforeSeconds,
+}: {
+  api: KeyfobApi;
+  sessions: SessionView[];
+  targets: TargetView[];
+  warnBeforeSeconds: number;
+}) {
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<ErrorView | null>(null);
   const [confirmAll, setConfirmAll] = useState(false);
@@ -30,7 +40,12 @@ export function Sessions({ api, sessions, targets, warnBeforeSeconds }: { api: K
     const result = await api.sessions.revokeAll();
     if (!result.ok) return report(null, result.error);
     const { revoked, failed } = result.value;
-    report(failed.length ? `Revoked ${revoked.length}; ${failed.length} could not be revoked yet and stay listed.` : `Revoked ${revoked.length} session${revoked.length === 1 ? '' : 's'}.`, null);
+    report(
+      failed.length
+        ? `Revoked ${revoked.length}; ${failed.length} could not be revoked yet and stay listed.`
+        : `Revoked ${revoked.length} session${revoked.length === 1 ? '' : 's'}.`,
+      null,
+    );
   };
 
   return (
@@ -72,7 +87,19 @@ export function Sessions({ api, sessions, targets, warnBeforeSeconds }: { api: K
   );
 }
 
-function SessionCard({ api, session, target, warnBeforeSeconds, report }: { api: KeyfobApi; session: SessionView; target: TargetView | undefined; warnBeforeSeconds: number; report: (text: string | null, err: ErrorView | null) => void }) {
+function SessionCard({
+  api,
+  session,
+  target,
+  warnBeforeSeconds,
+  report,
+}: {
+  api: KeyfobApi;
+  session: SessionView;
+  target: TargetView | undefined;
+  warnBeforeSeconds: number;
+  report: (text: string | null, err: ErrorView | null) => void;
+}) {
   const now = useNow();
   const [busy, setBusy] = useState(false);
   const remaining = remainingAt(session, now);

@@ -49,7 +49,11 @@ function SettingsForm({ api, initial }: { api: KeyfobApi; initial: Preferences }
       <h2 id="settings-title">Settings</h2>
       <form className="settings" noValidate onSubmit={(e) => void save(e)}>
         <label htmlFor={`${id}-revoke`}>When the laptop sleeps or locks, revoke</label>
-        <select id={`${id}-revoke`} value={prefs.revokeOnSleepLock} onChange={(e) => setPrefs({ ...prefs, revokeOnSleepLock: e.target.value as Preferences['revokeOnSleepLock'] })}>
+        <select
+          id={`${id}-revoke`}
+          value={prefs.revokeOnSleepLock}
+          onChange={(e) => setPrefs({ ...prefs, revokeOnSleepLock: e.target.value as Preferences['revokeOnSleepLock'] })}
+        >
           {REVOKE_CHOICES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
@@ -59,9 +63,22 @@ function SettingsForm({ api, initial }: { api: KeyfobApi; initial: Preferences }
         <label htmlFor={`${id}-warn`}>Warn this many minutes before a session ends</label>
         <input id={`${id}-warn`} type="number" min={1} max={60} value={warnMinutes} onChange={(e) => setWarnMinutes(e.target.value)} />
         <label htmlFor={`${id}-clip`}>Clear the clipboard after (seconds)</label>
-        <input id={`${id}-clip`} type="number" min={5} max={600} value={prefs.clipboardClearSeconds} onChange={(e) => setPrefs({ ...prefs, clipboardClearSeconds: Number(e.target.value) })} />
+        <input
+          id={`${id}-clip`}
+          type="number"
+          min={5}
+          max={600}
+          value={prefs.clipboardClearSeconds}
+          onChange={(e) => setPrefs({ ...prefs, clipboardClearSeconds: Number(e.target.value) })}
+        />
         <label htmlFor={`${id}-terminal`}>Terminal command (empty: find one)</label>
-        <input id={`${id}-terminal`} type="text" placeholder="e.g. kitty, or gnome-terminal --" value={prefs.terminal ?? ''} onChange={(e) => setPrefs({ ...prefs, terminal: e.target.value })} />
+        <input
+          id={`${id}-terminal`}
+          type="text"
+          placeholder="e.g. kitty, or gnome-terminal --"
+          value={prefs.terminal ?? ''}
+          onChange={(e) => setPrefs({ ...prefs, terminal: e.target.value })}
+        />
         <label className="check" htmlFor={`${id}-login`}>
           <input id={`${id}-login`} type="checkbox" checked={prefs.launchAtLogin} onChange={(e) => setPrefs({ ...prefs, launchAtLogin: e.target.checked })} />
           Start Keyfob when I log in

@@ -102,7 +102,15 @@ function TargetCard({ api, target, capabilities }: { api: KeyfobApi; target: Tar
         {target.requireReason && (
           <>
             <label htmlFor={`${formId}-reason`}>Reason or ticket (required)</label>
-            <input id={`${formId}-reason`} type="text" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} required aria-required="true" />
+            <input
+              id={`${formId}-reason`}
+              type="text"
+              maxLength={500}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              required
+              aria-required="true"
+            />
           </>
         )}
         <div className="actions">

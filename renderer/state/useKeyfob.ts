@@ -23,7 +23,13 @@ export function useKeyfob(api: KeyfobApi): KeyfobState & { reload: () => Promise
   const [state, setState] = useState<KeyfobState>(initial);
 
   const reload = useCallback(async () => {
-    const [info, signIn, targets, sessions, preferences] = await Promise.all([api.app.info(), api.signIn.state(), api.targets.list(), api.sessions.list(), api.settings.get()]);
+    const [info, signIn, targets, sessions, preferences] = await Promise.all([
+      api.app.info(),
+      api.signIn.state(),
+      api.targets.list(),
+      api.sessions.list(),
+      api.settings.get(),
+    ]);
     const failed = [info, signIn, targets, sessions].find((r) => !r.ok);
     setState((s) => ({
       ...s,

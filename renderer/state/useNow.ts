@@ -9,7 +9,10 @@ export interface IntervalTimers {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
 }
-const browserTimers: IntervalTimers = { setInterval: (fn, ms) => setInterval(fn, ms), clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>) };
+const browserTimers: IntervalTimers = {
+  setInterval: (fn, ms) => setInterval(fn, ms),
+  clearInterval: (h) => clearInterval(h as ReturnType<typeof setInterval>),
+};
 
 export function useVisibleClock(intervalMs = 1000, now: () => number = Date.now, timers: IntervalTimers = browserTimers): number {
   const [time, setTime] = useState(now);

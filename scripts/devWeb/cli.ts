@@ -7,7 +7,15 @@ import { parseArgs } from 'node:util';
 import { openDevWebEngine } from './engineSource.ts';
 import { startDevWebServer } from './server.ts';
 
-const { values } = parseArgs({ options: { stack: { type: 'string' }, state: { type: 'string' }, fake: { type: 'boolean', default: false }, port: { type: 'string' }, renderer: { type: 'string', default: 'dist/renderer' } } });
+const { values } = parseArgs({
+  options: {
+    stack: { type: 'string' },
+    state: { type: 'string' },
+    fake: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    renderer: { type: 'string', default: 'dist/renderer' },
+  },
+});
 if (!values.stack && !values.fake) {
   console.error('dev:web: give --stack DIR (a running `npm run stack -- --dir DIR`) or --fake');
   process.exit(2);
@@ -15,8 +23,18 @@ if (!values.stack && !values.fake) {
 if (!existsSync(join(values.renderer, 'index.html'))) execFileSync(process.execPath, ['scripts/build.ts'], { stdio: 'inherit' });
 
 try {
-  const source = await openDevWebEngine({ ...(values.stack ? { stackDir: values.stack } : {}), ...(values.state ? { stateDir: values.state } : {}), fake: values.fake, env: process.env });
-  const server = await startDevWebServer({ engine: source.engine, host: source.host, rendererDir: values.renderer, ...(values.port ? { port: Number(values.port) } : {}) });
+  const source = await openDevWebEngine({
+    ...(values.stack ? { stackDir: values.stack } : {}),
+    ...(values.state ? { stateDir: values.state } : {}),
+    fake: values.fake,
+    env: process.env,
+  });
+  const server = await startDevWebServer({
+    engine: source.engine,
+    host: source.host,
+    rendererDir: values.renderer,
+    ...(values.port ? { port: Number(values.port) } : {}),
+  });
   console.log(`ui ready ${server.url}`);
   const stop = async () => {
     await server.close();

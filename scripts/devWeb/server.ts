@@ -37,7 +37,9 @@ export async function startDevWebServer(options: { engine: WindowEngine; host: W
       if (path === '/' || path === '/index.html') {
         const html = await readFile(join(options.rendererDir, 'index.html'), 'utf8');
         // The page's own meta CSP forbids connections; dev:web's header allows its one socket.
-        const page = html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '').replace('<script type="module"', '<script src="./web-bridge.js"></script>\n    <script type="module"');
+        const page = html
+          .replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '')
+          .replace('<script type="module"', '<script src="./web-bridge.js"></script>\n    <script type="module"');
         return void res.writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8' }).end(page);
       }
       if (path === '/web-bridge.js') return void res.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' }).end(bridgeJs);
@@ -111,6 +113,15 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 async function bundleWebBridge(): Promise<string> {
-  const result = await build({ entryPoints: [new URL('./webBridge.ts', import.meta.url).pathname], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2023', minify: true, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [new URL('./webBridge.ts', import.meta.url).pathname],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2023',
+    minify: true,
+    logLevel: 'silent',
+  });
   return result.outputFiles[0]!.text;
 }

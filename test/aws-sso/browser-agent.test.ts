@@ -1,9 +1,7 @@
 // The stack's real headless browser (test/stack/browser.ts and its form agent) completes the
 // IAM Identity Center verification pages, so `BROWSER=<stack browser> keyfob login --method aws-sso`
 // works end to end against the local stack.
-import {
-  AccessDeniedException, CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand,
-} from '@aws-sdk/client-sso-oidc';
+import { AccessDeniedException, CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -38,9 +36,15 @@ describe('the stack browser on the IAM Identity Center pages', () => {
   async function deviceAuthorization() {
     const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob', clientType: 'public', scopes: ['sso:account:access'] }));
     const dev = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: sso.startUrl }));
-    const createToken = () => oidc.send(new CreateTokenCommand({
-      clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: DEVICE_GRANT, deviceCode: dev.deviceCode!,
-    }));
+    const createToken = () =>
+      oidc.send(
+        new CreateTokenCommand({
+          clientId: reg.clientId!,
+          clientSecret: reg.clientSecret!,
+          grantType: DEVICE_GRANT,
+          deviceCode: dev.deviceCode!,
+        }),
+      );
     return { dev, createToken };
   }
 
@@ -65,8 +69,7 @@ describe('the stack browser on the IAM Identity Center pages', () => {
 
   it('fails with the page reason on a wrong password', async () => {
     const { dev } = await deviceAuthorization();
-    await expect(completeLogin(dev.verificationUriComplete!, { user: 'alice', password: 'wrong' }))
-      .rejects.toThrow(/401.*Incorrect username or password/);
+    await expect(completeLogin(dev.verificationUriComplete!, { user: 'alice', password: 'wrong' })).rejects.toThrow(/401.*Incorrect username or password/);
   });
 
   it('works as the BROWSER command, with the URL as its last argument', async () => {

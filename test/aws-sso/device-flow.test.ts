@@ -1,13 +1,27 @@
 // The AWS SDK clients against the stack's IAM Identity Center: a full device authorization to role
 // credentials, and each way the device flow can end that a user would notice.
 import {
-  AccessDeniedException, AuthorizationPendingException, CreateTokenCommand, ExpiredTokenException, InvalidClientException,
-  InvalidGrantException, InvalidRequestException, RegisterClientCommand, SlowDownException, SSOOIDCClient,
+  AccessDeniedException,
+  AuthorizationPendingException,
+  CreateTokenCommand,
+  ExpiredTokenException,
+  InvalidClientException,
+  InvalidGrantException,
+  InvalidRequestException,
+  RegisterClientCommand,
+  SlowDownException,
+  SSOOIDCClient,
   StartDeviceAuthorizationCommand,
 } from '@aws-sdk/client-sso-oidc';
 import {
-  GetRoleCredentialsCommand, ListAccountRolesCommand, ListAccountsCommand, LogoutCommand, paginateListAccounts, SSOClient,
-  SSOServiceException, UnauthorizedException,
+  GetRoleCredentialsCommand,
+  ListAccountRolesCommand,
+  ListAccountsCommand,
+  LogoutCommand,
+  paginateListAccounts,
+  SSOClient,
+  SSOServiceException,
+  UnauthorizedException,
 } from '@aws-sdk/client-sso';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,12 +56,22 @@ type Stack = Awaited<ReturnType<typeof startStack>>;
 /** `scopes: null` registers without scopes, as the legacy CLI config does. */
 async function beginDeviceAuthorization({ sso, oidc }: Stack, scopes: string[] | null = ['sso:account:access']) {
   const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob-test', clientType: 'public', scopes: scopes ?? undefined }));
-  const dev = await oidc.send(new StartDeviceAuthorizationCommand({
-    clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: sso.startUrl,
-  }));
-  const createToken = () => oidc.send(new CreateTokenCommand({
-    clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: DEVICE_GRANT, deviceCode: dev.deviceCode!,
-  }));
+  const dev = await oidc.send(
+    new StartDeviceAuthorizationCommand({
+      clientId: reg.clientId!,
+      clientSecret: reg.clientSecret!,
+      startUrl: sso.startUrl,
+    }),
+  );
+  const createToken = () =>
+    oidc.send(
+      new CreateTokenCommand({
+        clientId: reg.clientId!,
+        clientSecret: reg.clientSecret!,
+        grantType: DEVICE_GRANT,
+        deviceCode: dev.deviceCode!,
+      }),
+    );
   return { reg, dev, createToken };
 }
 
@@ -74,16 +98,26 @@ describe('AWS IAM Identity Center device authorization', () => {
     expect(reg.clientIdIssuedAt).toBeCloseTo(Date.now() / 1000, -1);
     expect(reg.clientSecretExpiresAt! * 1000).toBeGreaterThan(Date.now());
 
-    const dev = await oidc.send(new StartDeviceAuthorizationCommand({
-      clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: sso.startUrl,
-    }));
+    const dev = await oidc.send(
+      new StartDeviceAuthorizationCommand({
+        clientId: reg.clientId!,
+        clientSecret: reg.clientSecret!,
+        startUrl: sso.startUrl,
+      }),
+    );
     expect(dev).toMatchObject({ verificationUri: sso.verificationUri, expiresIn: 600, interval: 1 });
     expect(dev.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
     expect(dev.verificationUriComplete).toBe(`${sso.verificationUri}?user_code=${dev.userCode}`);
 
-    const poll = () => oidc.send(new CreateTokenCommand({
-      clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: DEVICE_GRANT, deviceCode: dev.deviceCode!,
-    }));
+    const poll = () =>
+      oidc.send(
+        new CreateTokenCommand({
+          clientId: reg.clientId!,
+          clientSecret: reg.clientSecret!,
+          grantType: DEVICE_GRANT,
+          deviceCode: dev.deviceCode!,
+        }),
+      );
     const pending = await poll().catch((e: unknown) => e);
     expect(pending).toBeInstanceOf(AuthorizationPendingException);
     expect(pending).toMatchObject({ error: 'authorization_pending', $metadata: { httpStatusCode: 400 } });
@@ -108,9 +142,13 @@ describe('AWS IAM Identity Center device authorization', () => {
       { roleName: 'ReadOnly', accountId: '111122223333' },
     ]);
 
-    const { roleCredentials } = await portal.send(new GetRoleCredentialsCommand({
-      accessToken: token.accessToken!, accountId: '111122223333', roleName: 'Developer',
-    }));
+    const { roleCredentials } = await portal.send(
+      new GetRoleCredentialsCommand({
+        accessToken: token.accessToken!,
+        accountId: '111122223333',
+        roleName: 'Developer',
+      }),
+    );
     expect(roleCredentials!.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     expect(roleCredentials!.secretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
     expect(roleCredentials!.sessionToken!.length).toBeGreaterThan(100);
@@ -149,9 +187,15 @@ describe('AWS IAM Identity Center device authorization', () => {
     expect(roleList!.map((r) => r.roleName)).toEqual(['ReadOnly']);
 
     // The real portal's answer for an unassigned role: 403 ForbiddenException "No access" (not in the SDK model).
-    const forbidden = await stack.portal.send(new GetRoleCredentialsCommand({
-      accessToken: token.accessToken!, accountId: '111122223333', roleName: 'Developer',
-    })).catch((e: unknown) => e);
+    const forbidden = await stack.portal
+      .send(
+        new GetRoleCredentialsCommand({
+          accessToken: token.accessToken!,
+          accountId: '111122223333',
+          roleName: 'Developer',
+        }),
+      )
+      .catch((e: unknown) => e);
     expect(forbidden).toBeInstanceOf(SSOServiceException);
     expect(forbidden).toMatchObject({ name: 'ForbiddenException', message: 'No access', $metadata: { httpStatusCode: 403 } });
   });
@@ -164,9 +208,15 @@ describe('AWS IAM Identity Center device authorization', () => {
 
     const { token: first } = await signInAs(stack, alice);
     await portal.send(new LogoutCommand({ accessToken: first.accessToken! }));
-    await expect(portal.send(new GetRoleCredentialsCommand({
-      accessToken: first.accessToken!, accountId: '111122223333', roleName: 'Developer',
-    }))).rejects.toBeInstanceOf(UnauthorizedException);
+    await expect(
+      portal.send(
+        new GetRoleCredentialsCommand({
+          accessToken: first.accessToken!,
+          accountId: '111122223333',
+          roleName: 'Developer',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(UnauthorizedException);
 
     const { token: second } = await signInAs(stack, alice);
     expect(sso.revokeSessions('alice')).toBeGreaterThanOrEqual(1);
@@ -175,9 +225,15 @@ describe('AWS IAM Identity Center device authorization', () => {
 
   it('refreshes a scoped session, rotating the refresh token', async () => {
     const { reg, token } = await signInAs(stack, alice);
-    const refresh = (refreshToken: string) => stack.oidc.send(new CreateTokenCommand({
-      clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: 'refresh_token', refreshToken,
-    }));
+    const refresh = (refreshToken: string) =>
+      stack.oidc.send(
+        new CreateTokenCommand({
+          clientId: reg.clientId!,
+          clientSecret: reg.clientSecret!,
+          grantType: 'refresh_token',
+          refreshToken,
+        }),
+      );
     const refreshed = await refresh(token.refreshToken!);
     expect(refreshed.accessToken).not.toBe(token.accessToken);
     expect(refreshed.refreshToken).not.toBe(token.refreshToken);
@@ -205,14 +261,26 @@ describe('AWS IAM Identity Center device authorization', () => {
   it('refuses a wrong client secret (401 InvalidClientException) and a start URL of another instance', async () => {
     const { oidc, sso } = stack;
     const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob', clientType: 'public' }));
-    const wrongSecret = await oidc.send(new StartDeviceAuthorizationCommand({
-      clientId: reg.clientId!, clientSecret: 'wrong', startUrl: sso.startUrl,
-    })).catch((e: unknown) => e);
+    const wrongSecret = await oidc
+      .send(
+        new StartDeviceAuthorizationCommand({
+          clientId: reg.clientId!,
+          clientSecret: 'wrong',
+          startUrl: sso.startUrl,
+        }),
+      )
+      .catch((e: unknown) => e);
     expect(wrongSecret).toBeInstanceOf(InvalidClientException);
     expect(wrongSecret).toMatchObject({ $metadata: { httpStatusCode: 401, attempts: 1 } });
-    await expect(oidc.send(new StartDeviceAuthorizationCommand({
-      clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: 'https://d-0000000000.awsapps.com/start',
-    }))).rejects.toBeInstanceOf(InvalidRequestException);
+    await expect(
+      oidc.send(
+        new StartDeviceAuthorizationCommand({
+          clientId: reg.clientId!,
+          clientSecret: reg.clientSecret!,
+          startUrl: 'https://d-0000000000.awsapps.com/start',
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidRequestException);
   });
 });
 

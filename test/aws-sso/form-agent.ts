@@ -27,10 +27,12 @@ export function parseForms(html: string): HtmlForm[] {
   return [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)].map(([, formAttrs = '', inner = '']) => ({
     action: attr(formAttrs, 'action') ?? '',
     method: (attr(formAttrs, 'method') ?? 'get').toLowerCase(),
-    inputs: new Map([...inner.matchAll(/<input\b[^>]*>/g)].flatMap(([tag]) => {
-      const name = attr(tag, 'name');
-      return name === undefined ? [] : [[name, attr(tag, 'value') ?? ''] as [string, string]];
-    })),
+    inputs: new Map(
+      [...inner.matchAll(/<input\b[^>]*>/g)].flatMap(([tag]) => {
+        const name = attr(tag, 'name');
+        return name === undefined ? [] : [[name, attr(tag, 'value') ?? ''] as [string, string]];
+      }),
+    ),
     buttons: [...inner.matchAll(/<button\b[^>]*>/g)].map(([tag]) => ({ name: attr(tag, 'name'), value: attr(tag, 'value') })),
   }));
 }
@@ -44,9 +46,9 @@ export class FormAgent {
 
   /** Submits the form that has all `fields` as inputs (and `button`, if given), like a click would. */
   async submit(from: Page, fields: Record<string, string>, button?: { name: string; value: string }): Promise<Page> {
-    const form = from.forms.find((f) =>
-      Object.keys(fields).every((k) => f.inputs.has(k)) &&
-      (!button || f.buttons.some((b) => b.name === button.name && b.value === button.value)));
+    const form = from.forms.find(
+      (f) => Object.keys(fields).every((k) => f.inputs.has(k)) && (!button || f.buttons.some((b) => b.name === button.name && b.value === button.value)),
+    );
     if (!form) throw new Error(`no form with ${JSON.stringify({ fields: Object.keys(fields), button })} on ${from.url}:\n${from.html}`);
     const body = new URLSearchParams([...form.inputs]);
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
@@ -79,9 +81,7 @@ export class FormAgent {
 }
 
 /** Follows verificationUriComplete as a person would: sign in, then approve or deny. */
-export async function signInAndDecide(
-  verificationUriComplete: string, login: string, password: string, decision: 'approve' | 'deny',
-): Promise<Page> {
+export async function signInAndDecide(verificationUriComplete: string, login: string, password: string, decision: 'approve' | 'deny'): Promise<Page> {
   const agent = new FormAgent();
   const signIn = await agent.open(verificationUriComplete);
   const approval = await agent.submit(signIn, { login, password });

@@ -25,7 +25,9 @@ describe('device verification pages', () => {
   async function newDeviceCode() {
     const reg = await postJson(`${sso.endpoint}/client/register`, { clientName: 'Keyfob', clientType: 'public' });
     const dev = await postJson(`${sso.endpoint}/device_authorization`, {
-      clientId: reg.json.clientId, clientSecret: reg.json.clientSecret, startUrl: sso.startUrl,
+      clientId: reg.json.clientId,
+      clientSecret: reg.json.clientSecret,
+      startUrl: sso.startUrl,
     });
     return dev.json as { userCode: string; verificationUriComplete: string };
   }
@@ -51,7 +53,10 @@ describe('device verification pages', () => {
     const approval = await agent.submit(wrong, { login: 'alice', password: alice.password });
     expect(approval.status).toBe(200);
     expect(approval.html).toContain('Signed in as <strong>alice</strong>');
-    expect(approval.forms[0]!.buttons).toEqual([{ name: 'decision', value: 'approve' }, { name: 'decision', value: 'deny' }]);
+    expect(approval.forms[0]!.buttons).toEqual([
+      { name: 'decision', value: 'approve' },
+      { name: 'decision', value: 'deny' },
+    ]);
 
     const done = await agent.submit(approval, {}, { name: 'decision', value: 'approve' });
     expect(done.html).toContain('Request approved');
@@ -101,7 +106,10 @@ describe('wire format details the SDK hides', () => {
 
   it('sends OIDC errors as real AWS does: modeled status, x-amzn-errortype, OAuth body', async () => {
     const res = await postJson(`${sso.endpoint}/token`, {
-      clientId: 'nope', clientSecret: 'nope', grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: 'x',
+      clientId: 'nope',
+      clientSecret: 'nope',
+      grantType: 'urn:ietf:params:oauth:grant-type:device_code',
+      deviceCode: 'x',
     });
     expect(res.status).toBe(401);
     expect(res.headers.get('x-amzn-errortype')).toMatch(/^InvalidClientException:/);
@@ -118,7 +126,8 @@ describe('wire format details the SDK hides', () => {
     expect(noToken.status).toBe(401);
     expect(noToken.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
     expect(await noToken.json()).toEqual({
-      message: 'Session token not found or invalid', __type: 'com.amazonaws.switchboard.portal#UnauthorizedException',
+      message: 'Session token not found or invalid',
+      __type: 'com.amazonaws.switchboard.portal#UnauthorizedException',
     });
 
     const noRole = await fetch(`${sso.endpoint}/federation/credentials?account_id=111122223333`, {

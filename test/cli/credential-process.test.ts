@@ -19,7 +19,8 @@ describe.skipIf(skipped)(`aws-credential-process through the AWS SDK${skipped ? 
   let awsDir: string;
 
   /** What an SDK client gets for profile `keyfob`, read fresh each time (as a new `aws` command would). */
-  const sdkCredentials = () => fromProcess({ profile: 'keyfob', configFilepath: join(awsDir, 'config'), filepath: join(awsDir, 'credentials'), ignoreCache: true })();
+  const sdkCredentials = () =>
+    fromProcess({ profile: 'keyfob', configFilepath: join(awsDir, 'config'), filepath: join(awsDir, 'credentials'), ignoreCache: true })();
 
   beforeAll(async () => {
     user = makeKeyfobUser(fixture.stack);

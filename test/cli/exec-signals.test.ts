@@ -37,7 +37,11 @@ async function holdingProxy(target: string) {
     address: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     heldOne,
     release,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -22,7 +22,11 @@ beforeAll(() => {
 });
 afterAll(() => user?.dispose());
 
-const secretToolMissing = async () => run('sh', ['-c', 'command -v secret-tool']).then(() => undefined, () => 'secret-tool (libsecret-tools) is not installed');
+const secretToolMissing = async () =>
+  run('sh', ['-c', 'command -v secret-tool']).then(
+    () => undefined,
+    () => 'secret-tool (libsecret-tools) is not installed',
+  );
 const skipReason = noSecretServiceReason ?? (await secretToolMissing());
 
 /** The secret keyfob keeps under `username` (service "keyfob"), or null when there is none. */
@@ -47,7 +51,14 @@ async function ourEntries(): Promise<string[]> {
     .sort();
 }
 
-const storedToken = z.object({ token: z.string(), accessor: z.string(), expiresAt: z.string(), renewable: z.boolean(), displayName: z.string(), method: z.string() });
+const storedToken = z.object({
+  token: z.string(),
+  accessor: z.string(),
+  expiresAt: z.string(),
+  renewable: z.boolean(),
+  displayName: z.string(),
+  method: z.string(),
+});
 
 const lookupSelf = (token: string) => vaultRequest(fixture.stack.info.vault.addr, token, 'GET', 'auth/token/lookup-self');
 
@@ -110,7 +121,9 @@ describe.skipIf(skipReason)(`with a Secret Service${skipReason ? ` (skipped: ${s
 
   it('a stored token Vault has revoked: the next command says to sign in again', async () => {
     const stored = storedToken.parse(JSON.parse((await keychainValue(fixture.stack.info.vault.addr))!));
-    const revoke = await vaultRequest(fixture.stack.info.vault.addr, fixture.stack.info.vault.rootToken, 'POST', 'auth/token/revoke-accessor', { accessor: stored.accessor });
+    const revoke = await vaultRequest(fixture.stack.info.vault.addr, fixture.stack.info.vault.rootToken, 'POST', 'auth/token/revoke-accessor', {
+      accessor: stored.accessor,
+    });
     expect(revoke.status, revoke.text).toBe(204);
     const result = await user.run(['exec', 'orders-ro', '--', 'true']);
     expect(result.code).toBe(1);

@@ -83,7 +83,9 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     const result = expectSuccess(await leak.exited, 'keyfob leak');
     const holder = await held.running.exited;
     const inEngine = /, ([\d.]+) s after the report/.exec(result.stdout)?.[1];
-    console.info(`leak-to-revoked: role gone ${roleGoneMs} ms after keyfob leak started (report to revoked inside keyfob: ${inEngine} s; leak command ${result.ms} ms in all, process start-up included); holder stopped ${Date.now() - began} ms after`);
+    console.info(
+      `leak-to-revoked: role gone ${roleGoneMs} ms after keyfob leak started (report to revoked inside keyfob: ${inEngine} s; leak command ${result.ms} ms in all, process start-up included); holder stopped ${Date.now() - began} ms after`,
+    );
 
     expect(result.stdout).toMatch(new RegExp(`Session ${held.sessionId} \\(orders-ro: SELECT on all tables in orders`));
     expect(result.stdout).toMatch(/Revoked at \d\d:\d\d/);
@@ -92,7 +94,11 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     expect(holder.stderr).toMatch(new RegExp(`session ${held.sessionId}`));
 
     const incident = readAudit(home).find((e) => e.action === 'leak-reported' && e.sessionId === held.sessionId)?.incident;
-    expect(incident).toMatchObject({ outcome: 'revoked', grants: 'SELECT on all tables in orders', note: `pasted in #general: PGPASSWORD=[Keyfob credential of session ${held.sessionId}]` });
+    expect(incident).toMatchObject({
+      outcome: 'revoked',
+      grants: 'SELECT on all tables in orders',
+      note: `pasted in #general: PGPASSWORD=[Keyfob credential of session ${held.sessionId}]`,
+    });
     expect(readFileSync(join(home, 'audit.jsonl'), 'utf8')).not.toContain(held.password);
     const [issued, reported, revoked] = [incident!.issuedAt!, incident!.reportedAt, incident!.revokedAt!].map(Date.parse);
     expect(issued).toBeLessThanOrEqual(reported!);
@@ -104,7 +110,12 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     expect(path, result.stdout).toMatch(new RegExp(`^incidents/.+-${held.sessionId}$`));
     const kv = await vaultRequest(info().vault.addr, info().vault.rootToken, 'GET', `secret/data/${path}`);
     expect(kv.status).toBe(200);
-    expect((kv.body as { data: { data: Record<string, unknown> } }).data.data).toMatchObject({ session: held.sessionId, target: 'orders-ro', outcome: 'revoked', reportedBy: 'oidc-alice@example.com' });
+    expect((kv.body as { data: { data: Record<string, unknown> } }).data.data).toMatchObject({
+      session: held.sessionId,
+      target: 'orders-ro',
+      outcome: 'revoked',
+      reportedBy: 'oidc-alice@example.com',
+    });
     expect(JSON.stringify(kv.body)).not.toContain(held.password);
   });
 
@@ -183,12 +194,16 @@ describe.skipIf(skipped)(`keyfob leak and scan against the local stack${skipped 
     expect(revoked.stderr).toMatch(new RegExp(`revoked ${held.sessionId}`));
     expect(await roleExists(info(), held.role)).toBe(false);
     await held.running.exited;
-    expect(readAudit(home).find((e) => e.action === 'leak-reported' && e.sessionId === held.sessionId)?.incident?.note).toMatch(/found by keyfob scan in the staged changes/);
+    expect(readAudit(home).find((e) => e.action === 'leak-reported' && e.sessionId === held.sessionId)?.incident?.note).toMatch(
+      /found by keyfob scan in the staged changes/,
+    );
 
     const after = await user.run(['scan', '--staged', '--json'], { cwd: repo });
     expect(after.code).toBe(1);
     const report = JSON.parse(after.stdout) as { findings: Array<{ ruleId: string; keyfob?: { sessionId: string; state: string } }> };
-    expect(report.findings).toContainEqual(expect.objectContaining({ ruleId: 'keyfob-expired-credential', keyfob: expect.objectContaining({ sessionId: held.sessionId, state: 'ended' }) }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ ruleId: 'keyfob-expired-credential', keyfob: expect.objectContaining({ sessionId: held.sessionId, state: 'ended' }) }),
+    );
     expect(after.stdout).not.toContain(held.password);
   });
 

@@ -139,7 +139,7 @@ describe('each login method completes headlessly', () => {
   it.each([
     ['vault-oidc', 'oidc-alice@example.com'],
     ['oidc', 'jwt-alice@example.com'],
-  ])('%s: foreign callbacks (a stray error, an attacker\'s state and code) are refused and the real sign-in completes', async (method, name) => {
+  ])("%s: foreign callbacks (a stray error, an attacker's state and code) are refused and the real sign-in completes", async (method, name) => {
     const result = expectSuccess(await user.run(['login', '--method', method], { env: { BROWSER: racingBrowser() } }), `login --method ${method}`);
     expect(result.stdout).toContain(`Signed in as ${name};`);
     expect(result.stderr).not.toContain('browser command exited');
@@ -166,7 +166,12 @@ describe('each login method completes headlessly', () => {
     expect(Date.parse(status.awsSso!.expiresAt!)).toBeGreaterThan(Date.now());
 
     const exec = expectSuccess(await user.run(['exec', 'aws-sso-dev', '--', 'env']), 'exec aws-sso-dev -- env');
-    const vars = Object.fromEntries(exec.stdout.split('\n').filter((l) => l.startsWith('AWS_')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const vars = Object.fromEntries(
+      exec.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('AWS_'))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     expect(vars.AWS_ACCESS_KEY_ID).toMatch(/^ASIA[A-Z0-9]{12,}$/);
     expect(vars.AWS_SECRET_ACCESS_KEY).toMatch(/^\S{20,}$/);
     expect(vars.AWS_SESSION_TOKEN).toMatch(/^\S{20,}$/);
@@ -181,7 +186,9 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
 
   it.each(['vault-oidc', 'oidc'])('%s: a callback whose state was tampered with is ignored, never used, and the sign-in times out', async (method) => {
     const result = await user.run(['login', '--method', method], { env: { BROWSER: tamperingBrowser(), KEYFOB_LOGIN_TIMEOUT: '3' } });
-    const lines = result.stderr.split('\n').filter((l) => l.startsWith('keyfob: ') && !l.startsWith('keyfob: Opening') && !l.includes('browser command exited'));
+    const lines = result.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('keyfob: ') && !l.startsWith('keyfob: Opening') && !l.includes('browser command exited'));
     expect(result.code).toBe(1);
     expect(lines).toEqual(['keyfob: no answer from the browser within 3 s; sign-in abandoned']);
   });
@@ -213,7 +220,9 @@ describe('a sign-in that goes wrong fails with one clear line', () => {
 
   it('oidc: an issuer that is not the IdP (wrong path, wrong host name, nothing listening) is refused before any browser opens', async () => {
     const issuer = fixture.stack.info.oidc.issuer;
-    const wrongPath = failureLine(await user.run(['login', '--method', 'oidc'], { env: { KEYFOB_CONFIG: configWithIssuer(`${issuer}/elsewhere`, 'wrong-path') } }));
+    const wrongPath = failureLine(
+      await user.run(['login', '--method', 'oidc'], { env: { KEYFOB_CONFIG: configWithIssuer(`${issuer}/elsewhere`, 'wrong-path') } }),
+    );
     expect(wrongPath).toContain(`could not read the identity provider's configuration at ${issuer}/elsewhere`);
 
     // Same server, another name: its discovery document names a different issuer.

@@ -57,8 +57,14 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
 
   it('refuses orders-rw without a reason, and with a reason that is not a ticket, issuing nothing', async () => {
     expect(await refusedExec(alice, [])).toBe('keyfob: orders-rw is high impact and needs a reason: add --reason "INC-123 what you are doing"');
-    expect(await refusedExec(alice, ['--reason', 'just looking'])).toMatch(/^keyfob: orders-rw needs a reason that starts with a ticket matching \^\(INC\|CHG\)-\[0-9\]\+/);
-    expect(readAudit(alice.home).filter((e) => e.action === 'refused').map((e) => e.reason ?? null)).toEqual([null, 'just looking']);
+    expect(await refusedExec(alice, ['--reason', 'just looking'])).toMatch(
+      /^keyfob: orders-rw needs a reason that starts with a ticket matching \^\(INC\|CHG\)-\[0-9\]\+/,
+    );
+    expect(
+      readAudit(alice.home)
+        .filter((e) => e.action === 'refused')
+        .map((e) => e.reason ?? null),
+    ).toEqual([null, 'just looking']);
   });
 
   it('refuses a TTL above the cap at request time', async () => {
@@ -76,29 +82,47 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
 
   it('refuses bob, who is not on call, with his own token', async () => {
     expectSuccess(await bob.run(['login', '--pagerduty'], { input: info().pagerduty.tokens.bob! }), 'bob: login --pagerduty');
-    expect(await refusedExec(bob, ['--reason', 'INC-7 hotfix'])).toBe('keyfob: orders-rw requires being on call, and PagerDuty says bob@example.com is not on call now in PSCHED1');
-    expect(readAudit(bob.home)).toContainEqual(expect.objectContaining({ target: 'orders-rw', action: 'refused', reason: 'INC-7 hotfix', user: 'oidc-bob@example.com' }));
+    expect(await refusedExec(bob, ['--reason', 'INC-7 hotfix'])).toBe(
+      'keyfob: orders-rw requires being on call, and PagerDuty says bob@example.com is not on call now in PSCHED1',
+    );
+    expect(readAudit(bob.home)).toContainEqual(
+      expect.objectContaining({ target: 'orders-rw', action: 'refused', reason: 'INC-7 hotfix', user: 'oidc-bob@example.com' }),
+    );
   });
 
   it('lets alice, on call, in with a ticket; the reason is in the audit log', async () => {
-    const result = expectSuccess(await alice.run(['exec', 'orders-rw', '--reason', 'INC-42 refund stuck orders', '--', 'sh', '-c', 'test -n "$PGUSER"']), 'alice: exec orders-rw');
+    const result = expectSuccess(
+      await alice.run(['exec', 'orders-rw', '--reason', 'INC-42 refund stuck orders', '--', 'sh', '-c', 'test -n "$PGUSER"']),
+      'alice: exec orders-rw',
+    );
     const id = SESSION_LINE.exec(result.stderr)![1]!;
     const audit = readAudit(alice.home);
-    expect(audit).toContainEqual(expect.objectContaining({ target: 'orders-rw', action: 'granted', reason: 'INC-42 refund stuck orders', detail: expect.stringContaining('on call as alice@example.com in PSCHED1') }));
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        target: 'orders-rw',
+        action: 'granted',
+        reason: 'INC-42 refund stuck orders',
+        detail: expect.stringContaining('on call as alice@example.com in PSCHED1'),
+      }),
+    );
     expect(audit).toContainEqual(expect.objectContaining({ sessionId: id, action: 'issued', reason: 'INC-42 refund stuck orders' }));
   });
 
   it('status shows the current shift, as PagerDuty says, for the signed-in person', async () => {
     const status = await readStatus(alice);
     expect(status.shift).toMatchObject({ onCall: true, email: 'alice@example.com', schedule: { id: 'PSCHED1', name: 'Primary On-Call' } });
-    expect(expectSuccess(await alice.run(['status']), 'alice: status').stdout).toMatch(/^On call: alice@example\.com in Primary On-Call \(PSCHED1\) (until \d\d:\d\d|with no end)/m);
+    expect(expectSuccess(await alice.run(['status']), 'alice: status').stdout).toMatch(
+      /^On call: alice@example\.com in Primary On-Call \(PSCHED1\) (until \d\d:\d\d|with no end)/m,
+    );
     expect((await readStatus(bob)).shift).toEqual({ onCall: false, email: 'bob@example.com', schedule: null, endsAt: null });
   });
 
   it('prints the blast-radius table and its --json', async () => {
     const text = expectSuccess(await alice.run(['targets']), 'targets').stdout;
     expect(text.split('\n')[0]).toMatch(/^TARGET\s+GRANTS ACCESS TO\s+SCOPE\s+ROTATION\/TTL\s+LEAK IMPACT\s+GUARDS$/);
-    expect(text).toMatch(/orders-rw\s+SELECT, INSERT, UPDATE, DELETE on all tables in orders\s+orders database \(stack\)\s+new per session, 10m \(max 30m\)\s+high\s+ticket,on-call/);
+    expect(text).toMatch(
+      /orders-rw\s+SELECT, INSERT, UPDATE, DELETE on all tables in orders\s+orders database \(stack\)\s+new per session, 10m \(max 30m\)\s+high\s+ticket,on-call/,
+    );
     const views = targetViewSchema.array().parse(JSON.parse(expectSuccess(await alice.run(['targets', '--json']), 'targets --json').stdout));
     expect(views.find((v) => v.id === 'orders-rw')).toMatchObject({ impact: 'high', ticketPattern: '^(INC|CHG)-[0-9]+', requireOnCall: true, elevated: true });
     expect(views.find((v) => v.id === 'orders-ro')).toMatchObject({ impact: 'medium', elevated: false, ticketPattern: null });
@@ -116,7 +140,12 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
     ]);
     expect(new Set(view.groups.flatMap((g) => g.sessions.map((s) => s.pid)))).toEqual(new Set([rw.pid, ro.pid]));
     expect(view.summary).toMatch(/^high: Orders DB \(read-write\) for (10|9) more minutes \(and 1 medium\)$/);
-    expect(view.signIn).toMatchObject({ identity: 'oidc-alice@example.com', method: 'vault-oidc', impact: 'high', policies: expect.arrayContaining(['engineer']) });
+    expect(view.signIn).toMatchObject({
+      identity: 'oidc-alice@example.com',
+      method: 'vault-oidc',
+      impact: 'high',
+      policies: expect.arrayContaining(['engineer']),
+    });
     const text = expectSuccess(await alice.run(['exposure']), 'exposure').stdout;
     expect(text.split('\n')[0]).toBe(`Exposure now: ${view.summary}`);
     expect(text).toMatch(/high\s+orders-rw\s+SELECT, INSERT, UPDATE, DELETE on all tables in orders/);
@@ -129,8 +158,18 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
     const result = expectSuccess(await alice.run(['handoff', '--to', 'bob@example.com', '--note', 'orders migration half done', '--json']), 'alice: handoff');
     const out = JSON.parse(result.stdout) as { stored: unknown; revoked: string[]; failed: string[] };
     const stored = storedHandoffSchema.parse(out.stored);
-    expect(stored.record).toMatchObject({ from: 'alice@example.com', to: 'bob@example.com', schedule: { id: 'PSCHED1', name: 'Primary On-Call' }, note: 'orders migration half done' });
-    expect(stored.record.items.map((i) => [i.target, i.action])).toEqual(expect.arrayContaining([['orders-rw', 'revoke'], ['orders-ro', 'keep']]));
+    expect(stored.record).toMatchObject({
+      from: 'alice@example.com',
+      to: 'bob@example.com',
+      schedule: { id: 'PSCHED1', name: 'Primary On-Call' },
+      note: 'orders migration half done',
+    });
+    expect(stored.record.items.map((i) => [i.target, i.action])).toEqual(
+      expect.arrayContaining([
+        ['orders-rw', 'revoke'],
+        ['orders-ro', 'keep'],
+      ]),
+    );
     expect(out.revoked).toHaveLength(1);
     expect(out.failed).toEqual([]);
     // The elevated login is gone in Vault (and its role with it); the exec holding it stops.
@@ -145,7 +184,9 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
 
     const status = await readStatus(bob);
     expect(status.handoff).toMatchObject({ version: stored.version, record: { from: 'alice@example.com', to: 'bob@example.com' } });
-    expect(expectSuccess(await bob.run(['status']), 'bob: status').stdout).toMatch(/Handoff alice@example.com → bob@example.com for Primary On-Call \(PSCHED1\)[\s\S]*Note: orders migration half done/);
+    expect(expectSuccess(await bob.run(['status']), 'bob: status').stdout).toMatch(
+      /Handoff alice@example.com → bob@example.com for Primary On-Call \(PSCHED1\)[\s\S]*Note: orders migration half done/,
+    );
     const shown = storedHandoffSchema.parse(JSON.parse(expectSuccess(await bob.run(['handoff', '--show', '--json']), 'bob: handoff --show').stdout));
     expect(shown).toEqual(stored);
     ro!.signalGroup('SIGTERM');
@@ -155,7 +196,9 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
   it('logout takes the PagerDuty token out of the keychain with the Vault sign-in', async () => {
     expectSuccess(await bob.run(['logout']), 'bob: logout');
     await signIn(bob);
-    expect(await refusedExec(bob, ['--reason', 'INC-7 hotfix'])).toMatch(/^keyfob: Keyfob asks PagerDuty whether you are on call, and has no PagerDuty token: run keyfob login --pagerduty/);
+    expect(await refusedExec(bob, ['--reason', 'INC-7 hotfix'])).toMatch(
+      /^keyfob: Keyfob asks PagerDuty whether you are on call, and has no PagerDuty token: run keyfob login --pagerduty/,
+    );
   });
 
   it('refuses the second of two concurrent handoffs on check-and-set, writing and revoking nothing', async () => {
@@ -163,7 +206,15 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
     const vault = await createVaultClient({ address: info().vault.addr, token: info().vault.rootToken });
     const journal = new MemoryJournal();
     const revoked: string[][] = [];
-    const deps = { config, journal, kv: vault, identity: 'alice@example.com', now: () => Date.now(), audit: new MemoryAudit(), revoke: async (ids: string[]) => (revoked.push(ids), { revoked: ids, failed: [] }) };
+    const deps = {
+      config,
+      journal,
+      kv: vault,
+      identity: 'alice@example.com',
+      now: () => Date.now(),
+      audit: new MemoryAudit(),
+      revoke: async (ids: string[]) => (revoked.push(ids), { revoked: ids, failed: [] }),
+    };
     try {
       // Both read the same current version before either writes: two terminals at once.
       const [first, second] = await Promise.all([prepareHandoff(deps, { to: 'bob', note: 'first' }), prepareHandoff(deps, { to: 'carol', note: 'second' })]);

@@ -65,7 +65,7 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("exec orders-ro -- psql prints a Vault-made role, and the role is gone once psql exits", async () => {
+  it('exec orders-ro -- psql prints a Vault-made role, and the role is gone once psql exits', async () => {
     const user = newUser();
     const result = expectSuccess(await user.run(['exec', 'orders-ro', '--', 'psql', '-tAc', 'select current_user']), 'exec orders-ro -- psql');
     const role = result.stdout.trim();
@@ -125,7 +125,13 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
 
     const processOut = expectSuccess(await user.run(['aws-credential-process', 'aws-dev']), 'aws-credential-process aws-dev');
     const creds = z
-      .object({ Version: z.literal(1), AccessKeyId: z.string().min(8), SecretAccessKey: z.string().min(8), SessionToken: z.string().min(8), Expiration: z.iso.datetime({ offset: true }) })
+      .object({
+        Version: z.literal(1),
+        AccessKeyId: z.string().min(8),
+        SecretAccessKey: z.string().min(8),
+        SessionToken: z.string().min(8),
+        Expiration: z.iso.datetime({ offset: true }),
+      })
       .parse(JSON.parse(processOut.stdout));
     expect(Date.parse(creds.Expiration)).toBeGreaterThan(Date.now());
     expect(creds.SecretAccessKey).not.toBe(issued['AWS secret key (exec)']);
@@ -184,7 +190,11 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     const end = await exec.exited;
     expect(end.code, end.stderr).toBe(0);
     expect(end.stderr).not.toContain('ended (expired)');
-    expect(readAudit(user.home).filter((e) => e.sessionId === id).map((e) => [e.action, e.reason])).toEqual([
+    expect(
+      readAudit(user.home)
+        .filter((e) => e.sessionId === id)
+        .map((e) => [e.action, e.reason]),
+    ).toEqual([
       ['issued', undefined],
       ['renewed', undefined],
       ['revoked', 'command-exit'],
@@ -213,7 +223,9 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     expect(next.stderr).toMatch(/revoked 1 credential\(s\) left by a keyfob process that is gone/);
     expect(await roleExists(info(), doomedRole)).toBe(false);
     expect(await leasesUnder(info(), ORDERS_RO_LEASES)).not.toContain(doomedLease!.slice(ORDERS_RO_LEASES.length));
-    expect(readAudit(user.home)).toContainEqual(expect.objectContaining({ sessionId: doomedId, action: 'revoked', reason: 'crash-recovery', leaseId: doomedLease }));
+    expect(readAudit(user.home)).toContainEqual(
+      expect.objectContaining({ sessionId: doomedId, action: 'revoked', reason: 'crash-recovery', leaseId: doomedLease }),
+    );
     expect(next.stdout).toContain(survivorId);
     expect(next.stdout).not.toContain(doomedId);
 
@@ -327,7 +339,9 @@ describe.skipIf(skipped)(`keyfob sessions against the local stack${skipped ? ` (
     const stackLogs = written.filter((f) => f.startsWith(fixture.dir) && /\.log$/.test(f));
     expect(homes.some((f) => f.endsWith('audit.jsonl'))).toBe(true);
     expect(stackLogs.length, 'the stack writes logs to scan').toBeGreaterThan(0);
-    console.info(`scanned ${homes.length} files under KEYFOB_HOME and ${written.length} written to ${tmpdir()} during the run for ${Object.keys(issued).length} secrets`);
+    console.info(
+      `scanned ${homes.length} files under KEYFOB_HOME and ${written.length} written to ${tmpdir()} during the run for ${Object.keys(issued).length} secrets`,
+    );
 
     // The scanner does see what keyfob writes: the audit log's lease ids (not secrets) are found.
     const leaseId = users.flatMap((u) => readAudit(u.home)).find((e) => e.leaseId)?.leaseId;

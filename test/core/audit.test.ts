@@ -47,7 +47,11 @@ describe('AuditLog', () => {
 
   it('redacts secret-looking text quoted in details instead of dropping the line', () => {
     const log = new AuditLog({ dir: home });
-    log.append({ ...base, action: 'revoke-failed', detail: 'dial postgres://v-orders-abc:Sup3rS3cret@db:5432 failed; token hvs.CAESIJ8kR2x0b3Jvc3Rlc3Rfc2VjcmV0X3Rva2Vu' });
+    log.append({
+      ...base,
+      action: 'revoke-failed',
+      detail: 'dial postgres://v-orders-abc:Sup3rS3cret@db:5432 failed; token hvs.CAESIJ8kR2x0b3Jvc3Rlc3Rfc2VjcmV0X3Rva2Vu',
+    });
     const text = readFileSync(log.path, 'utf8');
     expect(text).not.toContain('Sup3rS3cret');
     expect(text).not.toContain('hvs.CAES');

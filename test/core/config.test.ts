@@ -2,7 +2,15 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfigPath, isLoopbackHost, loadConfig, parseConfig, serializeConfig, type KeyfobConfigInput } from '../../main/core/config/index.ts';
+import {
+  ConfigError,
+  defaultConfigPath,
+  isLoopbackHost,
+  loadConfig,
+  parseConfig,
+  serializeConfig,
+  type KeyfobConfigInput,
+} from '../../main/core/config/index.ts';
 
 const good = `
 version: 1
@@ -99,11 +107,14 @@ describe('parseConfig', () => {
     expect(db('host: /var/run/postgresql, name: orders }').kind).toBe('database');
     expect(db('host: "::1", name: orders, sslmode: prefer }').kind).toBe('database');
     expect(db('host: orders.db.corp, name: orders, sslmode: verify-full }').kind).toBe('database');
-    expect(db('host: orders.db.corp, name: orders, sslmode: verify-ca, sslrootcert: /etc/ssl/orders-ca.pem }')).toMatchObject({ database: { sslrootcert: '/etc/ssl/orders-ca.pem' } });
+    expect(db('host: orders.db.corp, name: orders, sslmode: verify-ca, sslrootcert: /etc/ssl/orders-ca.pem }')).toMatchObject({
+      database: { sslrootcert: '/etc/ssl/orders-ca.pem' },
+    });
   });
 
   it('judges loopback by the parsed address, not by a "127." prefix of a host name', () => {
-    for (const host of ['127.0.0.1', '127.9.8.7', 'localhost', '[::1]', new URL('http://[0:0:0:0:0:0:0:1]').hostname]) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['127.0.0.1', '127.9.8.7', 'localhost', '[::1]', new URL('http://[0:0:0:0:0:0:0:1]').hostname])
+      expect(isLoopbackHost(host), host).toBe(true);
     for (const host of ['127.0.0.1.evil.example', '127.evil.example', 'localhost.evil.example', '10.0.0.1']) expect(isLoopbackHost(host), host).toBe(false);
     expect(refusal(good.replace('http://127.0.0.1:9000', 'http://127.0.0.1.evil.example:9000'))).toMatch(/auth\.oidc\.issuer: must use https/);
   });
@@ -115,33 +126,93 @@ describe('parseConfig', () => {
   });
 
   it.each([
-    ['an unknown key', (t: string) => t.replace('database: { vaultRole: orders-ro,', 'databse: { vaultRole: orders-ro,'), /config\.yaml:\d+: targets\[0\]\.databse \(target "orders-ro"\): unknown key "databse"/],
-    ['an unknown nested key', (t: string) => t.replace('name: orders }', 'name: orders, sslmod: require }'), /targets\[0\]\.database\.sslmod .*unknown key "sslmod"/],
+    [
+      'an unknown key',
+      (t: string) => t.replace('database: { vaultRole: orders-ro,', 'databse: { vaultRole: orders-ro,'),
+      /config\.yaml:\d+: targets\[0\]\.databse \(target "orders-ro"\): unknown key "databse"/,
+    ],
+    [
+      'an unknown nested key',
+      (t: string) => t.replace('name: orders }', 'name: orders, sslmod: require }'),
+      /targets\[0\]\.database\.sslmod .*unknown key "sslmod"/,
+    ],
     ['an unknown top-level key', (t: string) => `${t}\nextra: 1\n`, /: extra: unknown key "extra"/],
-    ['an http Vault address', (t: string) => t.replace('https://vault.corp:8200/', 'http://vault.corp:8200'), /vault\.address: must use https .*http:\/\/vault\.corp:8200/],
+    [
+      'an http Vault address',
+      (t: string) => t.replace('https://vault.corp:8200/', 'http://vault.corp:8200'),
+      /vault\.address: must use https .*http:\/\/vault\.corp:8200/,
+    ],
     ['an http IdP', (t: string) => t.replace('http://127.0.0.1:9000', 'http://idp.corp'), /auth\.oidc\.issuer: must use https/],
-    ['an http SSO start URL', (t: string) => t.replace('https://corp.awsapps.com/start', 'http://corp.awsapps.com/start'), /auth\.awsSso\.startUrl: must use https/],
-    ['an http PagerDuty URL', (t: string) => t.replace('scheduleIds: [P123]', 'scheduleIds: [P123], url: "http://pd.corp"'), /onCall\.pagerduty\.url: must use https/],
+    [
+      'an http SSO start URL',
+      (t: string) => t.replace('https://corp.awsapps.com/start', 'http://corp.awsapps.com/start'),
+      /auth\.awsSso\.startUrl: must use https/,
+    ],
+    [
+      'an http PagerDuty URL',
+      (t: string) => t.replace('scheduleIds: [P123]', 'scheduleIds: [P123], url: "http://pd.corp"'),
+      /onCall\.pagerduty\.url: must use https/,
+    ],
     ['an ftp address', (t: string) => t.replace('https://vault.corp:8200/', 'ftp://vault.corp'), /vault\.address: must be an https URL/],
-    ['a URL with a password', (t: string) => t.replace('https://vault.corp:8200/', 'https://u:p@vault.corp'), /vault\.address: must not carry a user name or password/],
+    [
+      'a URL with a password',
+      (t: string) => t.replace('https://vault.corp:8200/', 'https://u:p@vault.corp'),
+      /vault\.address: must not carry a user name or password/,
+    ],
     ['a duplicate target id', (t: string) => t.replace('id: orders-rw', 'id: orders-ro'), /targets\[1\]\.id: "orders-ro" is already used by targets\[0\]/],
     ['a ttl above maxTtl', (t: string) => t.replace('ttl: 15m', 'ttl: 2h'), /targets\[1\]\.ttl \(target "orders-rw"\): 2h is above maxTtl 1h/],
-    ['an unknown impact', (t: string) => t.replace('impact: medium', 'impact: critical'), /targets\[0\]\.impact .*must be one of low, medium, high \(got "critical"\)/],
+    [
+      'an unknown impact',
+      (t: string) => t.replace('impact: medium', 'impact: critical'),
+      /targets\[0\]\.impact .*must be one of low, medium, high \(got "critical"\)/,
+    ],
     ['an unknown kind', (t: string) => t.replace('kind: ssh', 'kind: rdp'), /targets\[2\]\.kind .*must be one of database, ssh, aws, static \(got "rdp"\)/],
-    ['a kind whose section is missing', (t: string) => t.replace(/ {4}ssh: \{ vaultRole.*\n/, ''), /targets\[2\]\.ssh \(target "web-ssh"\): is missing: a target of kind ssh needs an ssh section/],
-    ['a kind with another kind\'s section', (t: string) => t.replace('kind: ssh', 'kind: database'), /targets\[2\]\.ssh \(target "web-ssh"\): a target of kind database takes a database section, not ssh/],
+    [
+      'a kind whose section is missing',
+      (t: string) => t.replace(/ {4}ssh: \{ vaultRole.*\n/, ''),
+      /targets\[2\]\.ssh \(target "web-ssh"\): is missing: a target of kind ssh needs an ssh section/,
+    ],
+    [
+      "a kind with another kind's section",
+      (t: string) => t.replace('kind: ssh', 'kind: database'),
+      /targets\[2\]\.ssh \(target "web-ssh"\): a target of kind database takes a database section, not ssh/,
+    ],
     ['a bad duration', (t: string) => t.replace('maxTtl: 4h', 'maxTtl: 4 hours'), /targets\[0\]\.maxTtl .*"4 hours" is not a duration/],
     ['a zero ttl', (t: string) => t.replace('ttl: 15m', 'ttl: 0s'), /targets\[1\]\.ttl .*must be at least 1s/],
     ['a bad target id', (t: string) => t.replace('id: web-ssh', 'id: Web_SSH'), /targets\[2\]\.id: must be lower-case letters/],
     ['a missing required field', (t: string) => t.replace('    name: Web servers\n', ''), /targets\[2\]\.name \(target "web-ssh"\): is missing/],
     ['an unquoted account id', (t: string) => t.replace('"111122223333"', '111122223333'), /aws\.accountId .*12-digit account id in quotes/],
     ['another format version', (t: string) => t.replace('version: 1', 'version: 2'), /version: must be 1/],
-    ['on-call required without on-call settings', (t: string) => t.replace('onCall: { pagerduty: { scheduleIds: [P123] } }\n', ''), /targets\[1\]\.requireOnCall .*no onCall section/],
-    ['a default login method that is not configured', (t: string) => t.replace('  vaultOidc: { role: engineer }\n', ''), /auth\.default: is vault-oidc, but there is no auth\.vaultOidc section/],
-    ['an SSO target without SSO settings', (t: string) => t.replace('  awsSso: { startUrl: "https://corp.awsapps.com/start", region: us-east-1, endpoint: "http://localhost:4100" }\n', ''), /targets\[4\]\.aws\.source .*no auth\.awsSso section/],
-    ['a remote database without sslmode', (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: orders.db.corp, name: orders }'), /targets\[0\]\.database\.sslmode \(target "orders-ro"\): must be verify-full \(or verify-ca with sslrootcert\) for orders\.db\.corp: libpq's default would let a network attacker strip TLS/],
-    ['a remote database with sslmode require', (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: 10.0.0.5, name: orders, sslmode: require }'), /targets\[0\]\.database\.sslmode .*must be verify-full .* "require" would let/],
-    ['a remote database with verify-ca but no CA', (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: orders.db.corp, name: orders, sslmode: verify-ca }'), /targets\[0\]\.database\.sslrootcert .*must name the CA file when sslmode is verify-ca/],
+    [
+      'on-call required without on-call settings',
+      (t: string) => t.replace('onCall: { pagerduty: { scheduleIds: [P123] } }\n', ''),
+      /targets\[1\]\.requireOnCall .*no onCall section/,
+    ],
+    [
+      'a default login method that is not configured',
+      (t: string) => t.replace('  vaultOidc: { role: engineer }\n', ''),
+      /auth\.default: is vault-oidc, but there is no auth\.vaultOidc section/,
+    ],
+    [
+      'an SSO target without SSO settings',
+      (t: string) => t.replace('  awsSso: { startUrl: "https://corp.awsapps.com/start", region: us-east-1, endpoint: "http://localhost:4100" }\n', ''),
+      /targets\[4\]\.aws\.source .*no auth\.awsSso section/,
+    ],
+    [
+      'a remote database without sslmode',
+      (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: orders.db.corp, name: orders }'),
+      /targets\[0\]\.database\.sslmode \(target "orders-ro"\): must be verify-full \(or verify-ca with sslrootcert\) for orders\.db\.corp: libpq's default would let a network attacker strip TLS/,
+    ],
+    [
+      'a remote database with sslmode require',
+      (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: 10.0.0.5, name: orders, sslmode: require }'),
+      /targets\[0\]\.database\.sslmode .*must be verify-full .* "require" would let/,
+    ],
+    [
+      'a remote database with verify-ca but no CA',
+      (t: string) => t.replace('host: 127.0.0.1, name: orders }', 'host: orders.db.corp, name: orders, sslmode: verify-ca }'),
+      /targets\[0\]\.database\.sslrootcert .*must name the CA file when sslmode is verify-ca/,
+    ],
     ['broken YAML', (t: string) => t.replace('targets:', 'targets: [\n'), /config\.yaml:\d+: not valid YAML: /],
     ['a repeated YAML key', (t: string) => t.replace('version: 1', 'version: 1\nversion: 1'), /config\.yaml:3: not valid YAML: Map keys must be unique/],
   ])('refuses %s with one line naming the file, the field and the reason', (_name, edit, expected) => {
@@ -175,7 +246,19 @@ describe('serializeConfig', () => {
       version: 1,
       vault: { address: 'http://127.0.0.1:8200' },
       auth: { default: 'oidc', oidc: { issuer: 'http://127.0.0.1:9000', clientId: 'keyfob', vaultRole: 'engineer' } },
-      targets: [{ id: 'db', name: 'DB', kind: 'database', impact: 'low', grants: 'all', scope: 'dev', ttl: '10m', maxTtl: 3600, database: { vaultRole: 'db', host: '127.0.0.1', name: 'db' } }],
+      targets: [
+        {
+          id: 'db',
+          name: 'DB',
+          kind: 'database',
+          impact: 'low',
+          grants: 'all',
+          scope: 'dev',
+          ttl: '10m',
+          maxTtl: 3600,
+          database: { vaultRole: 'db', host: '127.0.0.1', name: 'db' },
+        },
+      ],
     };
     const config = parseConfig(serializeConfig(input), file);
     expect(config.targets[0]).toMatchObject({ ttl: 600, maxTtl: 3600, requireReason: false });
@@ -217,12 +300,17 @@ describe('loadConfig', () => {
   it('says where it looked when there is no config', async () => {
     const missing = join(dir, 'nope.yaml');
     await expect(loadConfig({ path: missing, env: {} })).rejects.toThrow(`No Keyfob config at ${missing} (given with --config)`);
-    await expect(loadConfig({ env: { HOME: join(dir, 'home') } })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', file: join(dir, 'home', '.config', 'keyfob', 'config.yaml') });
+    await expect(loadConfig({ env: { HOME: join(dir, 'home') } })).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      file: join(dir, 'home', '.config', 'keyfob', 'config.yaml'),
+    });
   });
 
   it('refuses a CA file it cannot read', async () => {
     await writeFile(join(dir, 'badca.yaml'), good.replace('certs/ca.pem', 'certs/missing.pem'));
-    await expect(loadConfig({ path: join(dir, 'badca.yaml'), env: {} })).rejects.toThrow(`${join(dir, 'badca.yaml')}: vault.caFile: cannot read ${join(dir, 'certs', 'missing.pem')} (ENOENT)`);
+    await expect(loadConfig({ path: join(dir, 'badca.yaml'), env: {} })).rejects.toThrow(
+      `${join(dir, 'badca.yaml')}: vault.caFile: cannot read ${join(dir, 'certs', 'missing.pem')} (ENOENT)`,
+    );
   });
 });
 
@@ -231,6 +319,8 @@ describe('defaultConfigPath', () => {
     expect(defaultConfigPath({ XDG_CONFIG_HOME: '/x/conf' }, 'linux', '/home/a')).toBe('/x/conf/keyfob/config.yaml');
     expect(defaultConfigPath({ XDG_CONFIG_HOME: 'relative' }, 'linux', '/home/a')).toBe('/home/a/.config/keyfob/config.yaml');
     expect(defaultConfigPath({}, 'darwin', '/Users/a')).toBe('/Users/a/Library/Application Support/Keyfob/config.yaml');
-    expect(defaultConfigPath({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toBe('C:\\Users\\a\\AppData\\Roaming\\Keyfob\\config.yaml');
+    expect(defaultConfigPath({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a')).toBe(
+      'C:\\Users\\a\\AppData\\Roaming\\Keyfob\\config.yaml',
+    );
   });
 });

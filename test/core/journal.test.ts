@@ -104,7 +104,10 @@ describe('Journal', () => {
     await journal.put(entry(2));
     await journal.patch('s00001', { state: 'expiring' });
     await journal.remove('s00002');
-    const lines = readFileSync(journal.path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(journal.path, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ version: 2 });
     expect(lines.slice(1)).toContainEqual({ del: 's00002' });
     const list = await journal.list();
@@ -127,7 +130,9 @@ describe('Journal', () => {
   it('groups concurrent updates of one process into few writes without losing any', async () => {
     const journal = new Journal(home);
     await Promise.all(Array.from({ length: 100 }, (_, i) => journal.put(entry(i))));
-    await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? journal.remove(entry(i).sessionId) : journal.patch(entry(i).sessionId, { state: 'revoking' }))));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? journal.remove(entry(i).sessionId) : journal.patch(entry(i).sessionId, { state: 'revoking' }))),
+    );
     const list = await journal.list();
     expect(list).toHaveLength(50);
     expect(list.every((e) => e.state === 'revoking')).toBe(true);
@@ -246,7 +251,10 @@ describe('journal lock', () => {
   it('waits for a live holder, and gives up with a clear error', async () => {
     const lock = join(home, 'journal.json.lock');
     writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
-    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('held it too long') });
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('held it too long'),
+    });
   });
 
   it('never breaks a lock by age while its owner lives (pid and start time), only when it is gone or unknown', async () => {
@@ -254,7 +262,9 @@ describe('journal lock', () => {
     const old = new Date(Date.now() - 60_000);
     writeFileSync(lock, JSON.stringify(currentProcessIdentity()));
     utimesSync(lock, old, old);
-    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 300, staleMs: 10_000 })).rejects.toMatchObject({ message: expect.stringContaining('held it too long') });
+    await expect(withFileLock(lock, () => 'got it', { timeoutMs: 300, staleMs: 10_000 })).rejects.toMatchObject({
+      message: expect.stringContaining('held it too long'),
+    });
     if (process.platform === 'linux') {
       // The same pid, started at another time: a reused pid, so the owner is gone.
       const me = currentProcessIdentity();
@@ -349,7 +359,9 @@ describe('recoverOrphans', () => {
     const dead = await deadPid();
     await journal.put(entry(1, { pid: dead, pidStartTime: null, heldBy: 'credential-process' }));
     await journal.put(entry(2, { pid: dead, pidStartTime: null, heldBy: 'credential-process', expiresAt: Date.now() - 1000 }));
-    await journal.put(entry(3, { pid: dead, pidStartTime: null, heldBy: 'credential-process', state: 'revoke-failed', revokeAttempts: 1, lastError: 'Vault unreachable' }));
+    await journal.put(
+      entry(3, { pid: dead, pidStartTime: null, heldBy: 'credential-process', state: 'revoke-failed', revokeAttempts: 1, lastError: 'Vault unreachable' }),
+    );
     const leaseApi = new FakeLeaseApi();
     const report = await recoverOrphans(journal, leaseApi, audit, systemClock);
     expect(report.leftAlone.map((e) => e.sessionId)).toEqual(['s00001']);
@@ -377,7 +389,11 @@ describe('why a session ended, as another process reads it', () => {
   it('a reader that never saw the revoking mark still learns the reason from the removal', async () => {
     const owner = new Journal(home);
     const reader = new Journal(home);
-    const directory = new SessionDirectory(reader, () => false, () => Date.now());
+    const directory = new SessionDirectory(
+      reader,
+      () => false,
+      () => Date.now(),
+    );
     await owner.put(entry(1, { pid: 4242 }));
     await directory.load();
     const ended: { id: string; reason: string }[] = [];
@@ -391,7 +407,11 @@ describe('why a session ended, as another process reads it', () => {
 
   it('a removal with no reason on record reads as revoked before its expiry', async () => {
     const owner = new Journal(home);
-    const directory = new SessionDirectory(new Journal(home), () => false, () => Date.now());
+    const directory = new SessionDirectory(
+      new Journal(home),
+      () => false,
+      () => Date.now(),
+    );
     await owner.put(entry(2, { pid: 4242 }));
     await directory.load();
     const reasons: string[] = [];

@@ -28,9 +28,18 @@ describe('crash recovery', () => {
   // orders-rw at ttl 15m with the Vault role at 1h; keyfob killed at minute 2, restarted at minute 20.
   const clock = new FakeClock(0);
   const orphan = (n: number, leaseExpiresAt: number | undefined): JournalEntry => ({
-    sessionId: `s0000${n}`, leaseId: leaseIdFor(n), targetId: 'orders-rw', kind: 'database', issuedAt: 0, expiresAt: 15 * MIN,
+    sessionId: `s0000${n}`,
+    leaseId: leaseIdFor(n),
+    targetId: 'orders-rw',
+    kind: 'database',
+    issuedAt: 0,
+    expiresAt: 15 * MIN,
     ...(leaseExpiresAt !== undefined ? { leaseExpiresAt } : {}),
-    pid: 999_999, pidStartTime: null, hostname: 'test-host', state: 'active', revokeAttempts: 0,
+    pid: 999_999,
+    pidStartTime: null,
+    hostname: 'test-host',
+    state: 'active',
+    revokeAttempts: 0,
   });
 
   it("revokes an orphan past its session's end but before its lease's, and audits crash-recovery, not expired", async () => {
@@ -55,10 +64,24 @@ describe('a revocation that fails at expiry', () => {
     const leaseApi = new FakeLeaseApi();
     const journal = new MemoryJournal();
     const audit = new MemoryAudit();
-    const manager = new SessionManager({ clock, leaseApi, journal, audit, owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' }, random: () => 0.5 });
+    const manager = new SessionManager({
+      clock,
+      leaseApi,
+      journal,
+      audit,
+      owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' },
+      random: () => 0.5,
+    });
     managers.push(manager);
     // Session 15 min; Vault's lease lasts 1 h (the shortening failed, or the role would not shorten).
-    const s = await manager.add({ targetId: 'orders-rw', kind: 'database', leaseId: leaseIdFor(1), ttlSeconds: 900, renewable: false, leaseExpiresAt: 60 * MIN });
+    const s = await manager.add({
+      targetId: 'orders-rw',
+      kind: 'database',
+      leaseId: leaseIdFor(1),
+      ttlSeconds: 900,
+      renewable: false,
+      leaseExpiresAt: 60 * MIN,
+    });
     expect((await journal.list())[0]).toMatchObject({ expiresAt: 15 * MIN, leaseExpiresAt: 60 * MIN });
     leaseApi.revokeFailure = () => new Error('Vault unreachable');
 
@@ -84,9 +107,23 @@ describe('a revocation that fails at expiry', () => {
     const leaseApi = new FakeLeaseApi();
     const journal = new MemoryJournal();
     const audit = new MemoryAudit();
-    const manager = new SessionManager({ clock, leaseApi, journal, audit, owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' }, random: () => 0.5 });
+    const manager = new SessionManager({
+      clock,
+      leaseApi,
+      journal,
+      audit,
+      owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' },
+      random: () => 0.5,
+    });
     managers.push(manager);
-    const s = await manager.add({ targetId: 'orders-rw', kind: 'database', leaseId: leaseIdFor(2), ttlSeconds: 900, renewable: false, leaseExpiresAt: 20 * MIN });
+    const s = await manager.add({
+      targetId: 'orders-rw',
+      kind: 'database',
+      leaseId: leaseIdFor(2),
+      ttlSeconds: 900,
+      renewable: false,
+      leaseExpiresAt: 20 * MIN,
+    });
     leaseApi.revokeFailure = () => new Error('Vault unreachable');
     await clock.advance(25 * MIN);
     await manager.whenIdle();

@@ -58,7 +58,9 @@ describe('loopback sign-in listener', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '::1', resolve));
     try {
       const { port } = squatter.address() as AddressInfo;
-      await expect(listenForCallback({ host: 'localhost', port, path: '/oidc/callback' })).rejects.toThrow(`port ${port} on [::1] (localhost over IPv6) is held by another process`);
+      await expect(listenForCallback({ host: 'localhost', port, path: '/oidc/callback' })).rejects.toThrow(
+        `port ${port} on [::1] (localhost over IPv6) is held by another process`,
+      );
       // ...and it did not leave the IPv4 half listening either.
       const v4 = createServer();
       await new Promise<void>((resolve, reject) => v4.once('error', reject).listen(port, '127.0.0.1', resolve));
@@ -94,7 +96,12 @@ describe('loopback sign-in listener', () => {
 
 describe('BROWSER command', () => {
   it('splits like a shell for simple quoting, so the URL arrives as the last argument', () => {
-    expect(splitCommand('/usr/bin/node /repo/test/stack/browser.ts --stack /tmp/s/stack.json')).toEqual(['/usr/bin/node', '/repo/test/stack/browser.ts', '--stack', '/tmp/s/stack.json']);
+    expect(splitCommand('/usr/bin/node /repo/test/stack/browser.ts --stack /tmp/s/stack.json')).toEqual([
+      '/usr/bin/node',
+      '/repo/test/stack/browser.ts',
+      '--stack',
+      '/tmp/s/stack.json',
+    ]);
     expect(splitCommand(`"/Applications/My Browser.app/x" --new-tab 'a b'`)).toEqual(['/Applications/My Browser.app/x', '--new-tab', 'a b']);
   });
 

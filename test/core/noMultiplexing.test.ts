@@ -20,7 +20,9 @@ describe.skipIf(process.platform === 'win32')('noMultiplexingPath', () => {
     const session = mkdtempSync(join(root, 'session-'));
     const path = await noMultiplexingPath(session, `${realDir}${delimiter}/usr/bin${delimiter}/bin`);
     expect(path?.split(delimiter)[0]).toBe(join(session, 'bin'));
-    const argv = execFileSync('ssh', ['-o', 'ControlMaster=auto', 'host'], { env: { PATH: path! }, encoding: 'utf8' }).trim().split('\n');
+    const argv = execFileSync('ssh', ['-o', 'ControlMaster=auto', 'host'], { env: { PATH: path! }, encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(argv).toEqual(['-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-o', 'ControlPersist=no', '-o', 'ControlMaster=auto', 'host']);
   });
 

@@ -48,8 +48,18 @@ describe('plain text from outside', () => {
   it('a journaled lastError (shown by status) keeps no control characters', async () => {
     const journal = new MemoryJournal();
     const entry = {
-      sessionId: 'k7m2qx', leaseId: 'database/creds/orders-ro/AbCdEf0123456789XyZaBcDe', targetId: 'orders-ro', kind: 'database' as const,
-      issuedAt: 1, expiresAt: 2, pid: 1, pidStartTime: null, hostname: 'h', state: 'revoke-failed' as const, revokeAttempts: 1, lastError: hostile,
+      sessionId: 'k7m2qx',
+      leaseId: 'database/creds/orders-ro/AbCdEf0123456789XyZaBcDe',
+      targetId: 'orders-ro',
+      kind: 'database' as const,
+      issuedAt: 1,
+      expiresAt: 2,
+      pid: 1,
+      pidStartTime: null,
+      hostname: 'h',
+      state: 'revoke-failed' as const,
+      revokeAttempts: 1,
+      lastError: hostile,
     };
     await journal.put(entry);
     const [kept] = await journal.list();

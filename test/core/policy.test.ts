@@ -80,14 +80,23 @@ describe('org rules at config load', () => {
   };
 
   it('refuses a target whose TTL or maxTtl is above its impact cap', () => {
-    expect(refused(configText('http://127.0.0.1:1').replace('ttl: 15m, maxTtl: 1h,\n      database: { vaultRole: orders-rw', 'ttl: 15m, maxTtl: 2h,\n      database: { vaultRole: orders-rw'))).toMatch(
-      /targets\[1\]\.maxTtl \(target "orders-rw"\): 2h is above the high-impact cap of 1h \(policy\.impacts\.high\.maxTtl\)/,
+    expect(
+      refused(
+        configText('http://127.0.0.1:1').replace(
+          'ttl: 15m, maxTtl: 1h,\n      database: { vaultRole: orders-rw',
+          'ttl: 15m, maxTtl: 2h,\n      database: { vaultRole: orders-rw',
+        ),
+      ),
+    ).toMatch(/targets\[1\]\.maxTtl \(target "orders-rw"\): 2h is above the high-impact cap of 1h \(policy\.impacts\.high\.maxTtl\)/);
+    expect(refused(configText('http://127.0.0.1:1').replace('high: { maxTtl: 1h', 'high: { maxTtl: 10m'))).toMatch(
+      /targets\[1\]\.ttl .*15m is above the high-impact cap of 10m/,
     );
-    expect(refused(configText('http://127.0.0.1:1').replace('high: { maxTtl: 1h', 'high: { maxTtl: 10m'))).toMatch(/targets\[1\]\.ttl .*15m is above the high-impact cap of 10m/);
   });
 
   it('refuses a ticket pattern that is not a regular expression, and on call per impact without onCall', () => {
-    expect(refused(configText('http://127.0.0.1:1').replace('"^(INC|CHG)-[0-9]+"', '"^(INC"'))).toMatch(/policy\.ticketPattern: is not a valid regular expression/);
+    expect(refused(configText('http://127.0.0.1:1').replace('"^(INC|CHG)-[0-9]+"', '"^(INC"'))).toMatch(
+      /policy\.ticketPattern: is not a valid regular expression/,
+    );
     const noOnCall = configText('http://127.0.0.1:1').replace(/onCall: .*\n/, '');
     expect(refused(noOnCall)).toMatch(/policy\.impacts\.high\.requireOnCall: is true, but there is no onCall section/);
   });
@@ -103,13 +112,17 @@ describe('org rules at config load', () => {
 describe('the access decision', () => {
   it('refuses orders-rw without a reason, and audits the refusal', async () => {
     const d = await deps('alice', pd.tokenFor('alice'));
-    expect(await refusal(checkAccess(target('orders-rw'), {}, d))).toBe('orders-rw is high impact and needs a reason: add --reason "INC-123 what you are doing"');
+    expect(await refusal(checkAccess(target('orders-rw'), {}, d))).toBe(
+      'orders-rw is high impact and needs a reason: add --reason "INC-123 what you are doing"',
+    );
     expect(d.audit.entries).toEqual([expect.objectContaining({ target: 'orders-rw', action: 'refused', detail: expect.stringContaining('needs a reason') })]);
   });
 
   it('refuses a reason that does not match the ticket pattern', async () => {
     const d = await deps('alice', pd.tokenFor('alice'));
-    expect(await refusal(checkAccess(target('orders-rw'), { reason: 'fixing things' }, d))).toMatch(/needs a reason that starts with a ticket matching \^\(INC\|CHG\)-\[0-9\]\+/);
+    expect(await refusal(checkAccess(target('orders-rw'), { reason: 'fixing things' }, d))).toMatch(
+      /needs a reason that starts with a ticket matching \^\(INC\|CHG\)-\[0-9\]\+/,
+    );
     expect(d.audit.entries[0]).toMatchObject({ action: 'refused', reason: 'fixing things' });
   });
 
@@ -129,7 +142,9 @@ describe('the access decision', () => {
 
   it('says how to give Keyfob a PagerDuty token when there is none, and falls back to the env variable', async () => {
     const d = await deps('alice', undefined);
-    expect(await refusal(checkAccess(target('orders-rw'), { reason: 'INC-7 hotfix' }, d))).toMatch(/no PagerDuty token: run keyfob login --pagerduty .*or set TEST_PD_TOKEN/);
+    expect(await refusal(checkAccess(target('orders-rw'), { reason: 'INC-7 hotfix' }, d))).toMatch(
+      /no PagerDuty token: run keyfob login --pagerduty .*or set TEST_PD_TOKEN/,
+    );
     const granted = await checkAccess(target('orders-rw'), { reason: 'INC-7 hotfix' }, { ...d, env: { TEST_PD_TOKEN: pd.tokenFor('alice') } });
     expect(granted.ttlSeconds).toBe(900);
   });
@@ -137,9 +152,17 @@ describe('the access decision', () => {
   it('grants alice, on call with a ticket, with her shift and the reason in the audit log', async () => {
     const d = await deps('alice', pd.tokenFor('alice'));
     const granted = await checkAccess(target('orders-rw'), { reason: 'INC-42 refund stuck orders' }, d);
-    expect(granted).toMatchObject({ ttlSeconds: 900, onCall: { onCall: true, email: 'alice@example.com', shift: { scheduleId: 'PSCHED1', endsAt: t0 + 4 * HOUR } } });
+    expect(granted).toMatchObject({
+      ttlSeconds: 900,
+      onCall: { onCall: true, email: 'alice@example.com', shift: { scheduleId: 'PSCHED1', endsAt: t0 + 4 * HOUR } },
+    });
     expect(d.audit.entries).toEqual([
-      expect.objectContaining({ target: 'orders-rw', action: 'granted', reason: 'INC-42 refund stuck orders', detail: expect.stringContaining('on call as alice@example.com in PSCHED1') }),
+      expect.objectContaining({
+        target: 'orders-rw',
+        action: 'granted',
+        reason: 'INC-42 refund stuck orders',
+        detail: expect.stringContaining('on call as alice@example.com in PSCHED1'),
+      }),
     ]);
   });
 
@@ -147,8 +170,12 @@ describe('the access decision', () => {
     // A config written before the cap (or edited by hand) must not get past the request.
     const loose = { ...config, policy: { ...config.policy, impacts: { ...config.policy.impacts, high: { maxTtl: 1800 } } } };
     const d = { ...(await deps('alice', pd.tokenFor('alice'))), config: loose };
-    expect(await refusal(checkAccess(target('orders-rw'), { ttlSeconds: 3600, reason: 'INC-1 x' }, d))).toBe('--ttl 1h is above the high-impact cap of 30m: ask for 30m or less');
-    expect(await refusal(checkAccess(target('orders-ro'), { ttlSeconds: 5 * 3600 }, d))).toBe("--ttl 5h is above orders-ro's maximum of 4h: ask for 4h or less");
+    expect(await refusal(checkAccess(target('orders-rw'), { ttlSeconds: 3600, reason: 'INC-1 x' }, d))).toBe(
+      '--ttl 1h is above the high-impact cap of 30m: ask for 30m or less',
+    );
+    expect(await refusal(checkAccess(target('orders-ro'), { ttlSeconds: 5 * 3600 }, d))).toBe(
+      "--ttl 5h is above orders-ro's maximum of 4h: ask for 4h or less",
+    );
   });
 
   it('asks for a confirmation where the target wants one', async () => {
@@ -161,7 +188,13 @@ describe('the access decision', () => {
 
 describe('identity and shift', () => {
   it('reads the email from the Vault display name of either login mount', () => {
-    const auth = { auth: { default: 'vault-oidc' as const, vaultOidc: { mount: 'oidc', role: 'e', callbackPort: 0 }, oidc: { issuer: 'x', clientId: 'c', scopes: [], vaultMount: 'corp/jwt', vaultRole: 'e', redirectPort: 0 } } };
+    const auth = {
+      auth: {
+        default: 'vault-oidc' as const,
+        vaultOidc: { mount: 'oidc', role: 'e', callbackPort: 0 },
+        oidc: { issuer: 'x', clientId: 'c', scopes: [], vaultMount: 'corp/jwt', vaultRole: 'e', redirectPort: 0 },
+      },
+    };
     expect(signedInEmail({ displayName: 'oidc-Alice@Example.com' }, auth)).toBe('alice@example.com');
     expect(signedInEmail({ displayName: 'corp-jwt-bob@example.com' }, auth)).toBe('bob@example.com');
     expect(signedInEmail({ displayName: 'oidc-4f1c9a' }, auth)).toBeUndefined();

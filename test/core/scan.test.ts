@@ -36,7 +36,8 @@ describe('built-in rules', () => {
       [5, 'private-key'],
     ]);
     const printed = JSON.stringify(findings);
-    for (const secret of ['CAESIJ3k2lskdjf93kdlsKDJF93kdlsQ', 'Q4EXAMPLE7ZX2K3M', 'wJalrXUtnFEMI/K7MDENG', 'Zk3v9QpL2mX7wR4t', 'MIIEowIBAAKCAQEA']) expect(printed).not.toContain(secret);
+    for (const secret of ['CAESIJ3k2lskdjf93kdlsKDJF93kdlsQ', 'Q4EXAMPLE7ZX2K3M', 'wJalrXUtnFEMI/K7MDENG', 'Zk3v9QpL2mX7wR4t', 'MIIEowIBAAKCAQEA'])
+      expect(printed).not.toContain(secret);
   });
 
   it('leave ordinary code alone, and honour gitleaks:allow on the line', () => {
@@ -47,20 +48,27 @@ describe('built-in rules', () => {
 });
 
 describe('gitleaks configuration', () => {
-  it('without [extend] useDefault, only the file\'s own rules run; (?i) and secretGroup are honoured', async () => {
-    const rules = await loadRuleFile(rulesFile('own.toml', `
+  it("without [extend] useDefault, only the file's own rules run; (?i) and secretGroup are honoured", async () => {
+    const rules = await loadRuleFile(
+      rulesFile(
+        'own.toml',
+        `
 [[rules]]
 id = "team-key"
 regex = '''(?i)team_key\\s*=\\s*"([a-z0-9]{16})"'''
 secretGroup = 1
-`));
+`,
+      ),
+    );
     const findings = detect([chunk('TEAM_KEY = "abcd1234efgh5678"\nAKIAQ4EXAMPLE7ZX2K3M')], rules, undefined);
     expect(findings.map((f) => f.ruleId)).toEqual(['team-key']);
     expect(findings[0]!.match).toBe('TEAM_KEY = "abcd****[16 chars]"');
   });
 
   it('extends a base file, disables a rule, and applies AND allowlists, stopwords and entropy', async () => {
-    rulesFile('base.toml', `
+    rulesFile(
+      'base.toml',
+      `
 [[rules]]
 id = "token-a"
 regex = '''tok_([A-Za-z0-9]{12})'''
@@ -68,8 +76,12 @@ entropy = 3.0
 [[rules]]
 id = "token-b"
 regex = '''tkb_([A-Za-z0-9]{12})'''
-`);
-    const rules = await loadRuleFile(rulesFile('child.toml', `
+`,
+    );
+    const rules = await loadRuleFile(
+      rulesFile(
+        'child.toml',
+        `
 [extend]
 path = "base.toml"
 disabledRules = ["token-b"]
@@ -80,7 +92,9 @@ regexTarget = "line"
 regexes = ['''EXAMPLE''']
 [allowlist]
 stopwords = ["dummy"]
-`));
+`,
+      ),
+    );
     expect(rules.rules.map((r) => r.id)).toEqual(['token-a']);
     const text = 'a tok_Xy7Qp2Lm9Kz4\nb tok_aaaaaaaaaaaa\nc tok_dummyQp2Lm9K\nd tkb_Xy7Qp2Lm9Kz4';
     expect(detect([chunk(text, 'src/x')], rules, undefined).map((f) => f.line)).toEqual([1]); // low entropy, stopword, disabled
@@ -90,7 +104,9 @@ stopwords = ["dummy"]
 
   it('fails with one clear message on bad TOML or a regex JavaScript cannot run', async () => {
     await expect(loadRuleFile(rulesFile('bad.toml', '[[rules]\nid = 1'))).rejects.toThrow(ScanConfigError);
-    await expect(loadRuleFile(rulesFile('badre.toml', "[[rules]]\nid = \"x\"\nregex = '''(unclosed'''"))).rejects.toThrow(/rule x: the regex is not one Keyfob can run/);
+    await expect(loadRuleFile(rulesFile('badre.toml', "[[rules]]\nid = \"x\"\nregex = '''(unclosed'''"))).rejects.toThrow(
+      /rule x: the regex is not one Keyfob can run/,
+    );
   });
 });
 
@@ -116,12 +132,14 @@ describe("Keyfob's own credentials", () => {
   it('are replaced by their session in a leak note, the rest of the note kept', () => {
     const note = `pasted PGPASSWORD=${password} in #general, and again: ${password}. Rotated hunter2-but-not-ours`;
     const { text, masked } = maskKnown(note, lookup);
-    expect(text).toBe('pasted PGPASSWORD=[Keyfob credential of session k7m2qx] in #general, and again: [Keyfob credential of session k7m2qx]. Rotated hunter2-but-not-ours');
+    expect(text).toBe(
+      'pasted PGPASSWORD=[Keyfob credential of session k7m2qx] in #general, and again: [Keyfob credential of session k7m2qx]. Rotated hunter2-but-not-ours',
+    );
     expect(masked.map((k) => k.sessionId)).toEqual(['k7m2qx', 'k7m2qx']);
     expect(maskKnown('nothing secret here', lookup)).toEqual({ text: 'nothing secret here', masked: [] });
   });
 
-  it('are not found under another install\'s key', () => {
+  it("are not found under another install's key", () => {
     const other = Buffer.alloc(32, 9);
     expect(detect([chunk(`PGPASSWORD=${password}`)], { source: 'none', rules: [], allowlists: [] }, (c) => index.get(fingerprint(other, c)))).toEqual([]);
   });

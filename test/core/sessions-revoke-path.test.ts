@@ -67,7 +67,10 @@ describe('the one revoke path', () => {
     await journal.put(journaled(3, clock, { pid: CRASHED }));
 
     expect(await manager.end(mine.id, 'command-exit')).toMatchObject({ status: 'revoke-failed' });
-    expect(await revokeJournaledSession('s00002', 'revoked', { journal, leaseApi, audit, clock })).toMatchObject({ status: 'revoke-failed', revokeAttempts: 1 });
+    expect(await revokeJournaledSession('s00002', 'revoked', { journal, leaseApi, audit, clock })).toMatchObject({
+      status: 'revoke-failed',
+      revokeAttempts: 1,
+    });
     const recovery = await recoverOrphans(journal, leaseApi, audit, clock, { self: me, isOwnerAlive });
     expect(recovery.failed.map((e) => e.sessionId)).toEqual(['s00003']);
 
@@ -80,9 +83,30 @@ describe('the one revoke path', () => {
     ]);
     for (const e of kept) expect(e.lastError).toBe('Vault unreachable (token [redacted])');
     expect(audit.entries.filter((e) => e.action === 'revoke-failed')).toEqual([
-      { target: 'orders-ro', action: 'revoke-failed', reason: 'command-exit', sessionId: mine.id, leaseId: leaseIdFor(1), detail: 'Vault unreachable (token [redacted]); retry in 5s' },
-      { target: 'orders-ro', action: 'revoke-failed', reason: 'revoked', sessionId: 's00002', leaseId: leaseIdFor(2), detail: `session of pid ${OTHER_TERMINAL}; Vault unreachable (token [redacted]); retried at next start` },
-      { target: 'orders-ro', action: 'revoke-failed', reason: 'crash-recovery', sessionId: 's00003', leaseId: leaseIdFor(3), detail: `owner pid ${CRASHED} is gone; Vault unreachable (token [redacted]); retried at next start` },
+      {
+        target: 'orders-ro',
+        action: 'revoke-failed',
+        reason: 'command-exit',
+        sessionId: mine.id,
+        leaseId: leaseIdFor(1),
+        detail: 'Vault unreachable (token [redacted]); retry in 5s',
+      },
+      {
+        target: 'orders-ro',
+        action: 'revoke-failed',
+        reason: 'revoked',
+        sessionId: 's00002',
+        leaseId: leaseIdFor(2),
+        detail: `session of pid ${OTHER_TERMINAL}; Vault unreachable (token [redacted]); retried at next start`,
+      },
+      {
+        target: 'orders-ro',
+        action: 'revoke-failed',
+        reason: 'crash-recovery',
+        sessionId: 's00003',
+        leaseId: leaseIdFor(3),
+        detail: `owner pid ${CRASHED} is gone; Vault unreachable (token [redacted]); retried at next start`,
+      },
     ]);
 
     // Vault is back: the manager's timer retries its own; the next start retries the orphan.
@@ -187,7 +211,11 @@ describe('the one revoke path', () => {
     const lines = audit.read();
     expect(lines).toHaveLength(7);
     expect(new Set(lines.map((e) => e.sessionId)).size).toBe(7);
-    expect(lines.find((e) => e.sessionId === 's00007')).toMatchObject({ action: 'expired', reason: 'crash-recovery', detail: expect.stringMatching(new RegExp(`^owner pid ${CRASHED} is gone; the lease expired at \\d\\d:\\d\\d$`)) });
+    expect(lines.find((e) => e.sessionId === 's00007')).toMatchObject({
+      action: 'expired',
+      reason: 'crash-recovery',
+      detail: expect.stringMatching(new RegExp(`^owner pid ${CRASHED} is gone; the lease expired at \\d\\d:\\d\\d$`)),
+    });
     expect(await seed.list()).toEqual([]);
   });
 });

@@ -35,10 +35,29 @@ it('never writes an issued password, private key or Vault token to the journal o
 
   // Brokers hold secrets in memory; the hooks close over them.
   const held = { password, privateKey, awsKey };
-  const db = await manager.add({ targetId: 'orders-rw', kind: 'database', leaseId: leaseIdFor(1), ttlSeconds: 1800, renewable: true, onEnd: () => void (held.password = '') });
-  const ssh = await manager.add({ targetId: 'web-ssh', kind: 'ssh', ttlSeconds: 1800, renewable: false, onEnd: () => { throw new Error(`agent cleanup failed: ${privateKey}`); } });
+  const db = await manager.add({
+    targetId: 'orders-rw',
+    kind: 'database',
+    leaseId: leaseIdFor(1),
+    ttlSeconds: 1800,
+    renewable: true,
+    onEnd: () => void (held.password = ''),
+  });
+  const ssh = await manager.add({
+    targetId: 'web-ssh',
+    kind: 'ssh',
+    ttlSeconds: 1800,
+    renewable: false,
+    onEnd: () => {
+      throw new Error(`agent cleanup failed: ${privateKey}`);
+    },
+  });
   const aws = await manager.add({ targetId: 'aws-dev', kind: 'aws', leaseId: `aws/sts/dev/${'x'.repeat(24)}`, ttlSeconds: 900, renewable: false });
-  leaseApi.renewResponse = () => ({ leaseDuration: 600, renewable: true, warnings: ['TTL of "1h" exceeded the effective max_ttl of "10m"; TTL value is capped accordingly'] });
+  leaseApi.renewResponse = () => ({
+    leaseDuration: 600,
+    renewable: true,
+    warnings: ['TTL of "1h" exceeded the effective max_ttl of "10m"; TTL value is capped accordingly'],
+  });
   await manager.renew(db.id, 3600);
 
   // Errors from below quote secrets: a connection URI, the token, an AWS key.

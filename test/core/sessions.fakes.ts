@@ -13,7 +13,11 @@ export class FakeLeaseApi implements LeaseApi {
   revokeFailure: (leaseId: string) => Error | undefined = () => undefined;
   /** Leases whose revoke never completes (an unreachable Vault). */
   hang = false;
-  renewResponse: (leaseId: string, increment: number) => LeaseRenewal | Error = (_id, increment) => ({ leaseDuration: increment, renewable: true, warnings: [] });
+  renewResponse: (leaseId: string, increment: number) => LeaseRenewal | Error = (_id, increment) => ({
+    leaseDuration: increment,
+    renewable: true,
+    warnings: [],
+  });
 
   async renewLease(leaseId: string, incrementSeconds: number): Promise<LeaseRenewal> {
     this.renewCalls.push({ leaseId, increment: incrementSeconds });

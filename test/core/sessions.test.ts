@@ -1,5 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock, MemoryJournal, revokeJournaledSession, SessionError, SessionManager, formatClockTime, isSessionId, systemClock, type Clock, type EndReason, type SchedulePolicy } from '../../main/core/sessions/index.ts';
+import {
+  FakeClock,
+  MemoryJournal,
+  revokeJournaledSession,
+  SessionError,
+  SessionManager,
+  formatClockTime,
+  isSessionId,
+  systemClock,
+  type Clock,
+  type EndReason,
+  type SchedulePolicy,
+} from '../../main/core/sessions/index.ts';
 import { FakeLeaseApi, MemoryAudit, leaseIdFor } from './sessions.fakes.ts';
 
 const owner = { pid: process.pid, pidStartTime: null, hostname: 'test-host' };
@@ -147,8 +159,16 @@ describe('SessionManager renew', () => {
     const { manager, leaseApi } = setup();
     const fixed = await manager.add({ ...db(1), renewable: false });
     const cert = await manager.add({ targetId: 'web-ssh', kind: 'ssh', ttlSeconds: 1800, renewable: false });
-    await expect(manager.renew(fixed.id, 600)).rejects.toMatchObject({ code: 'not-renewable', reason: 'LEASE_NOT_RENEWABLE', message: expect.stringContaining('not renewable') });
-    await expect(manager.renew(cert.id, 600)).rejects.toMatchObject({ code: 'not-renewable', reason: 'LEASE_NOT_RENEWABLE', message: expect.stringContaining('SSH certificate') });
+    await expect(manager.renew(fixed.id, 600)).rejects.toMatchObject({
+      code: 'not-renewable',
+      reason: 'LEASE_NOT_RENEWABLE',
+      message: expect.stringContaining('not renewable'),
+    });
+    await expect(manager.renew(cert.id, 600)).rejects.toMatchObject({
+      code: 'not-renewable',
+      reason: 'LEASE_NOT_RENEWABLE',
+      message: expect.stringContaining('SSH certificate'),
+    });
     await expect(manager.renew('zzzzzz', 600)).rejects.toBeInstanceOf(SessionError);
     expect(leaseApi.renewCalls).toEqual([]);
   });
@@ -184,7 +204,10 @@ describe('SessionManager end', () => {
 
     expect(result.ended).toEqual([]);
     expect(result.timedOut).toHaveLength(5);
-    const states = manager.list().map((s) => s.state).sort();
+    const states = manager
+      .list()
+      .map((s) => s.state)
+      .sort();
     expect(states).toEqual(['revoke-failed', 'revoke-failed', 'revoke-failed', 'revoking', 'revoking']);
     expect((await journal.list()).filter((e) => e.state === 'revoke-failed')).toHaveLength(3);
   });
@@ -198,7 +221,9 @@ describe('SessionManager end', () => {
     const first = await manager.end(s.id, 'command-exit');
     expect(first).toEqual({ sessionId: s.id, status: 'revoke-failed', error: 'Vault unreachable: connect ECONNREFUSED 127.0.0.1:8200' });
     expect(manager.get(s.id)).toMatchObject({ state: 'revoke-failed', revokeAttempts: 1, endReason: 'command-exit' });
-    expect(await journal.list()).toMatchObject([{ sessionId: s.id, state: 'revoke-failed', revokeAttempts: 1, lastError: expect.stringContaining('ECONNREFUSED') }]);
+    expect(await journal.list()).toMatchObject([
+      { sessionId: s.id, state: 'revoke-failed', revokeAttempts: 1, lastError: expect.stringContaining('ECONNREFUSED') },
+    ]);
     expect(audit.actions(s.id)).toEqual(['issued', 'revoke-failed']);
 
     // Second failure after 5 s, then success after another 10 s.

@@ -70,7 +70,19 @@ describe('an agent whose keyfob crashed', () => {
       const deadPid = spawnSync('true').pid!; // a keyfob process that is gone
       const journal = new Journal(home);
       const now = Date.now();
-      await journal.put({ sessionId: 'agent1', targetId: 'web-ssh', kind: 'ssh', issuedAt: now, expiresAt: now + 600_000, pid: deadPid, pidStartTime: null, hostname: (await import('node:os')).hostname(), state: 'active', revokeAttempts: 0, agentPid: agent.pid });
+      await journal.put({
+        sessionId: 'agent1',
+        targetId: 'web-ssh',
+        kind: 'ssh',
+        issuedAt: now,
+        expiresAt: now + 600_000,
+        pid: deadPid,
+        pidStartTime: null,
+        hostname: (await import('node:os')).hostname(),
+        state: 'active',
+        revokeAttempts: 0,
+        agentPid: agent.pid,
+      });
       const leaseApi = { renewLease: async () => ({ leaseDuration: 0, renewable: false, warnings: [] }), revokeLease: async () => {} };
       const report = await recoverOrphans(journal, leaseApi, new AuditLog({ dir: home }), systemClock, { stopAgent: stopOrphanedAgent });
       expect(report.revoked.map((e) => e.sessionId)).toEqual(['agent1']);

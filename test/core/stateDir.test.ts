@@ -79,11 +79,20 @@ describe('a planted journal entry', () => {
   ] as unknown as Target[];
   const clock = new FakeClock(Date.UTC(2025, 0, 15, 9, 0, 0));
   const entry = (sessionId: string, targetId: string, leaseId: string): JournalEntry => ({
-    sessionId, targetId, leaseId, kind: 'database', issuedAt: clock.now(), expiresAt: clock.now() + 600_000,
-    pid: 999_999, pidStartTime: null, hostname: 'test-host', state: 'active', revokeAttempts: 0,
+    sessionId,
+    targetId,
+    leaseId,
+    kind: 'database',
+    issuedAt: clock.now(),
+    expiresAt: clock.now() + 600_000,
+    pid: 999_999,
+    pidStartTime: null,
+    hostname: 'test-host',
+    state: 'active',
+    revokeAttempts: 0,
   });
 
-  it('is not revoked when its lease is outside its target\'s Vault path or its target is unknown; a real orphan is', async () => {
+  it("is not revoked when its lease is outside its target's Vault path or its target is unknown; a real orphan is", async () => {
     const journal = new MemoryJournal();
     await journal.put(entry('real01', 'orders-ro', leaseIdFor(1)));
     await journal.put(entry('plant1', 'orders-ro', 'database/creds/app-payments/AbCdEf0123456789XyZaBcDe'));

@@ -26,7 +26,17 @@ describe('static targets against the stack', () => {
       version: 1,
       vault: { address: fixture.stack.info.vault.addr },
       auth: { default: 'vault-oidc', vaultOidc: { role: 'engineer' } },
-      targets: [{ id: 'webhook-signing', name: 'Webhook signing key', kind: 'static', impact: 'high', grants: 'sign webhooks as us', scope: 'payments webhooks', static: { path, rotation: '90d', clearAfter: '45s' } }],
+      targets: [
+        {
+          id: 'webhook-signing',
+          name: 'Webhook signing key',
+          kind: 'static',
+          impact: 'high',
+          grants: 'sign webhooks as us',
+          scope: 'payments webhooks',
+          static: { path, rotation: '90d', clearAfter: '45s' },
+        },
+      ],
     });
     return config.targets[0] as StaticTarget;
   };
@@ -86,13 +96,17 @@ describe('static targets against the stack', () => {
     const client = vault();
     const audit = new AuditLog({ dir, user: () => 'alice' });
     try {
-      const report = await reportStaticLeak(target, { note: 'in a screenshot' }, {
-        audit,
-        vault: client,
-        clock: { now: () => Date.now() },
-        reportedBy: 'alice',
-        settings: { runbook: 'docs/runbook-leak.md', incidents: { vaultMount: 'secret', path: 'incidents' }, prefixRevoke: [] },
-      });
+      const report = await reportStaticLeak(
+        target,
+        { note: 'in a screenshot' },
+        {
+          audit,
+          vault: client,
+          clock: { now: () => Date.now() },
+          reportedBy: 'alice',
+          settings: { runbook: 'docs/runbook-leak.md', incidents: { vaultMount: 'secret', path: 'incidents' }, prefixRevoke: [] },
+        },
+      );
       expect(report.incident).toMatchObject({ outcome: 'rotate-by-owner', revokedAt: null, grants: 'sign webhooks as us', note: 'in a screenshot' });
       expect(report.incident.issuedAt).not.toBeNull();
       expect(report.runbook).toBe('docs/runbook-leak.md');

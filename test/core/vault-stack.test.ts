@@ -57,7 +57,10 @@ describe('VaultClient against the stack Vault', () => {
   it('refuses a namespace on a server without namespaces, in one sentence', async () => {
     const namespaced = new VaultClient({ address: server.addr, token: server.rootToken, namespace: 'team-a' });
     try {
-      await expect(namespaced.kvRead('secret', 'handoff/alice')).rejects.toMatchObject({ code: 'PERMISSION_DENIED', message: 'Vault refused secret/data/handoff/alice: namespaces feature not enabled' });
+      await expect(namespaced.kvRead('secret', 'handoff/alice')).rejects.toMatchObject({
+        code: 'PERMISSION_DENIED',
+        message: 'Vault refused secret/data/handoff/alice: namespaces feature not enabled',
+      });
     } finally {
       namespaced.close();
     }

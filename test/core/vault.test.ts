@@ -71,7 +71,10 @@ class FakeVault {
   }
   /** Answers in order; the last answer repeats. */
   on(method: string, path: string, ...replies: (Reply | Route)[]): void {
-    this.#routes.set(`${method} /v1/${path}`, replies.map((r) => (typeof r === 'function' ? r : () => r)));
+    this.#routes.set(
+      `${method} /v1/${path}`,
+      replies.map((r) => (typeof r === 'function' ? r : () => r)),
+    );
   }
   requests(path: string): Seen[] {
     return this.seen.filter((s) => s.url.split('?')[0] === `/v1/${path}`);
@@ -130,9 +133,20 @@ describe('requests', () => {
     const saved = { ...process.env };
     Object.assign(process.env, { VAULT_TOKEN: 'hvs.from-the-shell', VAULT_NAMESPACE: 'shell-ns', VAULT_PREFIX: '/nope' });
     try {
-      vault.on('GET', 'database/creds/orders-ro', ok({ lease_id: 'database/creds/orders-ro/AbC', renewable: true, lease_duration: 3600, data: { username: 'v-oidc-orders-r-x1', password: 'pw-1' } }));
+      vault.on(
+        'GET',
+        'database/creds/orders-ro',
+        ok({ lease_id: 'database/creds/orders-ro/AbC', renewable: true, lease_duration: 3600, data: { username: 'v-oidc-orders-r-x1', password: 'pw-1' } }),
+      );
       const creds = await client({ namespace: 'team-a' }).databaseCreds('database', 'orders-ro');
-      expect(creds).toEqual({ leaseId: 'database/creds/orders-ro/AbC', leaseDuration: 3600, renewable: true, warnings: [], username: 'v-oidc-orders-r-x1', password: 'pw-1' });
+      expect(creds).toEqual({
+        leaseId: 'database/creds/orders-ro/AbC',
+        leaseDuration: 3600,
+        renewable: true,
+        warnings: [],
+        username: 'v-oidc-orders-r-x1',
+        password: 'pw-1',
+      });
       const [seen] = vault.requests('database/creds/orders-ro');
       expect(seen!.headers['x-vault-request']).toBe('true');
       expect(seen!.headers['x-vault-token']).toBe(TOKEN);
@@ -232,8 +246,12 @@ describe('retries', () => {
   });
 
   it('wait as long as Retry-After says on a 429', async () => {
-    vault.on('GET', 'database/creds/orders-ro', { ...errors(429, 'request path "database/creds/orders-ro": rate limit quota exceeded'), headers: { 'Retry-After': '3' } },
-      ok({ lease_id: 'database/creds/orders-ro/x', renewable: true, lease_duration: 60, data: { username: 'u', password: 'p' } }));
+    vault.on(
+      'GET',
+      'database/creds/orders-ro',
+      { ...errors(429, 'request path "database/creds/orders-ro": rate limit quota exceeded'), headers: { 'Retry-After': '3' } },
+      ok({ lease_id: 'database/creds/orders-ro/x', renewable: true, lease_duration: 60, data: { username: 'u', password: 'p' } }),
+    );
     await client().databaseCreds('database', 'orders-ro');
     // The whole Retry-After (less the instant since the 429), plus at most 250 ms of spread.
     expect(sleeps).toHaveLength(1);
@@ -249,8 +267,13 @@ describe('retries', () => {
   });
 
   it('retry a 412 and other 5xx on replay-safe calls', async () => {
-    vault.on('POST', 'sys/leases/lookup', errors(412, 'required index state not present'), errors(502, 'upstream'),
-      ok({ data: { id: 'l1', issue_time: '2026-01-01T00:00:00Z', expire_time: '2026-01-01T01:00:00Z', last_renewal: null, renewable: true, ttl: 3599 } }));
+    vault.on(
+      'POST',
+      'sys/leases/lookup',
+      errors(412, 'required index state not present'),
+      errors(502, 'upstream'),
+      ok({ data: { id: 'l1', issue_time: '2026-01-01T00:00:00Z', expire_time: '2026-01-01T01:00:00Z', last_renewal: null, renewable: true, ttl: 3599 } }),
+    );
     const lease = await client().lookupLease('l1');
     expect(lease).toMatchObject({ id: 'l1', ttl: 3599, renewable: true, lastRenewal: null });
     expect(lease.expireTime?.toISOString()).toBe('2026-01-01T01:00:00.000Z');
@@ -268,25 +291,63 @@ describe('retries', () => {
 describe('responses', () => {
   it('are refused with a clear sentence when they do not match the schema', async () => {
     vault.on('GET', 'auth/token/lookup-self', { status: 200, body: { hello: 'world' } });
-    expect((await failure(client().lookupSelf())).message).toBe('Vault sent an unexpected answer for auth/token/lookup-self: request_id: Invalid input: expected string, received undefined');
+    expect((await failure(client().lookupSelf())).message).toBe(
+      'Vault sent an unexpected answer for auth/token/lookup-self: request_id: Invalid input: expected string, received undefined',
+    );
     vault.on('GET', 'auth/token/lookup-self', { status: 200, body: '<html>proxy error</html>' });
     expect((await failure(client().lookupSelf())).message).toBe('Vault sent an unexpected answer for auth/token/lookup-self: a body that is not JSON');
   });
 
   it('revoke the lease of a credential that cannot be used, so nothing is left behind', async () => {
-    vault.on('GET', 'database/creds/orders-ro', ok({ lease_id: 'database/creds/orders-ro/Half', renewable: true, lease_duration: 60, data: { username: 'u' } }));
+    vault.on(
+      'GET',
+      'database/creds/orders-ro',
+      ok({ lease_id: 'database/creds/orders-ro/Half', renewable: true, lease_duration: 60, data: { username: 'u' } }),
+    );
     vault.on('PUT', 'sys/leases/revoke', { status: 204 });
     const error = await failure(client().databaseCreds('database', 'orders-ro'));
-    expect(error).toMatchObject({ code: 'BAD_RESPONSE', message: 'Vault sent an unexpected answer for database/creds/orders-ro: data.password: Invalid input: expected string, received undefined' });
+    expect(error).toMatchObject({
+      code: 'BAD_RESPONSE',
+      message: 'Vault sent an unexpected answer for database/creds/orders-ro: data.password: Invalid input: expected string, received undefined',
+    });
     expect(vault.requests('sys/leases/revoke').map((r) => r.body)).toEqual([{ lease_id: 'database/creds/orders-ro/Half' }]);
   });
 
   it('lookup-self never hands out the token it describes', async () => {
-    vault.on('GET', 'auth/token/lookup-self', ok({
-      data: { accessor: 'acc-1', creation_time: 1, creation_ttl: 3600, display_name: 'oidc-alice', entity_id: 'e1', expire_time: '2026-01-01T01:00:00Z', explicit_max_ttl: 0, id: TOKEN, issue_time: '2026-01-01T00:00:00Z', meta: { role: 'engineer' }, num_uses: 0, orphan: true, path: 'auth/oidc/oidc/callback', policies: ['default', 'engineer'], renewable: true, ttl: 3500, type: 'service' },
-    }));
+    vault.on(
+      'GET',
+      'auth/token/lookup-self',
+      ok({
+        data: {
+          accessor: 'acc-1',
+          creation_time: 1,
+          creation_ttl: 3600,
+          display_name: 'oidc-alice',
+          entity_id: 'e1',
+          expire_time: '2026-01-01T01:00:00Z',
+          explicit_max_ttl: 0,
+          id: TOKEN,
+          issue_time: '2026-01-01T00:00:00Z',
+          meta: { role: 'engineer' },
+          num_uses: 0,
+          orphan: true,
+          path: 'auth/oidc/oidc/callback',
+          policies: ['default', 'engineer'],
+          renewable: true,
+          ttl: 3500,
+          type: 'service',
+        },
+      }),
+    );
     const info = await client().lookupSelf();
-    expect(info).toMatchObject({ accessor: 'acc-1', displayName: 'oidc-alice', ttl: 3500, renewable: true, policies: ['default', 'engineer'], meta: { role: 'engineer' } });
+    expect(info).toMatchObject({
+      accessor: 'acc-1',
+      displayName: 'oidc-alice',
+      ttl: 3500,
+      renewable: true,
+      policies: ['default', 'engineer'],
+      meta: { role: 'engineer' },
+    });
     expect(JSON.stringify(info)).not.toContain(TOKEN);
   });
 
@@ -299,14 +360,31 @@ describe('responses', () => {
 });
 
 describe('endpoints', () => {
-  const auth = { client_token: 'hvs.new-token-abcdef', accessor: 'acc-2', policies: ['default', 'engineer'], token_policies: ['default', 'engineer'], metadata: { role: 'engineer' }, lease_duration: 3600, renewable: true, entity_id: 'e1', token_type: 'service', orphan: true };
+  const auth = {
+    client_token: 'hvs.new-token-abcdef',
+    accessor: 'acc-2',
+    policies: ['default', 'engineer'],
+    token_policies: ['default', 'engineer'],
+    metadata: { role: 'engineer' },
+    lease_duration: 3600,
+    renewable: true,
+    entity_id: 'e1',
+    token_type: 'service',
+    orphan: true,
+  };
 
   it('jwtLogin sends no stale token and switches to the new one', async () => {
     vault.on('POST', 'auth/jwt/login', ok({ auth }));
     vault.on('GET', 'auth/token/lookup-self', errors(403, 'permission denied'));
     const c = client();
     const result = await c.jwtLogin('jwt', 'engineer', 'eyJ.a.b');
-    expect(result).toMatchObject({ clientToken: 'hvs.new-token-abcdef', accessor: 'acc-2', leaseDuration: 3600, renewable: true, metadata: { role: 'engineer' } });
+    expect(result).toMatchObject({
+      clientToken: 'hvs.new-token-abcdef',
+      accessor: 'acc-2',
+      leaseDuration: 3600,
+      renewable: true,
+      metadata: { role: 'engineer' },
+    });
     const [login] = vault.requests('auth/jwt/login');
     expect(login!.headers['x-vault-token']).toBeUndefined();
     expect(login!.body).toEqual({ role: 'engineer', jwt: 'eyJ.a.b' });
@@ -319,13 +397,20 @@ describe('endpoints', () => {
     vault.on('GET', 'auth/oidc/oidc/callback', ok({ auth }));
     const c = client({ token: undefined });
     expect(await c.oidcAuthUrl('oidc', 'engineer', 'http://localhost:8250/oidc/callback', 'n0nce')).toBe('http://127.0.0.1:9/auth?state=s');
-    expect(vault.requests('auth/oidc/oidc/auth_url')[0]!.body).toEqual({ role: 'engineer', redirect_uri: 'http://localhost:8250/oidc/callback', client_nonce: 'n0nce' });
+    expect(vault.requests('auth/oidc/oidc/auth_url')[0]!.body).toEqual({
+      role: 'engineer',
+      redirect_uri: 'http://localhost:8250/oidc/callback',
+      client_nonce: 'n0nce',
+    });
     await c.oidcCallback('oidc', { state: 's', code: 'c', clientNonce: 'n0nce' });
     expect(vault.requests('auth/oidc/oidc/callback')[0]!.url).toBe('/v1/auth/oidc/oidc/callback?state=s&code=c&id_token=&client_nonce=n0nce');
     expect(c.hasToken).toBe(true);
     vault.on('POST', 'auth/oidc/oidc/auth_url', ok({ data: { auth_url: '' } }));
     const refused = await failure(c.oidcAuthUrl('oidc', 'engineer', 'http://localhost:1/cb', 'n'));
-    expect(refused).toMatchObject({ code: 'LOGIN_REFUSED', message: `Vault would not start an OIDC login for role "engineer" with redirect_uri http://localhost:1/cb; check the role's allowed_redirect_uris` });
+    expect(refused).toMatchObject({
+      code: 'LOGIN_REFUSED',
+      message: `Vault would not start an OIDC login for role "engineer" with redirect_uri http://localhost:1/cb; check the role's allowed_redirect_uris`,
+    });
   });
 
   it('renewSelf passes the increment and reports the capping warning; revokeSelf forgets the token', async () => {
@@ -350,17 +435,45 @@ describe('endpoints', () => {
   });
 
   it('sshSign sends the key, principals and ttl, and returns the certificate', async () => {
-    vault.on('POST', 'ssh-client-signer/sign/engineer', ok({ data: { serial_number: 'c73f26d2340276aa', signed_key: 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ=\n' } }));
-    const sig = await client().sshSign('ssh-client-signer', 'engineer', { publicKey: 'ssh-ed25519 AAAA', validPrincipals: ['alice', 'deploy'], ttl: 1800, extensions: { 'permit-pty': '' } });
+    vault.on(
+      'POST',
+      'ssh-client-signer/sign/engineer',
+      ok({ data: { serial_number: 'c73f26d2340276aa', signed_key: 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ=\n' } }),
+    );
+    const sig = await client().sshSign('ssh-client-signer', 'engineer', {
+      publicKey: 'ssh-ed25519 AAAA',
+      validPrincipals: ['alice', 'deploy'],
+      ttl: 1800,
+      extensions: { 'permit-pty': '' },
+    });
     expect(sig).toEqual({ serialNumber: 'c73f26d2340276aa', signedKey: 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ=', warnings: [] });
-    expect(vault.seen[0]!.body).toEqual({ public_key: 'ssh-ed25519 AAAA', valid_principals: 'alice,deploy', ttl: '1800s', cert_type: 'user', extensions: { 'permit-pty': '' } });
+    expect(vault.seen[0]!.body).toEqual({
+      public_key: 'ssh-ed25519 AAAA',
+      valid_principals: 'alice,deploy',
+      ttl: '1800s',
+      cert_type: 'user',
+      extensions: { 'permit-pty': '' },
+    });
   });
 
   it('awsCreds reads session_token, or security_token from older servers', async () => {
-    vault.on('POST', 'aws/sts/dev', ok({ lease_id: 'aws/sts/dev/x', renewable: false, lease_duration: 3599, data: { access_key: 'ASIA1', secret_key: 's1', security_token: 'old-style' } }));
-    vault.on('GET', 'aws/creds/dev', ok({ lease_id: 'aws/creds/dev/y', renewable: true, lease_duration: 3600, data: { access_key: 'AKIA2', secret_key: 's2', session_token: null } }));
+    vault.on(
+      'POST',
+      'aws/sts/dev',
+      ok({ lease_id: 'aws/sts/dev/x', renewable: false, lease_duration: 3599, data: { access_key: 'ASIA1', secret_key: 's1', security_token: 'old-style' } }),
+    );
+    vault.on(
+      'GET',
+      'aws/creds/dev',
+      ok({ lease_id: 'aws/creds/dev/y', renewable: true, lease_duration: 3600, data: { access_key: 'AKIA2', secret_key: 's2', session_token: null } }),
+    );
     const c = client();
-    expect(await c.awsCreds('aws', 'dev', { type: 'sts', ttl: 3600 })).toMatchObject({ leaseId: 'aws/sts/dev/x', renewable: false, accessKey: 'ASIA1', sessionToken: 'old-style' });
+    expect(await c.awsCreds('aws', 'dev', { type: 'sts', ttl: 3600 })).toMatchObject({
+      leaseId: 'aws/sts/dev/x',
+      renewable: false,
+      accessKey: 'ASIA1',
+      sessionToken: 'old-style',
+    });
     expect(vault.seen[0]!.body).toEqual({ ttl: '3600s' });
     expect(await c.awsCreds('aws', 'dev', { type: 'creds', ttl: 900 })).toMatchObject({ accessKey: 'AKIA2', sessionToken: null });
     expect(vault.seen[1]!.url).toBe('/v1/aws/creds/dev?ttl=900s');
@@ -385,8 +498,29 @@ describe('TLS', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyfob-vault-tls-'));
     // A throwaway CA-less self-signed certificate for 127.0.0.1, made for this run only.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     server = https.createServer({ key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) }, (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ initialized: true, sealed: false, standby: false, version: '1.16.0' }));
@@ -407,14 +541,18 @@ describe('TLS', () => {
     const fromConfig = await createVaultClientFromConfig({ address, timeout: 5, caFile: join(dir, 'cert.pem') });
     clients.push(fromConfig);
     expect(await fromConfig.health()).toMatchObject({ sealed: false });
-    await expect(createVaultClient({ address, caFile: join(dir, 'missing.pem') })).rejects.toThrow(`Cannot read Vault's CA file ${join(dir, 'missing.pem')}: ENOENT`);
+    await expect(createVaultClient({ address, caFile: join(dir, 'missing.pem') })).rejects.toThrow(
+      `Cannot read Vault's CA file ${join(dir, 'missing.pem')}: ENOENT`,
+    );
   });
 
   it('refuses an untrusted certificate, even with VAULT_SKIP_VERIFY set', async () => {
     process.env.VAULT_SKIP_VERIFY = '1';
     try {
       const error = await failure(client({ address, retry: { retries: 0 } }).health());
-      expect(error.message).toBe(`Vault could not be reached at ${address}: its TLS certificate is self-signed and not trusted (an admin can set vault.caFile)`);
+      expect(error.message).toBe(
+        `Vault could not be reached at ${address}: its TLS certificate is self-signed and not trusted (an admin can set vault.caFile)`,
+      );
     } finally {
       delete process.env.VAULT_SKIP_VERIFY;
     }

@@ -11,7 +11,10 @@ class Recorder {
   }
   once(event: string, listener: Listener) {
     const wrapped: Listener = (...args) => {
-      this.listeners.set(event, (this.listeners.get(event) ?? []).filter((l) => l !== wrapped));
+      this.listeners.set(
+        event,
+        (this.listeners.get(event) ?? []).filter((l) => l !== wrapped),
+      );
       listener(...args);
     };
     return this.on(event, wrapped);

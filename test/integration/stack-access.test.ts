@@ -52,10 +52,17 @@ describe('AWS IAM Identity Center (the aws-sso-dev target)', () => {
     const portal = new SSOClient(common);
     try {
       const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob-it', clientType: 'public', scopes: ['sso:account:access'] }));
-      const dev = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: info.awsSso.startUrl }));
+      const dev = await oidc.send(
+        new StartDeviceAuthorizationCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: info.awsSso.startUrl }),
+      );
       await runBrowser(info, dev.verificationUriComplete!, 'alice');
       const token = await oidc.send(
-        new CreateTokenCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, grantType: 'urn:ietf:params:oauth:grant-type:device_code', deviceCode: dev.deviceCode! }),
+        new CreateTokenCommand({
+          clientId: reg.clientId!,
+          clientSecret: reg.clientSecret!,
+          grantType: 'urn:ietf:params:oauth:grant-type:device_code',
+          deviceCode: dev.deviceCode!,
+        }),
       );
       const creds = await portal.send(new GetRoleCredentialsCommand({ accessToken: token.accessToken!, accountId: '111122223333', roleName: 'Developer' }));
       expect(creds.roleCredentials?.accessKeyId).toMatch(/^ASIA/);
@@ -121,7 +128,10 @@ describe('lease operations reach only the leases Keyfob issues, and only enginee
     // keyfob-leak-responder policy, engineersRespondToLeaks, which may end a whole prefix: that is
     // the leak responder's power, and vault-setup.md says to give it to a few, not to everyone.)
     const created = await root().write('auth/token/create', { policies: ['engineer'], no_default_policy: true, ttl: '5m' });
-    const engineerOnly = vaultClient(fixture.stack.info.vault.addr, expectBody(created, z.object({ auth: z.object({ client_token: z.string() }) })).auth.client_token);
+    const engineerOnly = vaultClient(
+      fixture.stack.info.vault.addr,
+      expectBody(created, z.object({ auth: z.object({ client_token: z.string() }) })).auth.client_token,
+    );
     expect((await engineerOnly.put('sys/leases/revoke-prefix/aws/sts/')).status).toBe(403);
     // Still alive: the application keeps its credential.
     expect((await root().put('sys/leases/lookup', { lease_id: app.lease_id })).status).toBe(200);

@@ -40,7 +40,12 @@ describe('database/creds/orders-ro on the real PostgreSQL', () => {
   it("config.yaml's orders-ro target promises the TTL that Vault issues", () => {
     const { configFile } = fixture.stack;
     const target = parseConfig(readFileSync(configFile, 'utf8'), configFile).targets.find((t) => t.id === 'orders-ro');
-    expect(target).toMatchObject({ kind: 'database', ttl: TTL_SECONDS, maxTtl: 30, database: { vaultRole: 'orders-ro', port: fixture.stack.info.postgres.port } });
+    expect(target).toMatchObject({
+      kind: 'database',
+      ttl: TTL_SECONDS,
+      maxTtl: 30,
+      database: { vaultRole: 'orders-ro', port: fixture.stack.info.postgres.port },
+    });
   });
 
   it('logs in and can SELECT but not INSERT; after revoke the role is gone', async () => {

@@ -10,7 +10,10 @@ import { useStack } from './support/stack.ts';
 import { expectBody, vaultClient, type VaultClient } from './support/vault.ts';
 
 const fixture = useStack();
-const SignReply = z.object({ lease_id: z.literal(''), data: z.object({ serial_number: z.string().regex(/^[0-9a-f]+$/), signed_key: z.string().endsWith('\n') }) });
+const SignReply = z.object({
+  lease_id: z.literal(''),
+  data: z.object({ serial_number: z.string().regex(/^[0-9a-f]+$/), signed_key: z.string().endsWith('\n') }),
+});
 
 let engineer: VaultClient;
 let keys: KeyDir;

@@ -37,9 +37,14 @@ afterAll(async () => {
 
 function runBrowser(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [browserScript, ...args], { env: { ...process.env, KEYFOB_STACK_FILE: '', ...env }, timeout: 30_000 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      [browserScript, ...args],
+      { env: { ...process.env, KEYFOB_STACK_FILE: '', ...env }, timeout: 30_000 },
+      (err, _stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
+      },
+    );
   });
 }
 

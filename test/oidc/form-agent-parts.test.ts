@@ -9,11 +9,7 @@ describe('CookieJar', () => {
   it('sends path-scoped cookies only under their path, longest path first', () => {
     const jar = new CookieJar();
     const idp = new URL('http://127.0.0.1:4000/auth?client_id=x');
-    jar.store(idp, [
-      '_interaction=u1; path=/ui/u1; httponly; samesite=lax',
-      '_interaction_resume=u1; path=/auth/u1; httponly',
-      '_session=s; path=/; httponly',
-    ]);
+    jar.store(idp, ['_interaction=u1; path=/ui/u1; httponly; samesite=lax', '_interaction_resume=u1; path=/auth/u1; httponly', '_session=s; path=/; httponly']);
     expect(jar.headerFor(new URL('http://127.0.0.1:4000/ui/u1/login'))).toBe('_interaction=u1; _session=s');
     expect(jar.headerFor(new URL('http://127.0.0.1:4000/ui/u10'))).toBe('_session=s');
     expect(jar.headerFor(new URL('http://127.0.0.1:4000/auth/u1'))).toBe('_interaction_resume=u1; _session=s');

@@ -101,15 +101,29 @@ describe('OIDC provider', () => {
   });
 
   it('accepts the native client on any loopback port and rejects another path', async () => {
-    const ok = await fetch(`${idp.issuer}/auth?${new URLSearchParams({
-      client_id: idp.keyfobClientId, response_type: 'code', scope: 'openid', redirect_uri: 'http://localhost:61234/oidc/callback',
-      code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
-    })}`, { redirect: 'manual' });
+    const ok = await fetch(
+      `${idp.issuer}/auth?${new URLSearchParams({
+        client_id: idp.keyfobClientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: 'http://localhost:61234/oidc/callback',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      })}`,
+      { redirect: 'manual' },
+    );
     expect(ok.status).toBe(303);
-    const bad = await fetch(`${idp.issuer}/auth?${new URLSearchParams({
-      client_id: idp.keyfobClientId, response_type: 'code', scope: 'openid', redirect_uri: 'http://127.0.0.1:61234/elsewhere',
-      code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
-    })}`, { redirect: 'manual' });
+    const bad = await fetch(
+      `${idp.issuer}/auth?${new URLSearchParams({
+        client_id: idp.keyfobClientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: 'http://127.0.0.1:61234/elsewhere',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      })}`,
+      { redirect: 'manual' },
+    );
     expect(bad.status).toBe(400);
   });
 

@@ -52,17 +52,21 @@ beforeAll(async () => {
     default_role: 'deploy',
   });
   expect(config.status).toBe(204);
-  expect((await call('POST', 'auth/ci/role/deploy', {
-    role_type: 'jwt',
-    user_claim: 'sub',
-    bound_audiences: 'vault',
-    bound_claims_type: 'glob',
-    bound_claims: { ref: ['refs/heads/main', 'refs/tags/v*'] },
-    claim_mappings: { ref: 'git_ref', run: 'run_id' },
-    groups_claim: 'teams',
-    policies: 'deployer,reader',
-    ttl: '15m',
-  })).status).toBe(204);
+  expect(
+    (
+      await call('POST', 'auth/ci/role/deploy', {
+        role_type: 'jwt',
+        user_claim: 'sub',
+        bound_audiences: 'vault',
+        bound_claims_type: 'glob',
+        bound_claims: { ref: ['refs/heads/main', 'refs/tags/v*'] },
+        claim_mappings: { ref: 'git_ref', run: 'run_id' },
+        groups_claim: 'teams',
+        policies: 'deployer,reader',
+        ttl: '15m',
+      })
+    ).status,
+  ).toBe(204);
   expect((await call('POST', 'auth/ci/role/no-aud', { role_type: 'jwt', user_claim: 'sub', bound_subject: 'repo:orders' })).status).toBe(204);
 });
 
@@ -90,9 +94,7 @@ describe('JWT auth with static keys', () => {
       'error validating claims: claim "ref" does not match any associated bound claim values',
     );
     expect(await errorOf(sign({ aud: 'vault', teams: [] }))).toBe('error validating claims: claim "ref" is missing');
-    expect(await errorOf(sign({ aud: 'vault', ref: 'refs/heads/main', teams: { a: 1 } }))).toBe(
-      '"teams" claim could not be converted to string list',
-    );
+    expect(await errorOf(sign({ aud: 'vault', ref: 'refs/heads/main', teams: { a: 1 } }))).toBe('"teams" claim could not be converted to string list');
     expect(await errorOf(sign({ aud: 'vault', ref: 'refs/heads/main' }))).toBe('"teams" claim not found in token');
     expect(await errorOf(sign({ aud: 'elsewhere', ref: 'refs/heads/main', teams: [] }))).toMatch(/^error validating token: .*"aud"/);
     expect(await errorOf(sign({ aud: 'vault', ref: 'refs/heads/main', teams: [] }, { key: other.privateKey }))).toMatch(/^error validating token: /);
@@ -108,16 +110,21 @@ describe('JWT auth with static keys', () => {
   it('reads, lists and deletes roles like Vault', async () => {
     const role = await call('GET', 'auth/ci/role/deploy');
     expect(role.body.data).toMatchObject({
-      role_type: 'jwt', bound_audiences: ['vault'], token_policies: ['deployer', 'reader'], token_ttl: 900, user_claim: 'sub',
-      bound_claims: { ref: ['refs/heads/main', 'refs/tags/v*'] }, claim_mappings: { ref: 'git_ref', run: 'run_id' },
+      role_type: 'jwt',
+      bound_audiences: ['vault'],
+      token_policies: ['deployer', 'reader'],
+      token_ttl: 900,
+      user_claim: 'sub',
+      bound_claims: { ref: ['refs/heads/main', 'refs/tags/v*'] },
+      claim_mappings: { ref: 'git_ref', run: 'run_id' },
     });
     expect((await call('LIST', 'auth/ci/role')).body.data).toEqual({ keys: ['deploy', 'no-aud'] });
     expect((await call('POST', 'auth/ci/role/temp', { role_type: 'jwt', user_claim: 'sub' })).body.errors).toEqual([
       'must have at least one bound constraint when creating/updating a role',
     ]);
-    expect((await call('POST', 'auth/ci/role/temp', { role_type: 'jwt', user_claim: 'sub', bound_subject: 'x', claim_mappings: { a: 'role' } })).body.errors).toEqual([
-      'metadata key "role" is reserved and may not be a mapping destination',
-    ]);
+    expect(
+      (await call('POST', 'auth/ci/role/temp', { role_type: 'jwt', user_claim: 'sub', bound_subject: 'x', claim_mappings: { a: 'role' } })).body.errors,
+    ).toEqual(['metadata key "role" is reserved and may not be a mapping destination']);
     expect((await call('POST', 'auth/ci/role/temp', { role_type: 'jwt', user_claim: 'sub', bound_subject: 'x' })).status).toBe(204);
     expect((await call('DELETE', 'auth/ci/role/temp')).status).toBe(204);
     expect((await call('GET', 'auth/ci/role/temp')).status).toBe(404);
@@ -132,7 +139,9 @@ describe('JWT auth with a JWKS URL', () => {
     expect((await call('POST', 'sys/auth/jwks', { type: 'jwt' })).status).toBe(204);
     expect((await call('POST', 'auth/jwks/config', { jwks_url: 'http://127.0.0.1:1/jwks' })).body.errors?.[0]).toMatch(/^error checking jwks URL: /);
     expect((await call('POST', 'auth/jwks/config', { jwks_url: jwksUrl, bound_issuer: ISSUER })).status).toBe(204);
-    expect((await call('POST', 'auth/jwks/role/any', { role_type: 'jwt', user_claim: 'sub', bound_subject: 'repo:orders', token_policies: 'reader' })).status).toBe(204);
+    expect(
+      (await call('POST', 'auth/jwks/role/any', { role_type: 'jwt', user_claim: 'sub', bound_subject: 'repo:orders', token_policies: 'reader' })).status,
+    ).toBe(204);
     const ok = await call('POST', 'auth/jwks/login', { role: 'any', jwt: await sign({}) }, undefined);
     expect(ok.status).toBe(200);
     expect(ok.body.auth?.['policies']).toEqual(['default', 'reader']);

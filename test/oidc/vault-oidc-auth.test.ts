@@ -112,7 +112,9 @@ beforeAll(async () => {
     token_max_ttl: '8h',
   };
   expect((await call('POST', 'auth/oidc/role/engineer', { body: role })).status).toBe(204);
-  expect((await call('POST', 'auth/oidc/role/oncall', { body: { ...role, bound_claims: { groups: ['oncall'] }, token_policies: ['oncall'] } })).status).toBe(204);
+  expect((await call('POST', 'auth/oidc/role/oncall', { body: { ...role, bound_claims: { groups: ['oncall'] }, token_policies: ['oncall'] } })).status).toBe(
+    204,
+  );
 
   expect((await call('POST', 'auth/jwt/config', { body: { oidc_discovery_url: idp.issuer, default_role: 'engineer' } })).status).toBe(204);
   const jwtRole = { role_type: 'jwt', bound_audiences: [idp.keyfobClientId], user_claim: 'email', groups_claim: 'groups', token_policies: 'engineer' };
@@ -248,8 +250,11 @@ describe('Vault JWT auth method with an ID token from the provider', () => {
       const verifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
       const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri, scope: 'openid email groups', state,
-        code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+        redirect_uri: redirectUri,
+        scope: 'openid email groups',
+        state,
+        code_challenge: await client.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
       });
       await completeLogin(url.href, { user, password: password(user) });
       const callbackUrl = new URL(`${redirectUri}${(await received).search}`);
@@ -276,17 +281,27 @@ describe('Vault JWT auth method with an ID token from the provider', () => {
     expect((await login({ role: 'engineer' })).body.errors).toEqual(['missing token']);
     expect((await login({ role: 'ghost', jwt })).body.errors).toEqual(['role "ghost" could not be found']);
     const [header, payload, signature] = jwt.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), email: 'mallory@example.com' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), email: 'mallory@example.com' })).toString(
+      'base64url',
+    );
     const tampered = await login({ jwt: `${header}.${forged}.${signature}` });
     expect(tampered.status).toBe(400);
     expect(tampered.body.errors?.[0]).toMatch(/^error validating token: /);
 
     // An ID token minted for Vault's client has the wrong audience for this role.
-    expect((await call('POST', 'auth/jwt/role/vault-aud', { body: { role_type: 'jwt', bound_audiences: 'someone-else', user_claim: 'email' } })).status).toBe(204);
+    expect((await call('POST', 'auth/jwt/role/vault-aud', { body: { role_type: 'jwt', bound_audiences: 'someone-else', user_claim: 'email' } })).status).toBe(
+      204,
+    );
     const wrongAud = await login({ role: 'vault-aud', jwt });
     expect(wrongAud.body.errors?.[0]).toMatch(/^error validating token: .*aud/);
 
-    expect((await call('POST', 'auth/jwt/role/browser', { body: { role_type: 'oidc', user_claim: 'email', allowed_redirect_uris: 'http://localhost:8250/oidc/callback' } })).status).toBe(204);
+    expect(
+      (
+        await call('POST', 'auth/jwt/role/browser', {
+          body: { role_type: 'oidc', user_claim: 'email', allowed_redirect_uris: 'http://localhost:8250/oidc/callback' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await login({ role: 'browser', jwt })).body.errors).toEqual(['role with oidc role_type is not allowed']);
   });
 });

@@ -41,7 +41,10 @@ describe('PagerDuty /oncalls', () => {
 
   it('filters by user_ids[] (union within, intersection across filters) over a since/until window', async () => {
     expect(oncallsOf(await get([['user_ids[]', 'PUBOB']]))).toEqual([]);
-    const window: [string, string][] = [['since', new Date().toISOString()], ['until', hours(12).toISOString()]];
+    const window: [string, string][] = [
+      ['since', new Date().toISOString()],
+      ['until', hours(12).toISOString()],
+    ];
     const both = oncallsOf(await get([['user_ids[]', 'PUALICE'], ['user_ids[]', 'PUBOB'], ...window]));
     expect(both.map((o) => o.user.id)).toEqual(['PUALICE', 'PUBOB']);
     const bobOnly = oncallsOf(await get([['user_ids[]', 'PUBOB'], ...window]));
@@ -51,13 +54,26 @@ describe('PagerDuty /oncalls', () => {
   });
 
   it('returns shifts overlapping the window only: a window after alice goes off call has only bob', async () => {
-    const later = oncallsOf(await get([['since', hours(9).toISOString()], ['until', hours(10).toISOString()]]));
+    const later = oncallsOf(
+      await get([
+        ['since', hours(9).toISOString()],
+        ['until', hours(10).toISOString()],
+      ]),
+    );
     expect(later.map((o) => o.user.summary)).toEqual(['bob']);
     // A lone future `since` means "at that moment".
     expect(oncallsOf(await get([['since', hours(20).toISOString()]])).map((o) => o.user.summary)).toEqual(['bob']);
     // Ending exactly at `since` does not overlap it.
     const aliceEnd = oncallsOf(await get())[0]!.end!;
-    expect(oncallsOf(await get([['since', aliceEnd], ['until', aliceEnd], ['user_ids[]', 'PUALICE']]))).toEqual([]);
+    expect(
+      oncallsOf(
+        await get([
+          ['since', aliceEnd],
+          ['until', aliceEnd],
+          ['user_ids[]', 'PUALICE'],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('keeps only the earliest shift per user and level with earliest=true', async () => {
@@ -65,7 +81,11 @@ describe('PagerDuty /oncalls', () => {
       { user: 'alice', email: 'alice@example.com', scheduleId: 'PSCHED1', start: hours(24), end: hours(36) },
       { user: 'alice', email: 'alice@example.com', scheduleId: 'PSCHED1', start: hours(48), end: hours(60) },
     ]);
-    const params: [string, string][] = [['user_ids[]', 'PUALICE'], ['since', new Date().toISOString()], ['until', hours(72).toISOString()]];
+    const params: [string, string][] = [
+      ['user_ids[]', 'PUALICE'],
+      ['since', new Date().toISOString()],
+      ['until', hours(72).toISOString()],
+    ];
     expect(oncallsOf(await get(params))).toHaveLength(2);
     const next = oncallsOf(await get([...params, ['earliest', 'true']]));
     expect(next).toHaveLength(1);
@@ -74,16 +94,26 @@ describe('PagerDuty /oncalls', () => {
 
   it('pages with limit/offset, more and total', async () => {
     pd.setOnCall(['a', 'b', 'c'].map((name) => ({ user: name, email: `${name}@example.com`, scheduleId: 'PSCHED1', start: hours(-1), end: hours(1) })));
-    const first = await get([['limit', '2'], ['total', 'true']]);
+    const first = await get([
+      ['limit', '2'],
+      ['total', 'true'],
+    ]);
     expect(first.body).toMatchObject({ limit: 2, offset: 0, more: true, total: 3 });
     expect(oncallsOf(first).map((o) => o.user.summary)).toEqual(['a', 'b']);
-    const second = await get([['limit', '2'], ['offset', '2']]);
+    const second = await get([
+      ['limit', '2'],
+      ['offset', '2'],
+    ]);
     expect(second.body).toMatchObject({ limit: 2, offset: 2, more: false, total: null });
     expect(oncallsOf(second).map((o) => o.user.summary)).toEqual(['c']);
   });
 
   it('expands references with include[] and renders times in time_zone', async () => {
-    const res = await get([['include[]', 'users'], ['include[]', 'schedules'], ['time_zone', 'Asia/Kolkata']]);
+    const res = await get([
+      ['include[]', 'users'],
+      ['include[]', 'schedules'],
+      ['time_zone', 'Asia/Kolkata'],
+    ]);
     const [oncall] = oncallsOf(res);
     expect(oncall!.user).toMatchObject({ id: 'PUALICE', type: 'user', email: 'alice@example.com' });
     expect(oncall!.schedule).toMatchObject({ id: 'PSCHED1', type: 'schedule' });
@@ -105,9 +135,20 @@ describe('PagerDuty /oncalls', () => {
     const badDate = await get([['since', 'yesterday-ish']]);
     expect(badDate.status).toBe(400);
     expect(badDate.body).toMatchObject({ error: { code: 2004, message: expect.any(String) } });
-    const inverted = await get([['since', hours(2).toISOString()], ['until', hours(1).toISOString()]]);
+    const inverted = await get([
+      ['since', hours(2).toISOString()],
+      ['until', hours(1).toISOString()],
+    ]);
     expect(inverted.body).toMatchObject({ error: { code: 2005, message: 'Invalid Query Date Range' } });
-    for (const params of [[['offset', '9990'], ['limit', '20']], [['limit', 'many']], [['include[]', 'teams']], [['time_zone', 'Mars/Olympus']]] as [string, string][][]) {
+    for (const params of [
+      [
+        ['offset', '9990'],
+        ['limit', '20'],
+      ],
+      [['limit', 'many']],
+      [['include[]', 'teams']],
+      [['time_zone', 'Mars/Olympus']],
+    ] as [string, string][][]) {
       const res = await get(params);
       expect(res.status, JSON.stringify(params)).toBe(400);
       expect(res.body).toMatchObject({ error: { code: 2001, message: 'Invalid Input Provided', errors: [expect.any(String)] } });

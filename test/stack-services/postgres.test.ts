@@ -53,7 +53,10 @@ async function vaultStatements(statements: readonly string[], vars: Record<strin
 async function issueRole(role: keyof typeof ORDERS_VAULT_STATEMENTS): Promise<{ name: string; password: string }> {
   const name = `v-test-${role}-${randomBytes(6).toString('hex')}`;
   const password = randomBytes(16).toString('base64url');
-  const expiration = new Date(Date.now() + 3600_000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '+0000');
+  const expiration = new Date(Date.now() + 3600_000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '+0000');
   await vaultStatements(ORDERS_VAULT_STATEMENTS[role].creation_statements, { name, password, expiration });
   return { name, password };
 }
@@ -79,7 +82,11 @@ function childPids(parent: number): number[] {
 describe('throwaway PostgreSQL', () => {
   it('listens on loopback and lets the admin in with its password', async () => {
     expect(server.host).toBe('127.0.0.1');
-    const rows = await queryAs<{ superuser: boolean }>(server.adminUser, server.adminPassword, 'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user');
+    const rows = await queryAs<{ superuser: boolean }>(
+      server.adminUser,
+      server.adminPassword,
+      'SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user',
+    );
     expect(rows[0]?.superuser).toBe(true);
   });
 
@@ -109,7 +116,11 @@ describe('throwaway PostgreSQL', () => {
 
   it('an orders-rw login can insert and update', async () => {
     const { name, password } = await issueRole('orders-rw');
-    const inserted = await queryAs<{ id: number }>(name, password, "INSERT INTO customers (name, email) VALUES ('Radia Perlman', 'radia@example.com') RETURNING id");
+    const inserted = await queryAs<{ id: number }>(
+      name,
+      password,
+      "INSERT INTO customers (name, email) VALUES ('Radia Perlman', 'radia@example.com') RETURNING id",
+    );
     expect(inserted[0]?.id).toBeGreaterThan(0);
     await queryAs(name, password, `UPDATE orders SET status = 'shipped' WHERE id = 2`);
     await expect(queryAs(name, password, 'CREATE TABLE loot (x int)')).rejects.toThrow(/permission denied/);

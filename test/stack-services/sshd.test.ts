@@ -30,17 +30,27 @@ async function certify(ca: string, key: string, principal: string, validity: str
 
 function sshArgs(key: string, cert: string | undefined, command: string[]): string[] {
   return [
-    '-F', '/dev/null', // never the machine's or the user's ssh config
-    '-i', key,
+    '-F',
+    '/dev/null', // never the machine's or the user's ssh config
+    '-i',
+    key,
     ...(cert ? ['-o', `CertificateFile=${cert}`] : []),
-    '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'IdentityAgent=none',
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=10',
-    '-p', String(server.port),
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'IdentityAgent=none',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-p',
+    String(server.port),
     `${server.user}@127.0.0.1`,
     ...command,
   ];

@@ -51,7 +51,9 @@ async function main(): Promise<void> {
 
   try {
     const outcome = await completeLogin(url, { user, password, consent });
-    process.stderr.write(`keyfob-stack-browser: ${user} ${consent === 'deny' ? 'denied' : 'completed'} the login; last page ${outcome.finalUrl.split('?')[0]} (${outcome.finalStatus})\n`);
+    process.stderr.write(
+      `keyfob-stack-browser: ${user} ${consent === 'deny' ? 'denied' : 'completed'} the login; last page ${outcome.finalUrl.split('?')[0]} (${outcome.finalStatus})\n`,
+    );
   } catch (err) {
     fail((err as Error).message);
   }

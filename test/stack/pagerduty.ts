@@ -65,7 +65,13 @@ export function userIdFor(name: string): string {
 
 export function defaultOnCalls(now = new Date()): OnCallEntry[] {
   return [
-    { user: 'alice', email: 'alice@example.com', scheduleId: 'PSCHED1', start: new Date(now.getTime() - 16 * HOUR_MS), end: new Date(now.getTime() + 8 * HOUR_MS) },
+    {
+      user: 'alice',
+      email: 'alice@example.com',
+      scheduleId: 'PSCHED1',
+      start: new Date(now.getTime() - 16 * HOUR_MS),
+      end: new Date(now.getTime() + 8 * HOUR_MS),
+    },
     { user: 'bob', email: 'bob@example.com', scheduleId: 'PSCHED1', start: new Date(now.getTime() + 8 * HOUR_MS), end: new Date(now.getTime() + 32 * HOUR_MS) },
   ];
 }
@@ -111,10 +117,21 @@ export function parseAdminTime(value: string, now: number): Date {
 
 /** PagerDuty renders whole seconds with the offset of the requested zone, e.g. 2015-03-06T15:28:51-05:00. */
 function formatInZone(date: Date, timeZone: string): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    hourCycle: 'h23', timeZoneName: 'longOffset',
-  }).formatToParts(date).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
   const offset = (parts.timeZoneName ?? 'GMT').replace('GMT', '');
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset === '' || offset === '+00:00' ? 'Z' : offset}`;
 }
@@ -123,7 +140,6 @@ function formatInZone(date: Date, timeZone: string): string {
 function wholeSeconds(date: Date | null): Date | null {
   return date && new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
-
 
 function validTimeZone(tz: string): boolean {
   try {
@@ -249,12 +265,20 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
   }
   const accountToken = newKey();
   tokens.set(accountToken, null);
-  for (const u of opts.users ?? [{ name: 'alice', email: 'alice@example.com' }, { name: 'bob', email: 'bob@example.com' }]) addUser(u);
+  for (const u of opts.users ?? [
+    { name: 'alice', email: 'alice@example.com' },
+    { name: 'bob', email: 'bob@example.com' },
+  ])
+    addUser(u);
   setOnCall(opts.oncalls ?? defaultOnCalls());
 
   // -- representations --
   const ref = (type: string, collection: string, id: string, summary: string) => ({
-    id, type: `${type}_reference`, summary, self: `${url}/${collection}/${id}`, html_url: `${HTML_BASE}/${collection}/${id}`,
+    id,
+    type: `${type}_reference`,
+    summary,
+    self: `${url}/${collection}/${id}`,
+    html_url: `${HTML_BASE}/${collection}/${id}`,
   });
   const userRef = (name: string) => ref('user', 'users', userIdFor(name), name);
   const scheduleName = (id: string) => SCHEDULE_NAMES[id] ?? id;
@@ -263,9 +287,23 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
     const user = users.get(name) ?? { name, email: `${name}@example.com` };
     const id = userIdFor(name);
     return {
-      id, type: 'user', summary: name, self: `${url}/users/${id}`, html_url: `${HTML_BASE}/users/${id}`,
-      name, email: user.email, time_zone: 'UTC', color: 'purple', role: 'user', avatar_url: `${HTML_BASE}/avatars/${id}.png`,
-      description: null, invitation_sent: false, job_title: null, contact_methods: [], notification_rules: [], teams: [],
+      id,
+      type: 'user',
+      summary: name,
+      self: `${url}/users/${id}`,
+      html_url: `${HTML_BASE}/users/${id}`,
+      name,
+      email: user.email,
+      time_zone: 'UTC',
+      color: 'purple',
+      role: 'user',
+      avatar_url: `${HTML_BASE}/avatars/${id}.png`,
+      description: null,
+      invitation_sent: false,
+      job_title: null,
+      contact_methods: [],
+      notification_rules: [],
+      teams: [],
     };
   }
   const full = (reference: ReturnType<typeof ref>, type: string) => ({ ...reference, type, name: reference.summary });
@@ -284,8 +322,7 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
     };
   }
 
-  const overlaps = (e: OnCallEntry, since: Date, until: Date) =>
-    (e.start === null || e.start <= until) && (e.end === null || e.end > since);
+  const overlaps = (e: OnCallEntry, since: Date, until: Date) => (e.start === null || e.start <= until) && (e.end === null || e.end > since);
 
   function timeZoneOf(query: URLSearchParams): string {
     const tz = query.get('time_zone') ?? 'UTC';
@@ -303,11 +340,13 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
     const policyIds = new Set(query.getAll('escalation_policy_ids[]'));
     // "null" in schedule_ids[] selects permanent on-calls from direct user targets.
     const scheduleIds = new Set(query.getAll('schedule_ids[]'));
-    let matches = oncalls.filter((e) =>
-      overlaps(e, since, until) &&
-      (userIds.size === 0 || userIds.has(userIdFor(e.user))) &&
-      (policyIds.size === 0 || policyIds.has(e.escalationPolicyId ?? 'PESCAL1')) &&
-      (scheduleIds.size === 0 || scheduleIds.has(e.scheduleId ?? 'null')));
+    let matches = oncalls.filter(
+      (e) =>
+        overlaps(e, since, until) &&
+        (userIds.size === 0 || userIds.has(userIdFor(e.user))) &&
+        (policyIds.size === 0 || policyIds.has(e.escalationPolicyId ?? 'PESCAL1')) &&
+        (scheduleIds.size === 0 || scheduleIds.has(e.scheduleId ?? 'null')),
+    );
     const startMs = (e: OnCallEntry) => e.start?.getTime() ?? -Infinity;
     matches.sort((a, b) => startMs(a) - startMs(b) || (a.escalationLevel ?? 1) - (b.escalationLevel ?? 1));
     if (parseBoolean(query, 'earliest')) {
@@ -319,14 +358,21 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
         return true;
       });
     }
-    return paginated('oncalls', matches.map((e) => renderOnCall(e, include, timeZone)), page);
+    return paginated(
+      'oncalls',
+      matches.map((e) => renderOnCall(e, include, timeZone)),
+      page,
+    );
   }
 
   function currentUser(caller: string | null) {
     if (caller === null) {
       // python-pagerduty detects key type by this exact shape: 400 with a string `error`.
       throw new ApiError(400, 0, 'account-level token', [], {
-        rawBody: { error: "Because this request was made using an account-level access token, we were unable to determine the user's identity. Please use a user-level token." },
+        rawBody: {
+          error:
+            "Because this request was made using an account-level access token, we were unable to determine the user's identity. Please use a user-level token.",
+        },
       });
     }
     return { user: fullUser(caller) };
@@ -342,7 +388,11 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
     const page = parsePage(query);
     const q = (query.get('query') ?? '').toLowerCase();
     const matches = [...users.values()].filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q));
-    return paginated('users', matches.map((u) => fullUser(u.name)), page);
+    return paginated(
+      'users',
+      matches.map((u) => fullUser(u.name)),
+      page,
+    );
   }
 
   function knownSchedule(id: string): OnCallEntry[] {
@@ -357,14 +407,22 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
     const since = parseQueryDate(query, 'since') ?? new Date();
     const until = parseQueryDate(query, 'until') ?? new Date(since.getTime() + 14 * 24 * HOUR_MS);
     if (until < since) throw new ApiError(400, 2005, 'Invalid Query Date Range');
-    const rendered = entries.filter((e) => overlaps(e, since, until)).map((e) => ({
-      start: formatInZone(e.start ?? since, timeZone), end: formatInZone(e.end ?? until, timeZone), user: userRef(e.user),
-    }));
+    const rendered = entries
+      .filter((e) => overlaps(e, since, until))
+      .map((e) => ({
+        start: formatInZone(e.start ?? since, timeZone),
+        end: formatInZone(e.end ?? until, timeZone),
+        user: userRef(e.user),
+      }));
     const reference = ref('schedule', 'schedules', id, scheduleName(id));
     const policies = [...new Set(entries.map((e) => e.escalationPolicyId ?? 'PESCAL1'))];
     return {
       schedule: {
-        ...reference, type: 'schedule', name: reference.summary, time_zone: timeZone, description: null,
+        ...reference,
+        type: 'schedule',
+        name: reference.summary,
+        time_zone: timeZone,
+        description: null,
         escalation_policies: policies.map((p) => ref('escalation_policy', 'escalation_policies', p, policyName(p))),
         users: [...new Set(entries.map((e) => e.user))].map(userRef),
         teams: [],
@@ -437,15 +495,17 @@ export async function startPagerDuty(opts: PagerDutyOptions = {}): Promise<Pager
       }
       const now = Date.now();
       try {
-        setOnCall((Array.isArray(parsed) ? parsed : parsed.oncalls).map((e) => ({
-          user: e.user,
-          email: e.email ?? users.get(e.user)?.email ?? `${e.user}@example.com`,
-          scheduleId: e.scheduleId === undefined ? 'PSCHED1' : e.scheduleId,
-          start: e.start === null ? null : parseAdminTime(e.start ?? 'now', now),
-          end: e.end === null || e.end === undefined ? null : parseAdminTime(e.end, now),
-          ...(e.escalationPolicyId ? { escalationPolicyId: e.escalationPolicyId } : {}),
-          ...(e.escalationLevel ? { escalationLevel: e.escalationLevel } : {}),
-        })));
+        setOnCall(
+          (Array.isArray(parsed) ? parsed : parsed.oncalls).map((e) => ({
+            user: e.user,
+            email: e.email ?? users.get(e.user)?.email ?? `${e.user}@example.com`,
+            scheduleId: e.scheduleId === undefined ? 'PSCHED1' : e.scheduleId,
+            start: e.start === null ? null : parseAdminTime(e.start ?? 'now', now),
+            end: e.end === null || e.end === undefined ? null : parseAdminTime(e.end, now),
+            ...(e.escalationPolicyId ? { escalationPolicyId: e.escalationPolicyId } : {}),
+            ...(e.escalationLevel ? { escalationLevel: e.escalationLevel } : {}),
+          })),
+        );
       } catch (err) {
         return send(res, 400, { error: { message: 'Invalid Input Provided', code: 2001, errors: [String(err)] } });
       }

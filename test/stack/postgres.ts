@@ -173,7 +173,18 @@ async function initCluster(
     }
     await runCommand(
       bin.initdb,
-      ['-D', dataDir, '-U', POSTGRES_ADMIN_USER, `--pwfile=${pwFile}`, '--auth-local=scram-sha-256', '--auth-host=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        POSTGRES_ADMIN_USER,
+        `--pwfile=${pwFile}`,
+        '--auth-local=scram-sha-256',
+        '--auth-host=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
       { cwd: stackDir, env, ...ids },
     );
   } finally {
@@ -187,7 +198,16 @@ async function initCluster(
   // A throwaway cluster: durability is not worth the fsyncs.
   writeFileSync(
     join(dataDir, 'postgresql.auto.conf'),
-    ['# written by the keyfob local stack', "password_encryption = 'scram-sha-256'", 'fsync = off', 'synchronous_commit = off', 'full_page_writes = off', "unix_socket_permissions = '0700'", 'max_connections = 50', ''].join('\n'),
+    [
+      '# written by the keyfob local stack',
+      "password_encryption = 'scram-sha-256'",
+      'fsync = off',
+      'synchronous_commit = off',
+      'full_page_writes = off',
+      "unix_socket_permissions = '0700'",
+      'max_connections = 50',
+      '',
+    ].join('\n'),
   );
   if (ids.uid !== undefined && ids.gid !== undefined) {
     chownSync(join(dataDir, 'pg_hba.conf'), ids.uid, ids.gid);

@@ -35,8 +35,24 @@ export interface RunningSshd {
 // One or more OpenSSH public key lines: "<type> <base64> [comment]".
 const publicKeyLines = z
   .string()
-  .transform((s) => s.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')))
-  .pipe(z.array(z.string().regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/, 'not an OpenSSH public key line')).min(1, 'no CA public key given'));
+  .transform((s) =>
+    s
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#')),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/,
+            'not an OpenSSH public key line',
+          ),
+      )
+      .min(1, 'no CA public key given'),
+  );
 
 /** sshd from PATH or its usual place; it re-executes itself, so the path must be absolute. */
 export function findSshd(): string {

@@ -82,7 +82,21 @@ export class FakeTrayEngine implements TrayEngine {
   }
 
   targets(): TargetView[] {
-    return this.config.targets.map((t) => ({ id: t.id, name: t.name, kind: t.kind, impact: t.impact, grants: t.grants, scope: t.scope, ttlSeconds: t.ttl, maxTtlSeconds: t.maxTtl, requireReason: t.requireReason, requireOnCall: t.requireOnCall, requireConfirmation: t.requireConfirmation, ticketPattern: null, elevated: t.impact === 'high' }));
+    return this.config.targets.map((t) => ({
+      id: t.id,
+      name: t.name,
+      kind: t.kind,
+      impact: t.impact,
+      grants: t.grants,
+      scope: t.scope,
+      ttlSeconds: t.ttl,
+      maxTtlSeconds: t.maxTtl,
+      requireReason: t.requireReason,
+      requireOnCall: t.requireOnCall,
+      requireConfirmation: t.requireConfirmation,
+      ticketPattern: null,
+      elevated: t.impact === 'high',
+    }));
   }
 
   async login(method?: LoginMethod, options?: { signal?: AbortSignal }): Promise<SignInView> {
@@ -120,7 +134,13 @@ export class FakeTrayEngine implements TrayEngine {
     const password = randomBytes(12).toString('hex');
     this.secrets.push(password);
     const session = this.addSession({ target: targetId, kind: sessionKind(target.kind), ttlSeconds: options.ttlSeconds ?? target.ttl, thisProcess: true });
-    const credential: IssuedSession['credential'] = target.kind === 'database' ? { env: { PGPASSWORD: password }, connectionUri: `postgresql://v-alice:${password}@db.example.com:5432/orders` } : { env: { AWS_SECRET_ACCESS_KEY: password }, awsKeys: { accessKeyId: 'ASIAFAKE', secretAccessKey: password, sessionToken: `token-${password}`, expiresAt: this.#clock.now() + 900_000 } };
+    const credential: IssuedSession['credential'] =
+      target.kind === 'database'
+        ? { env: { PGPASSWORD: password }, connectionUri: `postgresql://v-alice:${password}@db.example.com:5432/orders` }
+        : {
+            env: { AWS_SECRET_ACCESS_KEY: password },
+            awsKeys: { accessKeyId: 'ASIAFAKE', secretAccessKey: password, sessionToken: `token-${password}`, expiresAt: this.#clock.now() + 900_000 },
+          };
     return { session, credential };
   }
 
@@ -178,7 +198,9 @@ export class FakeTrayEngine implements TrayEngine {
   async revokeAll(reason: EndReason, filter: { owner?: 'this-process' | 'any'; impacts?: Impact[] } = {}, deadlineMs?: number): Promise<RevokeAllResult> {
     this.calls.push({ method: 'revokeAll', args: [reason, filter, deadlineMs] });
     if (this.revokeAllGate) await this.revokeAllGate;
-    const chosen = [...this.#sessions.values()].filter((s) => (filter.owner !== 'this-process' || s.ownedByThisProcess) && (!filter.impacts || filter.impacts.includes(s.impact ?? 'medium')));
+    const chosen = [...this.#sessions.values()].filter(
+      (s) => (filter.owner !== 'this-process' || s.ownedByThisProcess) && (!filter.impacts || filter.impacts.includes(s.impact ?? 'medium')),
+    );
     return { revoked: chosen.map((s) => this.end(s.id, reason)), failed: [] };
   }
 

@@ -6,10 +6,66 @@ import type { TrayState } from '../../main/electron/tray/menuModel.ts';
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 
 export const targetsFixture: TargetView[] = [
-  { id: 'orders-ro', name: 'Orders (read-only)', kind: 'database', impact: 'medium', grants: 'SELECT', scope: 'orders', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
-  { id: 'orders-admin', name: 'Orders admin', kind: 'database', impact: 'high', grants: 'ALL', scope: 'orders', ttlSeconds: 900, maxTtlSeconds: 1800, requireReason: true, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: true },
-  { id: 'bastion', name: 'Bastion', kind: 'ssh', impact: 'medium', grants: 'shell', scope: 'bastion', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
-  { id: 'aws-ro', name: 'AWS read-only', kind: 'aws', impact: 'low', grants: 'ReadOnly', scope: 'prod', ttlSeconds: 900, maxTtlSeconds: 3600, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false },
+  {
+    id: 'orders-ro',
+    name: 'Orders (read-only)',
+    kind: 'database',
+    impact: 'medium',
+    grants: 'SELECT',
+    scope: 'orders',
+    ttlSeconds: 900,
+    maxTtlSeconds: 3600,
+    requireReason: false,
+    requireOnCall: false,
+    requireConfirmation: false,
+    ticketPattern: null,
+    elevated: false,
+  },
+  {
+    id: 'orders-admin',
+    name: 'Orders admin',
+    kind: 'database',
+    impact: 'high',
+    grants: 'ALL',
+    scope: 'orders',
+    ttlSeconds: 900,
+    maxTtlSeconds: 1800,
+    requireReason: true,
+    requireOnCall: false,
+    requireConfirmation: false,
+    ticketPattern: null,
+    elevated: true,
+  },
+  {
+    id: 'bastion',
+    name: 'Bastion',
+    kind: 'ssh',
+    impact: 'medium',
+    grants: 'shell',
+    scope: 'bastion',
+    ttlSeconds: 900,
+    maxTtlSeconds: 3600,
+    requireReason: false,
+    requireOnCall: false,
+    requireConfirmation: false,
+    ticketPattern: null,
+    elevated: false,
+  },
+  {
+    id: 'aws-ro',
+    name: 'AWS read-only',
+    kind: 'aws',
+    impact: 'low',
+    grants: 'ReadOnly',
+    scope: 'prod',
+    ttlSeconds: 900,
+    maxTtlSeconds: 3600,
+    requireReason: false,
+    requireOnCall: false,
+    requireConfirmation: false,
+    ticketPattern: null,
+    elevated: false,
+  },
 ];
 
 export function sessionFixture(partial: Partial<SessionView> & { id: string }, now = T0): SessionView {
@@ -21,7 +77,11 @@ export function sessionFixture(partial: Partial<SessionView> & { id: string }, n
     targetName: known?.name ?? target,
     kind: 'database',
     impact: known?.impact ?? 'medium',
-    owner: { pid: partial.pid ?? 4242, thisProcess: partial.ownedByThisProcess ?? false, label: partial.ownedByThisProcess ? 'this process' : `keyfob pid ${partial.pid ?? 4242}` },
+    owner: {
+      pid: partial.pid ?? 4242,
+      thisProcess: partial.ownedByThisProcess ?? false,
+      label: partial.ownedByThisProcess ? 'this process' : `keyfob pid ${partial.pid ?? 4242}`,
+    },
     leaseId: `database/creds/orders-ro/${partial.id}`,
     issuedAt: new Date(now).toISOString(),
     remainingSeconds: Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000)),
@@ -36,7 +96,12 @@ export function sessionFixture(partial: Partial<SessionView> & { id: string }, n
 }
 
 export const signedOut: SignInView = { signedIn: false, name: null, method: null, expiresAt: null };
-export const signedIn = (now = T0): SignInView => ({ signedIn: true, name: 'alice@example.com', method: 'vault-oidc', expiresAt: new Date(now + 8 * 3600_000).toISOString() });
+export const signedIn = (now = T0): SignInView => ({
+  signedIn: true,
+  name: 'alice@example.com',
+  method: 'vault-oidc',
+  expiresAt: new Date(now + 8 * 3600_000).toISOString(),
+});
 
 export function stateFixture(partial: Partial<TrayState> = {}): TrayState {
   return {

@@ -54,7 +54,21 @@ describe('tray menu per state', () => {
   });
 
   it('a static secret offers only Copy secret: nothing is issued, so there is no terminal to open', () => {
-    const webhook = { id: 'webhook', name: 'Webhook signing key', kind: 'static' as const, impact: 'medium' as const, grants: 'sign webhooks', scope: 'payments', ttlSeconds: 0, maxTtlSeconds: 0, requireReason: false, requireOnCall: false, requireConfirmation: false, ticketPattern: null, elevated: false };
+    const webhook = {
+      id: 'webhook',
+      name: 'Webhook signing key',
+      kind: 'static' as const,
+      impact: 'medium' as const,
+      grants: 'sign webhooks',
+      scope: 'payments',
+      ttlSeconds: 0,
+      maxTtlSeconds: 0,
+      requireReason: false,
+      requireOnCall: false,
+      requireConfirmation: false,
+      ticketPattern: null,
+      elevated: false,
+    };
     const menu = render(buildTrayMenu(stateFixture({ signIn: signedIn(), targets: [webhook] })));
     const at = menu.indexOf('Webhook signing key');
     expect(menu.slice(at, at + 3)).toEqual(['Webhook signing key', '  Copy secret', '---']);
@@ -62,7 +76,14 @@ describe('tray menu per state', () => {
 
   it('sessions: one item per session, soonest first, with owner, Extend, Revoke, and Copy only where the app holds the credential', () => {
     const mine = sessionFixture({ id: 'aaaaaa', ownedByThisProcess: true, expiresAt: new Date(T0 + 12 * 60_000).toISOString() });
-    const terminal = sessionFixture({ id: 'bbbbbb', target: 'bastion', kind: 'ssh', renewable: false, expiresAt: new Date(T0 + 40 * 60_000).toISOString(), owner: { pid: 777, thisProcess: false, label: 'keyfob exec bastion (pid 777)' } });
+    const terminal = sessionFixture({
+      id: 'bbbbbb',
+      target: 'bastion',
+      kind: 'ssh',
+      renewable: false,
+      expiresAt: new Date(T0 + 40 * 60_000).toISOString(),
+      owner: { pid: 777, thisProcess: false, label: 'keyfob exec bastion (pid 777)' },
+    });
     const state = stateFixture({ signIn: signedIn(), sessions: [terminal, mine], held: new Set(['aaaaaa']) });
     expect(render(buildTrayMenu(state)).slice(2, 14)).toEqual([
       '---',

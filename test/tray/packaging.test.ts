@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 const config = parse(readFileSync('electron-builder.yml', 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 describe('electron-builder.yml', () => {
-  it('is valid for app-builder-lib\'s schema', () => {
+  it("is valid for app-builder-lib's schema", () => {
     const schema = JSON.parse(readFileSync('node_modules/app-builder-lib/scheme.json', 'utf8')) as object;
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);

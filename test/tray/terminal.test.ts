@@ -5,13 +5,20 @@ import { parseConfig } from '../../main/core/config/index.ts';
 import { findTerminal, terminalLaunch, type FindTerminalOptions } from '../../main/electron/terminal/findTerminal.ts';
 import { cliCommand, sessionCommand, terminalSessionArgv } from '../../main/electron/terminal/sessionCommand.ts';
 
-const installed = (...names: string[]) => (name: string) => names.includes(name);
+const installed =
+  (...names: string[]) =>
+  (name: string) =>
+    names.includes(name);
 const find = (options: Partial<FindTerminalOptions>) => findTerminal({ platform: 'linux', env: {}, preference: null, onPath: installed(), ...options });
 
 describe('findTerminal', () => {
   it('prefers the preference, then KEYFOB_TERMINAL, each split like BROWSER', () => {
     const env = { KEYFOB_TERMINAL: 'alacritty -e' };
-    expect(find({ env, preference: 'kitty --single-instance', onPath: installed('xterm') })).toEqual({ source: 'preference', kind: 'argv', argv: ['kitty', '--single-instance'] });
+    expect(find({ env, preference: 'kitty --single-instance', onPath: installed('xterm') })).toEqual({
+      source: 'preference',
+      kind: 'argv',
+      argv: ['kitty', '--single-instance'],
+    });
     expect(find({ env, preference: '  ', onPath: installed('xterm') })).toEqual({ source: 'KEYFOB_TERMINAL', kind: 'argv', argv: ['alacritty', '-e'] });
     expect(find({ env: { KEYFOB_TERMINAL: '"/opt/My Term/term" --' } })).toMatchObject({ argv: ['/opt/My Term/term', '--'] });
   });
@@ -38,7 +45,10 @@ describe('findTerminal', () => {
   });
 
   it('appends the command as separate arguments', () => {
-    expect(terminalLaunch({ source: 'KEYFOB_TERMINAL', kind: 'argv', argv: ['gnome-terminal', '--'] }, ['keyfob', 'exec', 'x', '--', 'psql'])).toEqual({ file: 'gnome-terminal', args: ['--', 'keyfob', 'exec', 'x', '--', 'psql'] });
+    expect(terminalLaunch({ source: 'KEYFOB_TERMINAL', kind: 'argv', argv: ['gnome-terminal', '--'] }, ['keyfob', 'exec', 'x', '--', 'psql'])).toEqual({
+      file: 'gnome-terminal',
+      args: ['--', 'keyfob', 'exec', 'x', '--', 'psql'],
+    });
   });
 });
 
@@ -62,10 +72,19 @@ targets:
 const target = (id: string) => config.targets.find((t) => t.id === id)!;
 
 describe('sessionCommand', () => {
-  it('runs the kind\'s client, or the target\'s command: override', () => {
+  it("runs the kind's client, or the target's command: override", () => {
     expect(sessionCommand(target('orders-ro'), {}, 'linux')).toEqual(['psql']);
     expect(sessionCommand(target('orders-cli'), {}, 'linux')).toEqual(['pgcli', '--less-chatty']);
-    expect(sessionCommand(target('bastion'), {}, 'linux')).toEqual(['ssh', '-p', '2222', '-o', 'UserKnownHostsFile=${KEYFOB_SSH_KNOWN_HOSTS}', '-o', 'StrictHostKeyChecking=yes', 'ops@bastion.example.com']);
+    expect(sessionCommand(target('bastion'), {}, 'linux')).toEqual([
+      'ssh',
+      '-p',
+      '2222',
+      '-o',
+      'UserKnownHostsFile=${KEYFOB_SSH_KNOWN_HOSTS}',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      'ops@bastion.example.com',
+    ]);
     expect(sessionCommand(target('jump'), {}, 'linux')).toEqual(['ssh', 'ops@jump.example.com']);
     expect(sessionCommand(target('aws-ro'), { SHELL: '/bin/zsh' }, 'darwin')).toEqual(['/bin/zsh']);
     expect(sessionCommand(target('aws-ro'), {}, 'linux')).toEqual(['/bin/sh']);
@@ -73,19 +92,40 @@ describe('sessionCommand', () => {
   });
 
   it('the terminal runs keyfob exec with the config, target and TTL: nothing secret', () => {
-    const argv = terminalSessionArgv({ cli: ['/opt/Keyfob/keyfob', '--keyfob-cli'], configPath: '/home/a/.config/keyfob/config.yaml', target: target('orders-ro'), ttlSeconds: 600, env: {}, platform: 'linux' });
-    expect(argv).toEqual(['/opt/Keyfob/keyfob', '--keyfob-cli', '--config', '/home/a/.config/keyfob/config.yaml', 'exec', 'orders-ro', '--ttl', '600s', '--', 'psql']);
+    const argv = terminalSessionArgv({
+      cli: ['/opt/Keyfob/keyfob', '--keyfob-cli'],
+      configPath: '/home/a/.config/keyfob/config.yaml',
+      target: target('orders-ro'),
+      ttlSeconds: 600,
+      env: {},
+      platform: 'linux',
+    });
+    expect(argv).toEqual([
+      '/opt/Keyfob/keyfob',
+      '--keyfob-cli',
+      '--config',
+      '/home/a/.config/keyfob/config.yaml',
+      'exec',
+      'orders-ro',
+      '--ttl',
+      '600s',
+      '--',
+      'psql',
+    ]);
   });
 
   it('KEYFOB_CLI overrides the shipped CLI (split like BROWSER); packaged apps run their own binary in CLI mode', () => {
-    expect(cliCommand({ env: { KEYFOB_CLI: 'node "/src/main/cli/keyfob.ts"' }, execPath: '/opt/Keyfob/keyfob', packaged: true })).toEqual(['node', '/src/main/cli/keyfob.ts']);
+    expect(cliCommand({ env: { KEYFOB_CLI: 'node "/src/main/cli/keyfob.ts"' }, execPath: '/opt/Keyfob/keyfob', packaged: true })).toEqual([
+      'node',
+      '/src/main/cli/keyfob.ts',
+    ]);
     expect(cliCommand({ env: {}, execPath: '/opt/Keyfob/keyfob', packaged: true })).toEqual(['/opt/Keyfob/keyfob', '--keyfob-cli']);
     expect(cliCommand({ env: {}, execPath: '/usr/lib/electron/electron', packaged: false })).toEqual(['keyfob']);
   });
 });
 
 describe('launching', () => {
-  it('writes a macOS app\'s script privately, appends its path, and starts the terminal detached', async () => {
+  it("writes a macOS app's script privately, appends its path, and starts the terminal detached", async () => {
     const { launchTerminal } = await import('../../main/electron/terminal/launchTerminal.ts');
     const { mkdtempSync, readFileSync, statSync, existsSync, rmSync } = await import('node:fs');
     const { join, dirname } = await import('node:path');
@@ -93,7 +133,14 @@ describe('launching', () => {
     const out = mkdtempSync(join(tmpdir(), 'keyfob-launch-'));
     const record = join(out, 'argv.json');
     // A stand-in terminal (node) that records the path it was given.
-    await launchTerminal({ file: process.execPath, args: ['-e', `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(1)))`], script: "#!/bin/sh\nexec 'psql'\n" }, process.env);
+    await launchTerminal(
+      {
+        file: process.execPath,
+        args: ['-e', `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(1)))`],
+        script: "#!/bin/sh\nexec 'psql'\n",
+      },
+      process.env,
+    );
     for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 25));
     const [scriptPath] = JSON.parse(readFileSync(record, 'utf8')) as string[];
     expect(readFileSync(scriptPath!, 'utf8')).toBe("#!/bin/sh\nexec 'psql'\n");
@@ -105,7 +152,9 @@ describe('launching', () => {
 
   it('a terminal that does not exist is one clear sentence', async () => {
     const { launchTerminal } = await import('../../main/electron/terminal/launchTerminal.ts');
-    await expect(launchTerminal({ file: 'keyfob-no-such-terminal', args: [] }, process.env)).rejects.toThrow('the terminal "keyfob-no-such-terminal" was not found');
+    await expect(launchTerminal({ file: 'keyfob-no-such-terminal', args: [] }, process.env)).rejects.toThrow(
+      'the terminal "keyfob-no-such-terminal" was not found',
+    );
   });
 
   it('isOnPath finds executables only', async () => {

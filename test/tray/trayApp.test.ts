@@ -176,7 +176,9 @@ describe('sessions in the menu', () => {
     engine.signInAs('alice@example.com');
     stub.clickMenu('AWS read-only', 'Copy credentials');
     await idle();
-    expect(stub.recorder.clipboardText).toMatch(/^export AWS_ACCESS_KEY_ID=ASIAFAKE\nexport AWS_SECRET_ACCESS_KEY=[0-9a-f]+\nexport AWS_SESSION_TOKEN=token-[0-9a-f]+$/);
+    expect(stub.recorder.clipboardText).toMatch(
+      /^export AWS_ACCESS_KEY_ID=ASIAFAKE\nexport AWS_SECRET_ACCESS_KEY=[0-9a-f]+\nexport AWS_SESSION_TOKEN=token-[0-9a-f]+$/,
+    );
     stub.recorder.clipboardText = 'my own text';
     await clock.advance(10_000);
     expect(stub.recorder.clipboardText).toBe('my own text');
@@ -217,7 +219,10 @@ describe('sessions in the menu', () => {
     engine.end(t.id, 'revoked');
     const u = engine.addSession({ target: 'orders-ro' });
     engine.end(u.id, 'command-exit');
-    expect(shown(stub)).toEqual(['Orders (read-only) expired | Its time ran out and the credential no longer works.', 'Orders admin was revoked | It was revoked from another keyfob (a terminal or the CLI).']);
+    expect(shown(stub)).toEqual([
+      'Orders (read-only) expired | Its time ran out and the credential no longer works.',
+      'Orders admin was revoked | It was revoked from another keyfob (a terminal or the CLI).',
+    ]);
   });
 
   it('counts down at minute steps, then every second in the last minute, with one timer', async () => {
@@ -261,7 +266,14 @@ describe('sessions in the menu', () => {
     expect(stub.recorder.notifications).toHaveLength(0);
     await clock.advance(1_000);
     const [warning] = stub.recorder.notifications;
-    expect(warning?.options).toEqual({ title: 'Orders (read-only) expires in 5m', body: 'Extend it, or revoke it now if you are done.', actions: [{ type: 'button', text: 'Extend' }, { type: 'button', text: 'Revoke' }] });
+    expect(warning?.options).toEqual({
+      title: 'Orders (read-only) expires in 5m',
+      body: 'Extend it, or revoke it now if you are done.',
+      actions: [
+        { type: 'button', text: 'Extend' },
+        { type: 'button', text: 'Revoke' },
+      ],
+    });
     expect(stub.tray().image).toMatch(/tray-expiring\.png$/);
     warning!.clickAction('Extend');
     await idle();
@@ -287,7 +299,9 @@ describe('Open in terminal', () => {
     engine.signInAs('alice@example.com');
     stub.clickMenu('Orders (read-only)', 'Open in terminal');
     await idle();
-    expect(launches.map((l) => l.launch)).toEqual([{ file: 'test-terminal', args: ['--', '/usr/bin/keyfob', '--config', engine.configPath, 'exec', 'orders-ro', '--', 'psql'] }]);
+    expect(launches.map((l) => l.launch)).toEqual([
+      { file: 'test-terminal', args: ['--', '/usr/bin/keyfob', '--config', engine.configPath, 'exec', 'orders-ro', '--', 'psql'] },
+    ]);
     expect(engine.callsTo('issue')).toEqual([]); // the exec in the terminal issues and revokes
   });
 
@@ -344,7 +358,7 @@ describe('sleep and lock', () => {
 });
 
 describe('quit', () => {
-  it('before-quit is prevented, revokes what this app owns (not the terminals\'), then exits once', async () => {
+  it("before-quit is prevented, revokes what this app owns (not the terminals'), then exits once", async () => {
     const { stub, engine, idle } = await startApp();
     engine.signInAs('alice@example.com');
     stub.clickMenu('Orders (read-only)', 'Copy connection string');
@@ -384,7 +398,9 @@ describe('deep links', () => {
     const { stub, launches, idle } = await startApp();
     stub.emitApp('second-instance', ['/opt/Keyfob/keyfob', 'keyfob://connect/orders-ro?ttl=10m'], '/home/alice', {});
     await idle();
-    expect(launches.map((l) => l.launch.args.slice(1))).toEqual([['/usr/bin/keyfob', '--config', '/home/alice/.config/keyfob/config.yaml', 'exec', 'orders-ro', '--ttl', '600s', '--', 'psql']]);
+    expect(launches.map((l) => l.launch.args.slice(1))).toEqual([
+      ['/usr/bin/keyfob', '--config', '/home/alice/.config/keyfob/config.yaml', 'exec', 'orders-ro', '--ttl', '600s', '--', 'psql'],
+    ]);
   });
 
   it('the link handed over as additionalData wins over argv', async () => {
@@ -407,7 +423,7 @@ describe('deep links', () => {
     expect(launches).toHaveLength(1);
   });
 
-  it('the first launch\'s link is handled once the tray is up', async () => {
+  it("the first launch's link is handled once the tray is up", async () => {
     const { launches, idle } = await startApp({ argv: ['/opt/Keyfob/keyfob', '--no-sandbox', 'keyfob://connect/aws-ro'] });
     await idle();
     expect(launches).toHaveLength(1);
@@ -469,7 +485,13 @@ describe('preferences', () => {
       expect(() => store.set({ clipboardClearSeconds: 1 })).toThrow();
       expect(() => store.set({ revokeOnSleepLock: 'severe' as never })).toThrow();
       const { readPreferences } = await import('../../main/electron/tray/preferences.ts');
-      expect(readPreferences({ clipboardClearSeconds: 'soon', terminal: 'xterm -e', vaultToken: 'hvs.x' })).toEqual({ revokeOnSleepLock: 'high', warnBeforeSeconds: 300, terminal: 'xterm -e', clipboardClearSeconds: 30, launchAtLogin: false });
+      expect(readPreferences({ clipboardClearSeconds: 'soon', terminal: 'xterm -e', vaultToken: 'hvs.x' })).toEqual({
+        revokeOnSleepLock: 'high',
+        warnBeforeSeconds: 300,
+        terminal: 'xterm -e',
+        clipboardClearSeconds: 30,
+        launchAtLogin: false,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -85,7 +85,7 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     const role = ROLE.exec(readLog(log))![1]!;
     // Only the CLI, the config, the target and the command are on its command line.
     expect(readLog(log)).toContain(`"exec","orders-ro","--","psql"`);
-    const state = await app.waitFor('the terminal\'s session in the menu', (s) => sessionItem(s, RO) !== undefined);
+    const state = await app.waitFor("the terminal's session in the menu", (s) => sessionItem(s, RO) !== undefined);
     expect(await roleExists(fixture.stack.info, role)).toBe(true);
     expect(state.menu.join('\n')).toMatch(/Owner: keyfob pid \d+/);
 
@@ -125,7 +125,7 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     expect(await roleExists(fixture.stack.info, mediumRole)).toBe(false);
   });
 
-  it('a second instance\'s hostile links open nothing; a valid one opens the terminal', async () => {
+  it("a second instance's hostile links open nothing; a valid one opens the terminal", async () => {
     const before = terminalLogs().length;
     const noticesBefore = (await app.state()).notifications.length;
     const hostile = [
@@ -142,20 +142,23 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     const valid = 'keyfob://connect/orders-ro?ttl=5m';
     await app.request({ op: 'emitApp', event: 'second-instance', args: [['/opt/Keyfob/keyfob', valid], '/', { deepLink: valid }] });
     await eventually('a terminal opened by the link', () => terminalLogs().length === before + 1);
-    await eventually('the link\'s terminal logged in', () => terminalLogs().some((f) => readLog(f).includes('"--ttl","300s"') && ROLE.test(readLog(f))));
+    await eventually("the link's terminal logged in", () => terminalLogs().some((f) => readLog(f).includes('"--ttl","300s"') && ROLE.test(readLog(f))));
     const linked = terminalLogs().find((f) => readLog(f).includes('"--ttl","300s"'))!;
     const role = ROLE.exec(readLog(linked))![1]!;
     process.kill(Number(linked.replace('.log', '')), 'SIGTERM');
-    await eventually('the link\'s terminal to exit', () => readLog(linked).includes('exited 0'));
+    await eventually("the link's terminal to exit", () => readLog(linked).includes('exited 0'));
     expect(await roleExists(fixture.stack.info, role)).toBe(false);
     expect(terminalLogs()).toHaveLength(before + 1);
   });
 
-  it('before-quit revokes what the app owns, within the deadline, once; a terminal\'s session stays with its terminal', async () => {
+  it("before-quit revokes what the app owns, within the deadline, once; a terminal's session stays with its terminal", async () => {
     const terminalSession = user.start(['exec', 'orders-ro', '--', 'sh', '-c', 'echo "role=$PGUSER"; exec sleep 120']);
     const terminalRole = (await terminalSession.waitForStdout(ROLE))[1]!;
     await app.request({ op: 'click', path: [RO, 'Copy connection string'] });
-    const copied = await app.waitFor('an app-owned session', (s) => s.clipboardText.startsWith('postgresql://') && s.menu.filter((l) => l.startsWith(`${RO} · `)).length === 2);
+    const copied = await app.waitFor(
+      'an app-owned session',
+      (s) => s.clipboardText.startsWith('postgresql://') && s.menu.filter((l) => l.startsWith(`${RO} · `)).length === 2,
+    );
     const appRole = decodeURIComponent(new URL(copied.clipboardText).username);
     expect(await roleExists(fixture.stack.info, appRole)).toBe(true);
 
@@ -173,7 +176,8 @@ describe.skipIf(skipped)(`the built tray app against the local stack${skipped ? 
     expect(await roleExists(fixture.stack.info, terminalRole)).toBe(true);
     // Revoked once: one `revoked` line per session in the audit log, whoever ended it.
     const revokedPerSession = new Map<string, number>();
-    for (const entry of readAudit(user.home)) if (entry.action === 'revoked' && entry.sessionId) revokedPerSession.set(entry.sessionId, (revokedPerSession.get(entry.sessionId) ?? 0) + 1);
+    for (const entry of readAudit(user.home))
+      if (entry.action === 'revoked' && entry.sessionId) revokedPerSession.set(entry.sessionId, (revokedPerSession.get(entry.sessionId) ?? 0) + 1);
     expect([...revokedPerSession.values()].every((n) => n === 1)).toBe(true);
 
     terminalSession.signalGroup('SIGTERM');

@@ -47,7 +47,16 @@ describe('secret guard', () => {
 });
 
 describe('a secret-looking --reason', () => {
-  const target = { id: 'orders-rw', kind: 'database', ttl: 900, maxTtl: 3600, requireReason: true, requireOnCall: false, requireConfirmation: false, impact: 'high' } as unknown as Target;
+  const target = {
+    id: 'orders-rw',
+    kind: 'database',
+    ttl: 900,
+    maxTtl: 3600,
+    requireReason: true,
+    requireOnCall: false,
+    requireConfirmation: false,
+    impact: 'high',
+  } as unknown as Target;
   const audited: unknown[] = [];
   const deps = {
     config: { policy: { impacts: {} } } as unknown as KeyfobConfig,

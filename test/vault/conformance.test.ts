@@ -137,7 +137,12 @@ interface Reply {
   json: any;
 }
 
-async function call(t: Target, method: string, path: string, opts: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+async function call(
+  t: Target,
+  method: string,
+  path: string,
+  opts: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...opts.headers };
   const token = opts.token === undefined ? t.token : opts.token;
   if (token !== null) headers['X-Vault-Token'] = token;
@@ -265,7 +270,10 @@ function conformance(start: () => Promise<Target>): void {
 
     it('accepts form bodies as well as JSON', async () => {
       const name = `form-${rand()}`;
-      const r = await call(t, 'PUT', `sys/policies/acl/${name}`, { raw: new URLSearchParams({ policy: 'path "f/*" { capabilities = ["list"] }' }).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+      const r = await call(t, 'PUT', `sys/policies/acl/${name}`, {
+        raw: new URLSearchParams({ policy: 'path "f/*" { capabilities = ["list"] }' }).toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
       expect(r.status).toBe(204);
       expect((await call(t, 'GET', `sys/policies/acl/${name}`)).json.data.policy).toContain('"f/*"');
     });
@@ -402,10 +410,37 @@ function conformance(start: () => Promise<Target>): void {
       const token = await tokenWith(t, { policies: ['default'], ttl: '1h', display_name: 'conformance', meta: { who: 'test' } });
       const r = await call(t, 'GET', 'auth/token/lookup-self', { token });
       expect(r.status).toBe(200);
-      for (const key of ['accessor', 'creation_time', 'creation_ttl', 'display_name', 'entity_id', 'expire_time', 'explicit_max_ttl', 'id', 'issue_time', 'meta', 'num_uses', 'orphan', 'path', 'policies', 'renewable', 'ttl', 'type']) {
+      for (const key of [
+        'accessor',
+        'creation_time',
+        'creation_ttl',
+        'display_name',
+        'entity_id',
+        'expire_time',
+        'explicit_max_ttl',
+        'id',
+        'issue_time',
+        'meta',
+        'num_uses',
+        'orphan',
+        'path',
+        'policies',
+        'renewable',
+        'ttl',
+        'type',
+      ]) {
         expect(r.json.data, key).toHaveProperty(key);
       }
-      expect(r.json.data).toMatchObject({ id: token, display_name: 'token-conformance', creation_ttl: 3600, policies: ['default'], renewable: true, type: 'service', meta: { who: 'test' }, path: 'auth/token/create' });
+      expect(r.json.data).toMatchObject({
+        id: token,
+        display_name: 'token-conformance',
+        creation_ttl: 3600,
+        policies: ['default'],
+        renewable: true,
+        type: 'service',
+        meta: { who: 'test' },
+        path: 'auth/token/create',
+      });
       expect(r.json.data.ttl).toBeGreaterThan(3590);
       expect(Date.parse(r.json.data.expire_time)).toBeGreaterThan(Date.now());
     });
@@ -413,7 +448,14 @@ function conformance(start: () => Promise<Target>): void {
     it('token create answers with an auth block', async () => {
       const r = await call(t, 'POST', 'auth/token/create', { body: { policies: ['default'], ttl: '30m' } });
       expect(r.status).toBe(200);
-      expect(r.json.auth).toMatchObject({ policies: ['default'], token_policies: ['default'], lease_duration: 1800, renewable: true, token_type: 'service', orphan: false });
+      expect(r.json.auth).toMatchObject({
+        policies: ['default'],
+        token_policies: ['default'],
+        lease_duration: 1800,
+        renewable: true,
+        token_type: 'service',
+        orphan: false,
+      });
       expect(typeof r.json.auth.client_token).toBe('string');
       expect(typeof r.json.auth.accessor).toBe('string');
     });
@@ -454,7 +496,14 @@ function conformance(start: () => Promise<Target>): void {
     it('is unauthenticated, JSON, 200 when active', async () => {
       const r = await call(t, 'GET', 'sys/health', { token: 'hvs.garbage' });
       expect(r.status).toBe(200);
-      expect(r.json).toMatchObject({ initialized: true, sealed: false, standby: false, performance_standby: false, replication_dr_mode: 'disabled', replication_performance_mode: 'disabled' });
+      expect(r.json).toMatchObject({
+        initialized: true,
+        sealed: false,
+        standby: false,
+        performance_standby: false,
+        replication_dr_mode: 'disabled',
+        replication_performance_mode: 'disabled',
+      });
       for (const key of ['server_time_utc', 'version', 'cluster_name', 'cluster_id']) expect(r.json).toHaveProperty(key);
     });
 
@@ -656,7 +705,7 @@ function conformance(start: () => Promise<Target>): void {
       expect((await call(t, 'PUT', 'sys/leases/lookup', { body: { lease_id: lease.lease_id } })).status).toBe(400);
     });
 
-    it("revoking a token revokes the leases it read", async (ctx) => {
+    it('revoking a token revokes the leases it read', async (ctx) => {
       if (skip()) return ctx.skip();
       const policy = `reader-${rand()}`;
       await putPolicy(t, policy, `path "${fake}/creds/*" { capabilities = ["read"] }`);

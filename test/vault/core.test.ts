@@ -19,20 +19,45 @@ describe('CalculateTTL (vault-api.md §0.6)', () => {
   });
 
   it('caps at the smallest max and warns with the remaining time', () => {
-    const r = calculateTtl({ mount: systemTtls, increment: 3600, backendTtl: 0, backendMaxTtl: 1800, explicitMaxTtl: 0, startMs: issued, nowMs: issued + 902_000 });
+    const r = calculateTtl({
+      mount: systemTtls,
+      increment: 3600,
+      backendTtl: 0,
+      backendMaxTtl: 1800,
+      explicitMaxTtl: 0,
+      startMs: issued,
+      nowMs: issued + 902_000,
+    });
     expect(r.ttl).toBe(898);
     expect(r.warnings).toEqual(['TTL of "1h" exceeded the effective max_ttl of "14m58s"; TTL value is capped accordingly']);
-    const explicit = calculateTtl({ mount: { defaultTtl: 60, maxTtl: 7200 }, increment: 0, backendTtl: 0, backendMaxTtl: 0, explicitMaxTtl: 30, nowMs: issued });
+    const explicit = calculateTtl({
+      mount: { defaultTtl: 60, maxTtl: 7200 },
+      increment: 0,
+      backendTtl: 0,
+      backendMaxTtl: 0,
+      explicitMaxTtl: 30,
+      nowMs: issued,
+    });
     expect(explicit.ttl).toBe(30);
   });
 
   it('truncates instants to the second before subtracting', () => {
-    const r = calculateTtl({ mount: systemTtls, increment: 100, backendTtl: 0, backendMaxTtl: 60, explicitMaxTtl: 0, startMs: issued + 999, nowMs: issued + 1_998 });
+    const r = calculateTtl({
+      mount: systemTtls,
+      increment: 100,
+      backendTtl: 0,
+      backendMaxTtl: 60,
+      explicitMaxTtl: 0,
+      startMs: issued + 999,
+      nowMs: issued + 1_998,
+    });
     expect(r.ttl).toBe(59);
   });
 
   it('refuses once past the max TTL', () => {
-    expect(() => calculateTtl({ mount: systemTtls, increment: 10, backendTtl: 0, backendMaxTtl: 60, explicitMaxTtl: 0, startMs: issued, nowMs: issued + 60_000 })).toThrow('past the max TTL, cannot renew');
+    expect(() =>
+      calculateTtl({ mount: systemTtls, increment: 10, backendTtl: 0, backendMaxTtl: 60, explicitMaxTtl: 0, startMs: issued, nowMs: issued + 60_000 }),
+    ).toThrow('past the max TTL, cannot renew');
   });
 
   it('prints durations as Vault humanDuration does', () => {
@@ -87,7 +112,9 @@ describe('ACL policies', () => {
   });
 
   it('allowed_parameters lets through only listed fields and glob-matching values; merging restricts', () => {
-    const scoped = parsePolicy('path "sys/leases/revoke" { capabilities = ["update"] allowed_parameters = { "lease_id" = ["database/creds/ro/*"] "sync" = [] } }');
+    const scoped = parsePolicy(
+      'path "sys/leases/revoke" { capabilities = ["update"] allowed_parameters = { "lease_id" = ["database/creds/ro/*"] "sync" = [] } }',
+    );
     const acl = new Acl([scoped, parsePolicy('path "sys/leases/revoke" { capabilities = ["update"] }')], false);
     expect(acl.allows('update', 'sys/leases/revoke', false, { lease_id: 'database/creds/ro/abc' })).toBe(true);
     expect(acl.allows('update', 'sys/leases/revoke', false, { lease_id: 'database/creds/ro/abc', sync: false })).toBe(true);
@@ -139,7 +166,11 @@ describe('TTL math through the server with an injected clock', () => {
     const server = await startVaultServer({ backends, rootToken: 'root-token', now: () => clock });
     stop = () => server.stop();
     return async (method: string, path: string, body?: unknown, token = 'root-token') => {
-      const res = await fetch(`${server.addr}/v1/${path}`, { method, headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${server.addr}/v1/${path}`, {
+        method,
+        headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : undefined };
     };
@@ -174,7 +205,17 @@ describe('TTL math through the server with an injected clock', () => {
     expect((await call('POST', 'sys/auth/team/oidc', { type: 'fake-auth' })).status).toBe(204);
     const first = await call('POST', 'auth/team/oidc/login', { user: 'alice' }, '');
     expect(first.status).toBe(200);
-    expect(first.json.auth).toMatchObject({ policies: ['default', 'dev'], token_policies: ['default', 'dev'], metadata: { role: 'dev-role' }, lease_duration: 768 * 3600, renewable: true, token_type: 'service', orphan: true, mfa_requirement: null, num_uses: 0 });
+    expect(first.json.auth).toMatchObject({
+      policies: ['default', 'dev'],
+      token_policies: ['default', 'dev'],
+      metadata: { role: 'dev-role' },
+      lease_duration: 768 * 3600,
+      renewable: true,
+      token_type: 'service',
+      orphan: true,
+      mfa_requirement: null,
+      num_uses: 0,
+    });
     expect(first.json.auth.client_token).toMatch(/^hvs\./);
     expect(first.json.mount_type).toBe('');
     const second = await call('POST', 'auth/team/oidc/login', { user: 'alice' }, '');

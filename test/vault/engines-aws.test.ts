@@ -79,7 +79,9 @@ describe('aws engine: credentials', () => {
     expect((named?.data as { arn: string }).arn).toBe('arn:aws:sts::210987654321:assumed-role/Developer/alice_laptop');
     expect(await refusal(call(aws, 'read', 'creds/missing'))).toEqual({ status: 400, message: 'Role "missing" not found' });
     await call(aws, 'update', 'roles/fed', { credential_type: 'federation_token' });
-    expect((await refusal(call(aws, 'read', 'creds/fed'))).message).toBe('must specify at least one of policy_arns or policy_document with federation_token credential_type');
+    expect((await refusal(call(aws, 'read', 'creds/fed'))).message).toBe(
+      'must specify at least one of policy_arns or policy_document with federation_token credential_type',
+    );
   });
 
   it('iam_user: AKIA keys, renewable lease from config/lease, revoke deletes the user; STS revoke is a no-op and renew refused', async () => {

@@ -64,7 +64,10 @@ describe('database engine: config and roles', () => {
 
   it('refuses roles without a database, bad durations and ttl above max_ttl', async () => {
     const db = mount();
-    expect(await refusal(call(db, 'update', 'roles/r', { creation_statements: 'SELECT 1' }))).toEqual({ status: 400, message: 'empty database name attribute' });
+    expect(await refusal(call(db, 'update', 'roles/r', { creation_statements: 'SELECT 1' }))).toEqual({
+      status: 400,
+      message: 'empty database name attribute',
+    });
     const badTtl = await refusal(call(db, 'update', 'roles/r', { db_name: 'x', default_ttl: 'soon' }));
     expect(badTtl.status).toBe(400);
     expect(badTtl.message).toContain('default_ttl');

@@ -69,7 +69,10 @@ describe('ssh engine: CA', () => {
     const keyFile = join(dir, 'ca.pub');
     await writeFile(keyFile, publicKey);
     expect((await run('ssh-keygen', ['-l', '-f', keyFile])).stdout).toMatch(/^256 SHA256:\S+ .*\(ED25519\)/);
-    expect(await refusal(call(ssh, 'update', 'config/ca', {}))).toEqual({ status: 400, message: 'keys are already configured; delete them before reconfiguring' });
+    expect(await refusal(call(ssh, 'update', 'config/ca', {}))).toEqual({
+      status: 400,
+      message: 'keys are already configured; delete them before reconfiguring',
+    });
     expect(await call(ssh, 'delete', 'config/ca')).toBeNull();
     expect(await call(ssh, 'read', 'public_key', {}, undefined)).toBeNull();
   });
@@ -97,7 +100,10 @@ describe('ssh engine: CA', () => {
       status: 400,
       message: 'public_key and private_key must not be set when generate_signing_key is set to true',
     });
-    expect(await refusal(call(ssh, 'update', 'config/ca', { generate_signing_key: false, private_key: 'x' }))).toEqual({ status: 400, message: 'missing public_key' });
+    expect(await refusal(call(ssh, 'update', 'config/ca', { generate_signing_key: false, private_key: 'x' }))).toEqual({
+      status: 400,
+      message: 'missing public_key',
+    });
     const garbage = await refusal(call(ssh, 'update', 'config/ca', { private_key: 'not a key', public_key: 'ssh-ed25519 AAAA' }));
     expect(garbage.status).toBe(400);
     expect(garbage.message).toMatch(/^Unable to parse private_key as an SSH private key: /);
@@ -246,7 +252,13 @@ describe('ssh engine: sign', () => {
       status: 400,
       message: 'role is not configured to allow any principals',
     });
-    await call(ssh, 'update', 'roles/strict', { key_type: 'ca', allow_user_certificates: true, allowed_users: 'alice', default_user: 'alice', allowed_critical_options: 'force-command' });
+    await call(ssh, 'update', 'roles/strict', {
+      key_type: 'ca',
+      allow_user_certificates: true,
+      allowed_users: 'alice',
+      default_user: 'alice',
+      allowed_critical_options: 'force-command',
+    });
     expect(await refusal(sign(ssh, { public_key: publicKey, extensions: { 'permit-pty': '' } }, 'strict'))).toEqual({
       status: 400,
       message: 'extensions [permit-pty] are not on allowed list',
@@ -255,7 +267,13 @@ describe('ssh engine: sign', () => {
       status: 400,
       message: 'critical options not on allowed list: [source-address]',
     });
-    await call(ssh, 'update', 'roles/rsa-only', { key_type: 'ca', allow_user_certificates: true, allowed_users: '*', default_user: 'alice', allowed_user_key_lengths: { rsa: 2048 } });
+    await call(ssh, 'update', 'roles/rsa-only', {
+      key_type: 'ca',
+      allow_user_certificates: true,
+      allowed_users: '*',
+      default_user: 'alice',
+      allowed_user_key_lengths: { rsa: 2048 },
+    });
     expect(await refusal(sign(ssh, { public_key: publicKey }, 'rsa-only'))).toEqual({
       status: 400,
       message: 'public_key failed to meet the key requirements: key of type ed25519 is not allowed',
@@ -271,7 +289,7 @@ describe('ssh engine: sign', () => {
     const line = `ssh-ed25519 ${blob.toString('base64')}`;
     expect(await refusal(sign(ssh, { public_key: line }, 'any'))).toEqual({ status: 500, message: 'failed to read CA private key' });
     await call(ssh, 'update', 'config/ca', {});
-    const listing = await inspect(((await sign(ssh, { public_key: line }, 'any', ))?.data as { signed_key: string }).signed_key);
+    const listing = await inspect(((await sign(ssh, { public_key: line }, 'any'))?.data as { signed_key: string }).signed_key);
     expect(listing).toContain('Key ID: "vault-oidc-alice@example.com-');
   });
 });

@@ -43,7 +43,10 @@ afterAll(async () => {
 
 describe('database engine with the stack admin setup', () => {
   it('gives orders-ro read access and orders-rw write access', async () => {
-    for (const [role, canWrite] of [['orders-ro', false], ['orders-rw', true]] as const) {
+    for (const [role, canWrite] of [
+      ['orders-ro', false],
+      ['orders-rw', true],
+    ] as const) {
       const response = await call(db, 'read', `creds/${role}`);
       const { username, password } = response?.data as { username: string; password: string };
       const client = new pg.Client(url(username, password));

@@ -57,7 +57,11 @@ async function roleValidUntil(username: string): Promise<Date | null | undefined
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'keyfob-engines-http-'));
   [postgres, vault] = await Promise.all([startPostgres({ dir: join(dir, 'pg') }), startVaultServer({ backends: { ...engineBackends } })]);
-  for (const [path, type] of [['database', 'database'], ['ssh-client-signer', 'ssh'], ['aws', 'aws']]) {
+  for (const [path, type] of [
+    ['database', 'database'],
+    ['ssh-client-signer', 'ssh'],
+    ['aws', 'aws'],
+  ]) {
     expect((await v('POST', `sys/mounts/${path}`, { type })).status).toBe(204);
   }
   expect(
@@ -71,7 +75,9 @@ beforeAll(async () => {
       })
     ).status,
   ).toBe(204);
-  expect((await v('POST', 'database/roles/orders-ro', { db_name: 'orders', ...ORDERS_VAULT_STATEMENTS['orders-ro'], default_ttl: '5m', max_ttl: '1h' })).status).toBe(204);
+  expect(
+    (await v('POST', 'database/roles/orders-ro', { db_name: 'orders', ...ORDERS_VAULT_STATEMENTS['orders-ro'], default_ttl: '5m', max_ttl: '1h' })).status,
+  ).toBe(204);
   await v('POST', 'database/roles/orders-brief', { db_name: 'orders', ...ORDERS_VAULT_STATEMENTS['orders-ro'], default_ttl: 2, max_ttl: 60 });
 });
 
@@ -137,8 +143,16 @@ describe('ssh engine over HTTP', () => {
 
     sshd = await startSshd({ dir: join(dir, 'sshd'), caPublicKey: publicKey.text });
     expect(
-      (await v('POST', 'ssh-client-signer/roles/login', { key_type: 'ca', allow_user_certificates: true, allowed_users: sshd.user, default_user: sshd.user, ttl: '5m', max_ttl: '10m' }))
-        .status,
+      (
+        await v('POST', 'ssh-client-signer/roles/login', {
+          key_type: 'ca',
+          allow_user_certificates: true,
+          allowed_users: sshd.user,
+          default_user: sshd.user,
+          ttl: '5m',
+          max_ttl: '10m',
+        })
+      ).status,
     ).toBe(204);
 
     const keyPath = join(dir, 'id_ed25519');
@@ -153,9 +167,26 @@ describe('ssh engine over HTTP', () => {
     const { stdout } = await run(
       'ssh',
       [
-        '-F', '/dev/null', '-i', keyPath, '-o', `CertificateFile=${keyPath}-cert.pub`, '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none',
-        '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${join(dir, 'known_hosts')}`, '-o', 'StrictHostKeyChecking=yes',
-        '-p', String(sshd.port), `${sshd.user}@127.0.0.1`, 'echo certificate-login-ok',
+        '-F',
+        '/dev/null',
+        '-i',
+        keyPath,
+        '-o',
+        `CertificateFile=${keyPath}-cert.pub`,
+        '-o',
+        'IdentitiesOnly=yes',
+        '-o',
+        'IdentityAgent=none',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-p',
+        String(sshd.port),
+        `${sshd.user}@127.0.0.1`,
+        'echo certificate-login-ok',
       ],
       { timeout: 20_000 },
     );

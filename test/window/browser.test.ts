@@ -36,7 +36,19 @@ describe.skipIf(!haveChromium)('the window in Chromium', () => {
     engine.addForeignSession('bastion', 240);
     engine.addForeignSession('aws-prod', 50 * 60);
     server = await startDevWebServer({ engine, host: fakeHost(engine), rendererDir: join(out, 'renderer') });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     console.log(`screenshots: ${shots}`);
   }, 120_000);
   afterAll(async () => {
@@ -62,8 +74,17 @@ describe.skipIf(!haveChromium)('the window in Chromium', () => {
         await open(page, screen);
         // axe runs through CDP (not a page <script>), so the page keeps its CSP.
         await page.evaluate(axeSource);
-        const violations = (await page.evaluate(async () => (await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ resultTypes: ['violations'] })).violations)) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-        const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${screen}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        const violations = (await page.evaluate(
+          async () =>
+            (
+              await (
+                window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
+              ).axe.run({ resultTypes: ['violations'] })
+            ).violations,
+        )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+        const serious = violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${screen}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         expect(serious).toEqual([]);
         await page.screenshot({ path: join(shots, `${screen}-${scheme}.png`), fullPage: true });
         if (screen === 'sign-in') await engine.login('vault-oidc');
@@ -82,37 +103,48 @@ describe.skipIf(!haveChromium)('the window in Chromium', () => {
 
   // Opt-in (45 s): the renderer's main-thread TaskDuration over 10 s, visible and hidden, with
   // three sessions counting down. Hidden two ways: the window minimised, another tab in front.
-  it.skipIf(process.env.KEYFOB_MEASURE_CPU !== '1')('measures the renderer\'s CPU with sessions active, visible and hidden', async () => {
-    const page = await openCdpPage(CHROMIUM, `${server.url}#/sessions`);
-    try {
-      // The page may still be navigating: ask again until the countdowns show.
-      for (let i = 0; i < 100 && !(await page.evaluate<boolean>(`document.querySelectorAll('.countdown-text').length === 3`).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100));
-      await page.send('Performance.enable');
-      const task = async () => (await page.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
-      const measure = async () => {
-        // A second to settle after each change, so the switch itself (visibilitychange, the
-        // catch-up render) is not counted as steady state.
-        await new Promise((r) => setTimeout(r, 1000));
-        const start = await task();
-        await new Promise((r) => setTimeout(r, 10_000));
-        return { ms: ((await task()) - start) * 1000, state: await page.evaluate<string>('document.visibilityState') };
-      };
-      const { windowId } = await page.browser<{ windowId: number }>('Browser.getWindowForTarget', { targetId: page.targetId });
-      const visible = await measure();
-      await page.browser('Browser.setWindowBounds', { windowId, bounds: { windowState: 'minimized' } });
-      const minimised = await measure();
-      await page.browser('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
-      const shownAgain = await measure();
-      const other = await page.browser<{ targetId: string }>('Target.createTarget', { url: 'about:blank', newWindow: false });
-      await page.browser('Target.activateTarget', { targetId: other.targetId });
-      const behindTab = await measure();
-      const figures = { visible, minimised, shownAgain, behindTab };
-      console.log(`renderer TaskDuration over 10 s with ${engine.sessions().length} sessions: ${Object.entries(figures).map(([k, v]) => `${k} ${v.ms.toFixed(1)} ms (${v.state})`).join(', ')}`);
-      expect([visible.state, minimised.state, shownAgain.state, behindTab.state]).toEqual(['visible', 'hidden', 'visible', 'hidden']);
-      // A ratio, not a time: hidden costs a small fraction of visible.
-      expect(Math.max(minimised.ms, behindTab.ms)).toBeLessThan(Math.min(visible.ms, shownAgain.ms) / 4);
-    } finally {
-      await page.close();
-    }
-  }, 90_000);
+  it.skipIf(process.env.KEYFOB_MEASURE_CPU !== '1')(
+    "measures the renderer's CPU with sessions active, visible and hidden",
+    async () => {
+      const page = await openCdpPage(CHROMIUM, `${server.url}#/sessions`);
+      try {
+        // The page may still be navigating: ask again until the countdowns show.
+        for (let i = 0; i < 100 && !(await page.evaluate<boolean>(`document.querySelectorAll('.countdown-text').length === 3`).catch(() => false)); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        await page.send('Performance.enable');
+        const task = async () =>
+          (await page.send<{ metrics: { name: string; value: number }[] }>('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ??
+          0;
+        const measure = async () => {
+          // A second to settle after each change, so the switch itself (visibilitychange, the
+          // catch-up render) is not counted as steady state.
+          await new Promise((r) => setTimeout(r, 1000));
+          const start = await task();
+          await new Promise((r) => setTimeout(r, 10_000));
+          return { ms: ((await task()) - start) * 1000, state: await page.evaluate<string>('document.visibilityState') };
+        };
+        const { windowId } = await page.browser<{ windowId: number }>('Browser.getWindowForTarget', { targetId: page.targetId });
+        const visible = await measure();
+        await page.browser('Browser.setWindowBounds', { windowId, bounds: { windowState: 'minimized' } });
+        const minimised = await measure();
+        await page.browser('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
+        const shownAgain = await measure();
+        const other = await page.browser<{ targetId: string }>('Target.createTarget', { url: 'about:blank', newWindow: false });
+        await page.browser('Target.activateTarget', { targetId: other.targetId });
+        const behindTab = await measure();
+        const figures = { visible, minimised, shownAgain, behindTab };
+        console.log(
+          `renderer TaskDuration over 10 s with ${engine.sessions().length} sessions: ${Object.entries(figures)
+            .map(([k, v]) => `${k} ${v.ms.toFixed(1)} ms (${v.state})`)
+            .join(', ')}`,
+        );
+        expect([visible.state, minimised.state, shownAgain.state, behindTab.state]).toEqual(['visible', 'hidden', 'visible', 'hidden']);
+        // A ratio, not a time: hidden costs a small fraction of visible.
+        expect(Math.max(minimised.ms, behindTab.ms)).toBeLessThan(Math.min(visible.ms, shownAgain.ms) / 4);
+      } finally {
+        await page.close();
+      }
+    },
+    90_000,
+  );
 });

@@ -20,7 +20,11 @@ export interface CdpPage {
 
 export async function openCdpPage(executable: string, url: string): Promise<CdpPage> {
   const profile = mkdtempSync(join(tmpdir(), 'keyfob-cdp-'));
-  const chrome: ChildProcess = spawn(executable, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const chrome: ChildProcess = spawn(
+    executable,
+    ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let log = '';
     chrome.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -54,7 +58,8 @@ export async function openCdpPage(executable: string, url: string): Promise<CdpP
     targetId,
     send: (method, params) => call(method, params, sessionId),
     browser: (method, params) => call(method, params),
-    evaluate: async <T>(expression: string) => (await call<{ result: { value: T } }>('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId)).result.value,
+    evaluate: async <T>(expression: string) =>
+      (await call<{ result: { value: T } }>('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId)).result.value,
     async close() {
       ws.close();
       const exited = new Promise((resolve) => chrome.once('exit', resolve));

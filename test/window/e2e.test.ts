@@ -42,7 +42,19 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
   beforeAll(async () => {
     execFileSync(process.execPath, ['scripts/build.ts', '--outdir', out], { stdio: 'pipe' });
     url = await startDevWeb();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
     context = await browser.newContext({ viewport: { width: 900, height: 680 } });
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -64,7 +76,10 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
 
   /** Runs the real command line and waits for its one `ui ready <URL>` line. */
   function startDevWeb(): Promise<string> {
-    const child = spawn(process.execPath, ['scripts/devWeb/cli.ts', '--stack', fixture.dir, '--state', home, '--renderer', join(out, 'renderer')], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/devWeb/cli.ts', '--stack', fixture.dir, '--state', home, '--renderer', join(out, 'renderer')], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     devWeb = child;
     return new Promise((resolve, reject) => {
       child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -93,12 +108,23 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
 
   async function checkScreen(p: Page, screen: Screen, scheme: string) {
     await p.evaluate(axeSource);
-    const violations = (await p.evaluate(async () => (await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run({ resultTypes: ['violations'] })).violations)) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${screen} (${scheme}): ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    const violations = (await p.evaluate(
+      async () =>
+        (
+          await (
+            window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
+          ).axe.run({ resultTypes: ['violations'] })
+        ).violations,
+    )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
+    expect(
+      violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${screen} (${scheme}): ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    ).toEqual([]);
     await p.screenshot({ path: join(shots, `${screen}-${scheme}.png`), fullPage: true });
   }
 
-  it('signs in with SSO: the stack\'s browser command completes the browser step', async () => {
+  it("signs in with SSO: the stack's browser command completes the browser step", async () => {
     await page.goto(url);
     await expect(page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor()).resolves.toBeUndefined();
     for (const scheme of ['light', 'dark'] as const) {
@@ -129,26 +155,40 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
     const first = await countdown(ORDERS_RO);
     expect(first).toBeGreaterThan(280);
     expect(first).toBeLessThanOrEqual(300);
-    await page.waitForFunction((start) => {
-      const text = document.querySelector('.countdown-text')?.textContent ?? '';
-      const [m, s] = text.split(':').map(Number);
-      return (m ?? 0) * 60 + (s ?? 0) <= start - 3;
-    }, first, { timeout: 10_000 });
+    await page.waitForFunction(
+      (start) => {
+        const text = document.querySelector('.countdown-text')?.textContent ?? '';
+        const [m, s] = text.split(':').map(Number);
+        return (m ?? 0) * 60 + (s ?? 0) <= start - 3;
+      },
+      first,
+      { timeout: 10_000 },
+    );
     expect(await countdown(ORDERS_RO)).toBeLessThanOrEqual(first - 3);
   }, 60_000);
 
   it('extends it: the countdown goes back up to what Vault granted', async () => {
     const beforeExtend = await countdown(ORDERS_RO);
-    await sessionCard(ORDERS_RO).getByRole('button', { name: `Extend ${ORDERS_RO}` }).click();
-    await page.getByRole('status').filter({ hasText: `${ORDERS_RO} extended, ends` }).waitFor();
+    await sessionCard(ORDERS_RO)
+      .getByRole('button', { name: `Extend ${ORDERS_RO}` })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${ORDERS_RO} extended, ends` })
+      .waitFor();
     // Vault granted the target's 5 minutes again from now: more than was left before.
     await expect.poll(() => countdown(ORDERS_RO)).toBeGreaterThan(beforeExtend + 1);
   });
 
   it('revokes it: the card goes and the role is gone from PostgreSQL', async () => {
     expect(await vaultRoles()).toContain(role);
-    await sessionCard(ORDERS_RO).getByRole('button', { name: `Revoke ${ORDERS_RO}` }).click();
-    await page.getByRole('status').filter({ hasText: `${ORDERS_RO} revoked.` }).waitFor();
+    await sessionCard(ORDERS_RO)
+      .getByRole('button', { name: `Revoke ${ORDERS_RO}` })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${ORDERS_RO} revoked.` })
+      .waitFor();
     await sessionCard(ORDERS_RO).waitFor({ state: 'detached' });
     expect(await vaultRoles()).not.toContain(role);
   });
@@ -169,11 +209,15 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
     await targetCard(ORDERS_RW).getByRole('button', { name: 'Copy connection string' }).click();
     await expect(targetCard(ORDERS_RW).getByRole('alert').textContent()).resolves.toMatch(/needs a reason/);
     // The same request through the page's own API reaches the engine, whose guard rail refuses it.
-    const answer = await page.evaluate(() => (window as unknown as { keyfob: import('../../common/ipc.ts').KeyfobApi }).keyfob.sessions.issue({ targetId: 'orders-rw', deliver: 'copy' }));
+    const answer = await page.evaluate(() =>
+      (window as unknown as { keyfob: import('../../common/ipc.ts').KeyfobApi }).keyfob.sessions.issue({ targetId: 'orders-rw', deliver: 'copy' }),
+    );
     expect(answer).toMatchObject({ ok: false, error: { code: 'guard-rail' } });
     expect(!answer.ok && answer.error.message).toMatch(/needs a reason/);
     expect(await vaultRoles()).toEqual(before);
-    const activity = await page.evaluate(() => (window as unknown as { keyfob: import('../../common/ipc.ts').KeyfobApi }).keyfob.activity.list({ targetId: 'orders-rw' }));
+    const activity = await page.evaluate(() =>
+      (window as unknown as { keyfob: import('../../common/ipc.ts').KeyfobApi }).keyfob.activity.list({ targetId: 'orders-rw' }),
+    );
     // The engine's refusal is audited (docs/policy.md) and Activity shows it; nothing was issued.
     if (!activity.ok) throw new Error(activity.error.message);
     expect(activity.value.map((e) => [e.action, e.sessionId])).toEqual([['refused', null]]);
@@ -186,7 +230,13 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
     await targetCard(ORDERS_RO).getByText('Copied the connection string').waitFor();
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [screen, name] of [['sessions', 'Sessions'], ['targets', 'Targets'], ['exposure', 'Exposure'], ['activity', 'Activity'], ['settings', 'Settings']] as const) {
+      for (const [screen, name] of [
+        ['sessions', 'Sessions'],
+        ['targets', 'Targets'],
+        ['exposure', 'Exposure'],
+        ['activity', 'Activity'],
+        ['settings', 'Settings'],
+      ] as const) {
         await tab(name).click();
         await page.getByRole('heading', { level: 2 }).first().waitFor();
         await checkScreen(page, screen, scheme);

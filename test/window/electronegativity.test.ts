@@ -21,7 +21,11 @@ function inlineSilenced(): string[] {
 const LOW = 1;
 
 function scan(...dirs: string[]): Report {
-  const out = execFileSync(process.execPath, ['scripts/electronegativity.ts', ...dirs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  const out = execFileSync(process.execPath, ['scripts/electronegativity.ts', ...dirs], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Report;
 }
 
@@ -38,8 +42,13 @@ describe('electronegativity', () => {
   it('would fail on an insecure window (the gate can fail)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyfob-insecure-'));
     try {
-      writeFileSync(join(dir, 'main.js'), "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });\n");
-      const ids = scan(dir).findings.filter((f) => f.severityValue > LOW).map((f) => f.id);
+      writeFileSync(
+        join(dir, 'main.js'),
+        "const { BrowserWindow } = require('electron');\nnew BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false, sandbox: false } });\n",
+      );
+      const ids = scan(dir)
+        .findings.filter((f) => f.severityValue > LOW)
+        .map((f) => f.id);
       expect(ids).toEqual(expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK', 'LIMIT_NAVIGATION_GLOBAL_CHECK']));
     } finally {
       rmSync(dir, { recursive: true, force: true });

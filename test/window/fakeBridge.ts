@@ -6,7 +6,10 @@ import { forwardEngineEvents } from '../../main/electron/ipc/events.ts';
 import { createWindowHandlers } from '../../main/electron/ipc/handlers.ts';
 import type { WindowEngine, WindowHost } from '../../main/electron/ipc/windowEngine.ts';
 
-export function inProcessBridge(engine: WindowEngine, host: WindowHost): { api: KeyfobApi; emit: (event: EventName, payload: unknown) => void; dispose: () => void } {
+export function inProcessBridge(
+  engine: WindowEngine,
+  host: WindowHost,
+): { api: KeyfobApi; emit: (event: EventName, payload: unknown) => void; dispose: () => void } {
   const handlers = createWindowHandlers(engine, host);
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
   const emit = (event: EventName, payload: unknown) => listeners.get(event)?.forEach((l) => l(structuredClone(payload)));

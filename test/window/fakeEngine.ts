@@ -125,9 +125,23 @@ export class FakeEngine implements WindowEngine {
     }));
     const signIn = this.#signIn;
     const token = signIn.signedIn
-      ? { token: 'fake', accessor: 'fake', expiresAt: signIn.expiresAt, renewable: true, ...(signIn.name ? { displayName: signIn.name } : {}), ...(signIn.method ? { method: signIn.method } : {}) }
+      ? {
+          token: 'fake',
+          accessor: 'fake',
+          expiresAt: signIn.expiresAt,
+          renewable: true,
+          ...(signIn.name ? { displayName: signIn.name } : {}),
+          ...(signIn.method ? { method: signIn.method } : {}),
+        }
       : null;
-    return exposureView({ config: this.config, journal: { list: async () => entries }, signIn: () => token, policies: async () => ['default', 'engineer'], now: this.now, pid: 4242 });
+    return exposureView({
+      config: this.config,
+      journal: { list: async () => entries },
+      signIn: () => token,
+      policies: async () => ['default', 'engineer'],
+      now: this.now,
+      pid: 4242,
+    });
   }
 
   async login(method?: LoginMethod, options: { signal?: AbortSignal } = {}): Promise<SignInView> {
@@ -196,7 +210,23 @@ export class FakeEngine implements WindowEngine {
     const target = this.#targets.find((t) => t.id === targetId)!;
     const id = `s-${++this.#seq}`;
     const now = this.now();
-    const session: SessionView = { id, target: targetId, targetName: target.name, impact: target.impact, owner: { pid: 9001, thisProcess: false, label: 'keyfob pid 9001' }, kind: sessionKind(target.kind), leaseId: `lease/${id}`, issuedAt: new Date(now - 60_000).toISOString(), expiresAt: new Date(now + seconds * 1000).toISOString(), remainingSeconds: seconds, renewable: true, state, pid: 9001, ownedByThisProcess: false, lastError: state === 'revoke-failed' ? 'Vault unreachable' : null };
+    const session: SessionView = {
+      id,
+      target: targetId,
+      targetName: target.name,
+      impact: target.impact,
+      owner: { pid: 9001, thisProcess: false, label: 'keyfob pid 9001' },
+      kind: sessionKind(target.kind),
+      leaseId: `lease/${id}`,
+      issuedAt: new Date(now - 60_000).toISOString(),
+      expiresAt: new Date(now + seconds * 1000).toISOString(),
+      remainingSeconds: seconds,
+      renewable: true,
+      state,
+      pid: 9001,
+      ownedByThisProcess: false,
+      lastError: state === 'revoke-failed' ? 'Vault unreachable' : null,
+    };
     this.#sessions.set(id, session);
     this.#added.fire(this.#fresh(session));
     return this.#fresh(session);
@@ -219,7 +249,13 @@ export class FakeEngine implements WindowEngine {
     const hhmm = new Date(expires).toISOString().slice(11, 16);
     const asked = options.ttlSeconds ?? target.ttlSeconds;
     const granted = Math.round((expires - this.now()) / 1000);
-    return { session: this.#fresh(updated), cap: capped ? { maxTtlSeconds: target.maxTtlSeconds, message: `capped at max TTL, ends ${hhmm}` } : null, grantedSeconds: granted, askedSeconds: asked, warnings: [] };
+    return {
+      session: this.#fresh(updated),
+      cap: capped ? { maxTtlSeconds: target.maxTtlSeconds, message: `capped at max TTL, ends ${hhmm}` } : null,
+      grantedSeconds: granted,
+      askedSeconds: asked,
+      warnings: [],
+    };
   }
 
   async revoke(sessionId: string, reason: EndReason = 'revoked'): Promise<SessionView> {
@@ -266,7 +302,13 @@ export class FakeEngine implements WindowEngine {
   }
 }
 
-export const DEFAULT_PREFERENCES: Preferences = { revokeOnSleepLock: 'high', warnBeforeSeconds: 300, terminal: null, clipboardClearSeconds: 30, launchAtLogin: false };
+export const DEFAULT_PREFERENCES: Preferences = {
+  revokeOnSleepLock: 'high',
+  warnBeforeSeconds: 300,
+  terminal: null,
+  clipboardClearSeconds: 30,
+  launchAtLogin: false,
+};
 
 export interface FakeHost extends WindowHost {
   clipboardText: () => string;

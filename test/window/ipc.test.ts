@@ -17,12 +17,40 @@ const trusted = { sender: ours, senderFrame: { url: 'app://keyfob/index.html#/se
 
 /** Values a hostile page might send: prototype pollution, huge strings, wrong types, control characters. */
 const hostile = fc.oneof(
-  fc.anything({ withObjectString: true, withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }),
-  fc.constantFrom({ __proto__: { targetId: 'orders-ro' } }, JSON.parse('{"__proto__":{"polluted":1},"sessionId":"x"}'), { constructor: { prototype: { polluted: true } } }, 'x'.repeat(1_000_000), { targetId: 'orders-ro', deliver: 'copy', extra: 1 }, { sessionId: '' }, { sessionId: 'a'.repeat(10_000) }, { method: 'kerberos' }, { ttlSeconds: -1, targetId: 'orders-ro', deliver: 'copy' }, { ttlSeconds: Number.NaN, targetId: 'orders-ro', deliver: 'copy' }, { targetId: '\u0000\u001b[31m', deliver: 'copy' }),
+  fc.anything({
+    withObjectString: true,
+    withNullPrototype: true,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withSparseArray: true,
+  }),
+  fc.constantFrom(
+    { __proto__: { targetId: 'orders-ro' } },
+    JSON.parse('{"__proto__":{"polluted":1},"sessionId":"x"}'),
+    { constructor: { prototype: { polluted: true } } },
+    'x'.repeat(1_000_000),
+    { targetId: 'orders-ro', deliver: 'copy', extra: 1 },
+    { sessionId: '' },
+    { sessionId: 'a'.repeat(10_000) },
+    { method: 'kerberos' },
+    { ttlSeconds: -1, targetId: 'orders-ro', deliver: 'copy' },
+    { ttlSeconds: Number.NaN, targetId: 'orders-ro', deliver: 'copy' },
+    { targetId: '\u0000\u001b[31m', deliver: 'copy' },
+  ),
 );
 
 function everyHandlerThrows(message: string): WindowHandlers {
-  return Object.fromEntries(CHANNELS.map((c) => [c, () => { throw new Error(message); }])) as unknown as WindowHandlers;
+  return Object.fromEntries(
+    CHANNELS.map((c) => [
+      c,
+      () => {
+        throw new Error(message);
+      },
+    ]),
+  ) as unknown as WindowHandlers;
 }
 
 describe('dispatch', () => {
@@ -65,7 +93,20 @@ describe('dispatch', () => {
   it('turns an unexpected error into `internal` with no message, path or stack from inside', async () => {
     const secret = 'Error at /home/alice/.keyfob/journal.json hvs.CAESIabcdefghijklmnopqrstuvwxyz';
     for (const channel of CHANNELS) {
-      const input = channel === 'activity.list' ? {} : channel === 'signIn.login' ? {} : channel === 'settings.set' ? {} : channel === 'sessions.revoke' ? { sessionId: 's' } : channel === 'sessions.renew' ? { sessionId: 's' } : channel === 'sessions.issue' ? { targetId: 't', deliver: 'copy' } : undefined;
+      const input =
+        channel === 'activity.list'
+          ? {}
+          : channel === 'signIn.login'
+            ? {}
+            : channel === 'settings.set'
+              ? {}
+              : channel === 'sessions.revoke'
+                ? { sessionId: 's' }
+                : channel === 'sessions.renew'
+                  ? { sessionId: 's' }
+                  : channel === 'sessions.issue'
+                    ? { targetId: 't', deliver: 'copy' }
+                    : undefined;
       const result = await dispatch(everyHandlerThrows(secret), channel, input);
       expect(result.ok).toBe(false);
       expect(JSON.stringify(result)).not.toMatch(/journal|hvs\.|alice|at \//);
@@ -73,7 +114,7 @@ describe('dispatch', () => {
     }
   });
 
-  it('passes the engine\'s coded errors through, one clean line, secrets redacted', () => {
+  it("passes the engine's coded errors through, one clean line, secrets redacted", () => {
     const error = Object.assign(new Error('Vault said no\n\u001b[31mtoken hvs.CAESIabcdefghijklmnopqrstuvwxyz0123\u0007'), { code: 'vault-denied' });
     const view = toErrorView(error);
     expect(view.code).toBe('vault-denied');
@@ -95,7 +136,10 @@ describe('dispatch', () => {
 
 describe('registerWindowIpc', () => {
   const recorded = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>();
-  const ipcMain = { handle: (c: string, h: (event: never, ...args: unknown[]) => Promise<unknown>) => void recorded.set(c, h as never), removeHandler: (c: string) => void recorded.delete(c) };
+  const ipcMain = {
+    handle: (c: string, h: (event: never, ...args: unknown[]) => Promise<unknown>) => void recorded.set(c, h as never),
+    removeHandler: (c: string) => void recorded.delete(c),
+  };
 
   it('registers one handler per channel and removes them all on dispose', () => {
     const engine = new FakeEngine();
@@ -111,7 +155,26 @@ describe('registerWindowIpc', () => {
     // Every channel of the contract, the exposure screen's included.
     expect(CHANNELS).toContain('exposure.get');
     const senders = fc.oneof(
-      fc.record({ sender: fc.constant(ours), senderFrame: fc.record({ url: fc.oneof(fc.webUrl(), fc.constantFrom('file:///etc/passwd', 'app://keyfob.evil/index.html', 'app://evil/index.html', 'https://keyfob/', 'app:keyfob', 'devtools://devtools/bundled/inspector.html', 'app://keyfob@evil/', '', 'javascript:alert(1)', 'data:text/html,x')) }) }),
+      fc.record({
+        sender: fc.constant(ours),
+        senderFrame: fc.record({
+          url: fc.oneof(
+            fc.webUrl(),
+            fc.constantFrom(
+              'file:///etc/passwd',
+              'app://keyfob.evil/index.html',
+              'app://evil/index.html',
+              'https://keyfob/',
+              'app:keyfob',
+              'devtools://devtools/bundled/inspector.html',
+              'app://keyfob@evil/',
+              '',
+              'javascript:alert(1)',
+              'data:text/html,x',
+            ),
+          ),
+        }),
+      }),
       fc.record({ sender: fc.constant({ id: 'other' }), senderFrame: fc.constant({ url: 'app://keyfob/index.html' }) }),
       fc.record({ sender: fc.constant(ours), senderFrame: fc.constant(null) }),
     );
@@ -130,7 +193,10 @@ describe('registerWindowIpc', () => {
   it('answers our own window', async () => {
     const engine = new FakeEngine({ signedIn: true });
     const registration = registerWindowIpc(ipcMain, createWindowHandlers(engine, fakeHost(engine)), (s) => s === ours);
-    expect(await recorded.get(invokeChannel('signIn.state'))!(trusted, undefined)).toMatchObject({ ok: true, value: { signedIn: true, name: 'alice@example.com' } });
+    expect(await recorded.get(invokeChannel('signIn.state'))!(trusted, undefined)).toMatchObject({
+      ok: true,
+      value: { signedIn: true, name: 'alice@example.com' },
+    });
     registration.dispose();
   });
 });
@@ -168,9 +234,12 @@ describe('window handlers', () => {
     expect(await dispatch(handlers, 'sessions.issue', { targetId: 'orders-ro', deliver: 'terminal' })).toMatchObject({ ok: false, error: { code: 'usage' } });
   });
 
-  it('lists the config\'s sign-in methods with the default first', async () => {
+  it("lists the config's sign-in methods with the default first", async () => {
     const engine = new FakeEngine();
-    expect(await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'app.info', undefined)).toMatchObject({ ok: true, value: { methods: ['vault-oidc', 'aws-sso'] } });
+    expect(await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'app.info', undefined)).toMatchObject({
+      ok: true,
+      value: { methods: ['vault-oidc', 'aws-sso'] },
+    });
   });
 
   it('cancels a sign-in waiting on the browser', async () => {
@@ -202,7 +271,7 @@ describe('window handlers', () => {
     expect((await list({ sinceHours: 1 })).map((e) => e.target)).toEqual(['bastion']);
   });
 
-  it('lists the access policy\'s decisions, handoffs and leak reports, which name no session', async () => {
+  it("lists the access policy's decisions, handoffs and leak reports, which name no session", async () => {
     const engine = new FakeEngine({ signedIn: true });
     const time = new Date(engine.now()).toISOString();
     engine.activity.push(
@@ -222,7 +291,7 @@ describe('window handlers', () => {
     ]);
   });
 
-  it('answers the exposure screen with the engine\'s exposure view: every process\'s sessions by impact, and the sign-in', async () => {
+  it("answers the exposure screen with the engine's exposure view: every process's sessions by impact, and the sign-in", async () => {
     const engine = new FakeEngine({ signedIn: true });
     await engine.issue('orders-ro');
     engine.addForeignSession('bastion', 600);
@@ -234,13 +303,19 @@ describe('window handlers', () => {
       ['low', [['orders-ro', true]]],
     ]);
     expect(view.signIn).toMatchObject({ identity: 'alice@example.com', impact: 'high' });
-    expect(await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'exposure.get', { all: true })).toMatchObject({ ok: false, error: { code: 'usage' } });
+    expect(await dispatch(createWindowHandlers(engine, fakeHost(engine)), 'exposure.get', { all: true })).toMatchObject({
+      ok: false,
+      error: { code: 'usage' },
+    });
   });
 
   it('validates preferences, so Settings cannot store nonsense', async () => {
     const engine = new FakeEngine();
     const handlers = createWindowHandlers(engine, fakeHost(engine));
     expect(await dispatch(handlers, 'settings.set', { clipboardClearSeconds: 1 })).toMatchObject({ ok: false, error: { code: 'usage' } });
-    expect(await dispatch(handlers, 'settings.set', { clipboardClearSeconds: 45, revokeOnSleepLock: 'all' })).toMatchObject({ ok: true, value: { clipboardClearSeconds: 45, revokeOnSleepLock: 'all' } });
+    expect(await dispatch(handlers, 'settings.set', { clipboardClearSeconds: 45, revokeOnSleepLock: 'all' })).toMatchObject({
+      ok: true,
+      value: { clipboardClearSeconds: 45, revokeOnSleepLock: 'all' },
+    });
   });
 });

@@ -20,7 +20,7 @@ function fakeIpcRenderer() {
 }
 
 describe('the preload bridge', () => {
-  it('has one named function per channel and nothing else: no ipcRenderer, no channel of the page\'s choosing', async () => {
+  it("has one named function per channel and nothing else: no ipcRenderer, no channel of the page's choosing", async () => {
     const { ipc, invoked } = fakeIpcRenderer();
     const api = createPreloadBridge(ipc) as unknown as Record<string, Record<string, (input?: unknown) => Promise<unknown>>>;
     const names = Object.entries(api).flatMap(([group, fns]) => Object.keys(fns).map((n) => `${group}.${n}`));

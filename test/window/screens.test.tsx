@@ -45,11 +45,14 @@ const setVisibility = (state: 'visible' | 'hidden') => {
 };
 
 describe('Sign in', () => {
-  it('offers the config\'s methods, shows progress while the browser step runs, then the identity', async () => {
+  it("offers the config's methods, shows progress while the browser step runs, then the identity", async () => {
     const { user } = setup({ signedIn: false });
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
     expect(screen.getByText('Not signed in')).toBeTruthy();
-    expect(screen.getAllByRole('button', { name: /^Sign in with/ }).map((b) => b.textContent)).toEqual(['Sign in with SSO (Vault)', 'Sign in with AWS IAM Identity Center']);
+    expect(screen.getAllByRole('button', { name: /^Sign in with/ }).map((b) => b.textContent)).toEqual([
+      'Sign in with SSO (Vault)',
+      'Sign in with AWS IAM Identity Center',
+    ]);
     await user.click(screen.getByRole('button', { name: 'Sign in with SSO (Vault)' }));
     expect(await screen.findByText(/Signed in as/)).toBeTruthy();
     expect(screen.getByText('alice@example.com')).toBeTruthy();
@@ -125,7 +128,7 @@ describe('Targets', () => {
     expect(engine.sessions()).toEqual([]);
   });
 
-  it('caps the time at the target\'s max', async () => {
+  it("caps the time at the target's max", async () => {
     const { user, engine } = setup({ screen: 'targets' });
     const card = await screen.findByRole('article', { name: 'Orders DB (read-only)' });
     const minutes = within(card).getByLabelText('Minutes (at most 240)');
@@ -184,7 +187,7 @@ describe('Active sessions', () => {
     expect(engine.sessions()).toEqual([]);
   });
 
-  it('revokes all after a confirmation, this app\'s and the terminals\'', async () => {
+  it("revokes all after a confirmation, this app's and the terminals'", async () => {
     const { user, engine } = setup();
     await screen.findByText(/No sessions are open/);
     await engine.issue('orders-ro');
@@ -228,7 +231,10 @@ describe('Exposure', () => {
     engine.addForeignSession('orders-ro', 3600);
     engine.addForeignSession('bastion', 41 * 60);
     const items = await screen.findAllByRole('listitem');
-    expect(items.map((li) => li.textContent)).toEqual(['Medium impact shell as ops on the bastion on bastion.prod for 41 min more', 'Low impact SELECT on all tables in orders on orders (production) for 1 h more']);
+    expect(items.map((li) => li.textContent)).toEqual([
+      'Medium impact shell as ops on the bastion on bastion.prod for 41 min more',
+      'Low impact SELECT on all tables in orders on orders (production) for 1 h more',
+    ]);
   });
 
   it('says what the Vault sign-in itself could still ask for', async () => {
@@ -245,7 +251,12 @@ describe('Activity', () => {
     await engine.issue('aws-prod');
     await engine.revoke(s.session.id);
     await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(4));
-    expect(screen.getAllByRole('row').slice(1).map((r) => within(r).getAllByRole('cell')[1]!.textContent)).toEqual(['revoked', 'issued', 'issued']);
+    expect(
+      screen
+        .getAllByRole('row')
+        .slice(1)
+        .map((r) => within(r).getAllByRole('cell')[1]!.textContent),
+    ).toEqual(['revoked', 'issued', 'issued']);
     await user.selectOptions(screen.getByLabelText('Action'), 'issued');
     await user.selectOptions(screen.getByLabelText('Target'), 'aws-prod');
     await waitFor(() => expect(screen.getAllByRole('row')).toHaveLength(2));

@@ -32,7 +32,18 @@ describe('the window factory', () => {
     const windows = setUp();
     windows.openWindow();
     const prefs = BrowserWindow.created[0]!.options.webPreferences!;
-    expect(prefs).toMatchObject({ preload: '/app/dist/preload/index.cjs', sandbox: true, contextIsolation: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false, webviewTag: false });
+    expect(prefs).toMatchObject({
+      preload: '/app/dist/preload/index.cjs',
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+    });
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
     expect(prefs).not.toHaveProperty('additionalArguments');
     windows.dispose();
@@ -83,7 +94,18 @@ describe('the window factory', () => {
   it('denies every permission request and check', () => {
     const windows = setUp();
     const granted: boolean[] = [];
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'openExternal', 'fullscreen', 'hid', 'serial', 'usb']) {
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'clipboard-sanitized-write',
+      'openExternal',
+      'fullscreen',
+      'hid',
+      'serial',
+      'usb',
+    ]) {
       session.defaultSession.permissionRequestHandler!({}, permission, (g) => granted.push(g));
       expect(session.defaultSession.permissionCheckHandler!({}, permission)).toBe(false);
     }
@@ -126,7 +148,11 @@ describe('the window factory', () => {
 
 describe('the CSP', () => {
   it('starts from default-src none and allows no inline code, eval, remote origin or connection', () => {
-    const directives = Object.fromEntries(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      CONTENT_SECURITY_POLICY.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['connect-src']).toEqual(["'none'"]);

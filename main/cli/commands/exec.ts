@@ -30,7 +30,12 @@ export function parseTtl(text: string | undefined): number | undefined {
 
 export async function execCommand(argv: string[], ctx: CommandContext): Promise<number> {
   const { own, command } = splitAtDoubleDash(argv);
-  const { values, positionals } = parseArgs({ args: own, options: { ttl: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args: own,
+    options: { ttl: { type: 'string' }, reason: { type: 'string' }, yes: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
   const [targetId, ...extra] = positionals;
   if (!targetId) throw new UsageError('exec needs a target: keyfob exec TARGET -- COMMAND');
   if (extra.length > 0 || command.length === 0) throw new UsageError('put the command after --: keyfob exec TARGET -- COMMAND [ARGS...]');

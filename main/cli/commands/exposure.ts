@@ -19,7 +19,17 @@ export function exposureText(view: ExposureView): string {
     lines.push(
       table(
         ['IMPACT', 'TARGET', 'GRANTS', 'SCOPE', 'EXPIRES', 'SESSION', 'PID'],
-        view.groups.flatMap((g) => g.sessions.map((s) => [g.impact, s.target, s.grants, s.scope, clockAndLeft(s.expiresAt, s.remainingSeconds), s.sessionId + (s.state === 'revoke-failed' ? ' (revoke failed)' : ''), String(s.pid)])),
+        view.groups.flatMap((g) =>
+          g.sessions.map((s) => [
+            g.impact,
+            s.target,
+            s.grants,
+            s.scope,
+            clockAndLeft(s.expiresAt, s.remainingSeconds),
+            s.sessionId + (s.state === 'revoke-failed' ? ' (revoke failed)' : ''),
+            String(s.pid),
+          ]),
+        ),
       ),
     );
   }

@@ -25,7 +25,9 @@ export async function handoffCommand(argv: string[], ctx: CommandContext): Promi
     if (values.json) ctx.out(JSON.stringify(result, null, 2));
     else {
       ctx.out(handoffText(result.stored));
-      ctx.out(result.revoked.length ? `Revoked ${result.revoked.length} elevated session(s): ${result.revoked.join(', ')}.` : 'No elevated sessions to revoke.');
+      ctx.out(
+        result.revoked.length ? `Revoked ${result.revoked.length} elevated session(s): ${result.revoked.join(', ')}.` : 'No elevated sessions to revoke.',
+      );
     }
     if (result.failed.length > 0) {
       ctx.tell(`could not revoke ${result.failed.join(', ')} now; keyfob keeps them and retries at its next start (keyfob status shows them)`);
@@ -42,6 +44,20 @@ export function handoffText(stored: StoredHandoff): string {
   ];
   if (r.note) lines.push(`Note: ${r.note}`);
   if (r.items.length === 0) lines.push('No open sessions.');
-  else lines.push(table(['SESSION', 'TARGET', 'IMPACT', 'GRANTS', 'SCOPE', 'EXPIRES', 'HANDOFF'], r.items.map((i) => [i.sessionId, i.target, i.impact, i.grants, i.scope, formatClockTime(Date.parse(i.expiresAt)), i.action === 'revoke' ? 'revoked' : 'left open'])));
+  else
+    lines.push(
+      table(
+        ['SESSION', 'TARGET', 'IMPACT', 'GRANTS', 'SCOPE', 'EXPIRES', 'HANDOFF'],
+        r.items.map((i) => [
+          i.sessionId,
+          i.target,
+          i.impact,
+          i.grants,
+          i.scope,
+          formatClockTime(Date.parse(i.expiresAt)),
+          i.action === 'revoke' ? 'revoked' : 'left open',
+        ]),
+      ),
+    );
   return lines.join('\n');
 }

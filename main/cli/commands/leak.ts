@@ -14,7 +14,12 @@ export async function leakCommand(argv: string[], ctx: CommandContext): Promise<
   const { own, command } = splitAtDoubleDash(argv);
   const { values, positionals } = parseArgs({
     args: own,
-    options: { note: { type: 'string' }, prefix: { type: 'boolean', default: false }, reissue: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+    options: {
+      note: { type: 'string' },
+      prefix: { type: 'boolean', default: false },
+      reissue: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -40,7 +45,9 @@ export function describeLeak(r: LeakReportView): string[] {
   const lines = [`Session ${r.sessionId} (${r.targetId}: ${i.grants}, ${i.scope}) reported leaked at ${at(i.reportedAt)}.`];
   switch (i.outcome) {
     case 'revoked':
-      lines.push(`Revoked at ${at(i.revokedAt!)}, ${((Date.parse(i.revokedAt!) - Date.parse(i.reportedAt)) / 1000).toFixed(1)} s after the report: the credential no longer works; a command using it was stopped.`);
+      lines.push(
+        `Revoked at ${at(i.revokedAt!)}, ${((Date.parse(i.revokedAt!) - Date.parse(i.reportedAt)) / 1000).toFixed(1)} s after the report: the credential no longer works; a command using it was stopped.`,
+      );
       break;
     case 'not-revocable': {
       const left = i.validUntil ? Math.max(0, Math.round((Date.parse(i.validUntil) - Date.parse(i.reportedAt)) / 1000)) : 0;
@@ -53,14 +60,20 @@ export function describeLeak(r: LeakReportView): string[] {
       lines.push('The session had already ended: its credential was revoked or expired before this report.');
       break;
     case 'revoke-failed':
-      lines.push(`The revocation FAILED; keyfob keeps retrying it (keyfob status shows it). Revoke it by hand now: vault lease revoke -prefix <its lease prefix> (docs/runbook-leak.md).`);
+      lines.push(
+        `The revocation FAILED; keyfob keeps retrying it (keyfob status shows it). Revoke it by hand now: vault lease revoke -prefix <its lease prefix> (docs/runbook-leak.md).`,
+      );
       break;
     case 'rotate-by-owner':
       lines.push('A static secret cannot be revoked by Keyfob: its owner must rotate it now.');
       break;
   }
   if (i.prefix) {
-    lines.push(i.prefix.revoked ? `Every lease under ${i.prefix.path} was revoked too (all logins of that role).` : `Revoking every lease under ${i.prefix.path} FAILED: ${i.prefix.error}`);
+    lines.push(
+      i.prefix.revoked
+        ? `Every lease under ${i.prefix.path} was revoked too (all logins of that role).`
+        : `Revoking every lease under ${i.prefix.path} FAILED: ${i.prefix.error}`,
+    );
   }
   lines.push(
     r.recorded.vaultPath

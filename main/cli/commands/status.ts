@@ -34,7 +34,14 @@ export async function statusCommand(argv: string[], ctx: CommandContext): Promis
       ctx.out(
         table(
           ['SESSION', 'TARGET', 'KIND', 'EXPIRES', 'STATE', 'PID'],
-          view.sessions.map((s) => [s.id, s.target, s.kind, clockAndLeft(s.expiresAt, s.remainingSeconds), s.state + (s.lastError ? `: ${s.lastError}` : ''), String(s.pid)]),
+          view.sessions.map((s) => [
+            s.id,
+            s.target,
+            s.kind,
+            clockAndLeft(s.expiresAt, s.remainingSeconds),
+            s.state + (s.lastError ? `: ${s.lastError}` : ''),
+            String(s.pid),
+          ]),
         ),
       );
     }

@@ -11,7 +11,18 @@ import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.
 
-export const AUDIT_ACTIONS = ['issued', 'renewed', 'revoked', 'expired', 'revoke-failed', 'recovered', 'granted', 'refused', 'handoff', 'leak-reported'] as const;
+export const AUDIT_ACTIONS = [
+  'issued',
+  'renewed',
+  'revoked',
+  'expired',
+  'revoke-failed',
+  'recovered',
+  'granted',
+  'refused',
+  'handoff',
+  'leak-reported',
+] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const auditEntrySchema = z

@@ -57,7 +57,14 @@ export interface DeviceFlowOptions {
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(new SignInError('sign-in cancelled', 'sign-in-cancelled')); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(new SignInError('sign-in cancelled', 'sign-in-cancelled'));
+      },
+      { once: true },
+    );
   });
 
 export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUrl, opts: DeviceFlowOptions): Promise<AwsSsoToken> {
@@ -67,7 +74,9 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
   try {
     const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob', clientType: 'public', scopes: ['sso:account:access'] }));
     if (!reg.clientId || !reg.clientSecret) throw new SignInError('IAM Identity Center did not register Keyfob as a client');
-    const device = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: settings.startUrl }));
+    const device = await oidc.send(
+      new StartDeviceAuthorizationCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, startUrl: settings.startUrl }),
+    );
     if (!device.deviceCode || !device.verificationUri) throw new SignInError('IAM Identity Center did not start a device authorization');
     const url = device.verificationUriComplete ?? device.verificationUri;
     opts.onAuthUrl(url, { userCode: device.userCode ?? '?' });
@@ -83,9 +92,17 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
     for (;;) {
       await sleep(intervalMs, opts.signal);
       try {
-        const token = await oidc.send(new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: DEVICE_GRANT, deviceCode: device.deviceCode }));
+        const token = await oidc.send(
+          new CreateTokenCommand({ clientId: reg.clientId, clientSecret: reg.clientSecret, grantType: DEVICE_GRANT, deviceCode: device.deviceCode }),
+        );
         if (!token.accessToken) throw new SignInError('IAM Identity Center returned no access token');
-        return { accessToken: token.accessToken, expiresAt: now() + (token.expiresIn ?? 3600) * 1000, refreshToken: token.refreshToken, clientId: reg.clientId, clientSecret: reg.clientSecret };
+        return {
+          accessToken: token.accessToken,
+          expiresAt: now() + (token.expiresIn ?? 3600) * 1000,
+          refreshToken: token.refreshToken,
+          clientId: reg.clientId,
+          clientSecret: reg.clientSecret,
+        };
       } catch (error) {
         if (error instanceof AuthorizationPendingException) {
           if (now() >= giveUp) throw tooLate();
@@ -95,7 +112,8 @@ export async function signInWithAwsSso(settings: AwsSsoSettings, openUrl: OpenUr
           intervalMs += SLOW_DOWN_STEP_MS; // RFC 8628 §3.5
           continue;
         }
-        if (error instanceof ExpiredTokenException) throw new SignInError('the device code expired before the sign-in was approved; run keyfob login again', 'sign-in-timeout');
+        if (error instanceof ExpiredTokenException)
+          throw new SignInError('the device code expired before the sign-in was approved; run keyfob login again', 'sign-in-timeout');
         if (error instanceof AccessDeniedException) throw new SignInError('the sign-in was denied in the browser');
         throw error;
       }
@@ -113,12 +131,14 @@ export async function awsRoleCredentials(settings: AwsSsoSettings, accessToken: 
   try {
     const out = await sso.send(new GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
     const c = out.roleCredentials;
-    if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || !c.expiration) throw new SignInError('IAM Identity Center returned incomplete role credentials');
+    if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || !c.expiration)
+      throw new SignInError('IAM Identity Center returned incomplete role credentials');
     return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
   } catch (error) {
     if (error instanceof SignInError) throw error;
     const name = (error as Error).name;
-    if (name === 'UnauthorizedException') throw new SignInError('your IAM Identity Center sign-in has expired; run keyfob login --method aws-sso', 'not-signed-in');
+    if (name === 'UnauthorizedException')
+      throw new SignInError('your IAM Identity Center sign-in has expired; run keyfob login --method aws-sso', 'not-signed-in');
     throw new SignInError(`IAM Identity Center refused role ${roleName} in account ${accountId}: ${(error as Error).message}`);
   } finally {
     sso.destroy();

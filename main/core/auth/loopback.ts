@@ -48,7 +48,11 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
       }
       const failed = params.has('error');
       res.writeHead(failed ? 400 : 200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(failed ? page('Sign-in failed', 'Keyfob was told the sign-in did not succeed. You can close this tab.') : page('Signed in', 'You can close this tab and go back to Keyfob.'));
+      res.end(
+        failed
+          ? page('Sign-in failed', 'Keyfob was told the sign-in did not succeed. You can close this tab.')
+          : page('Signed in', 'You can close this tab and go back to Keyfob.'),
+      );
       deliver(params);
     };
     if (req.method === 'POST') {
@@ -73,7 +77,10 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
   const servers = [server];
   if (opts.host === 'localhost') {
     const v6 = createServer(handle);
-    const v6Error = await listen(v6, '::1', port).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+    const v6Error = await listen(v6, '::1', port).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    );
     if (v6Error === undefined) servers.push(v6);
     else if (!ipv6Missing(v6Error)) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -85,7 +92,15 @@ export async function listenForCallback(opts: { host: 'localhost' | '127.0.0.1';
     }
   }
   const close = () =>
-    Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.closeAllConnections(); s.close(() => resolve()); }))).then(() => undefined);
+    Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    ).then(() => undefined);
   return {
     redirectUri: `http://${opts.host}:${port}${opts.path}`,
     expectState(state) {

@@ -35,7 +35,11 @@ async function discover(settings: OidcSettings): Promise<oidc.Configuration> {
   }
 }
 
-export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, opts: { timeoutMs: number; onAuthUrl: OnAuthUrl; signal?: AbortSignal }): Promise<OidcSignIn> {
+export async function signInWithOidc(
+  settings: OidcSettings,
+  openUrl: OpenUrl,
+  opts: { timeoutMs: number; onAuthUrl: OnAuthUrl; signal?: AbortSignal },
+): Promise<OidcSignIn> {
   const config = await discover(settings);
   const listener = await listenForCallback({ host: '127.0.0.1', port: settings.redirectPort, path: '/callback' });
   try {
@@ -56,7 +60,8 @@ export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, o
     await openUrl(url.href);
     const params = await listener.wait(opts.timeoutMs, opts.signal);
     if (params.get('error')) {
-      const reason = params.get('error') === 'access_denied' ? 'you (or the provider) denied the request' : (params.get('error_description') ?? params.get('error'));
+      const reason =
+        params.get('error') === 'access_denied' ? 'you (or the provider) denied the request' : (params.get('error_description') ?? params.get('error'));
       throw new SignInError(`sign-in was refused: ${reason}`);
     }
     if (params.get('state') !== state) throw new SignInError('sign-in failed: the state returned by the browser does not match (possible forgery); try again');
@@ -64,13 +69,23 @@ export async function signInWithOidc(settings: OidcSettings, openUrl: OpenUrl, o
     callbackUrl.search = params.toString();
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+      tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      });
     } catch (error) {
       throw new SignInError(`sign-in failed while exchanging the code: ${(error as Error).message}`);
     }
     const claims = tokens.claims();
     if (!tokens.id_token || !claims) throw new SignInError('the identity provider returned no ID token');
-    return { idToken: tokens.id_token, refreshToken: tokens.refresh_token, subject: claims.sub, email: typeof claims.email === 'string' ? claims.email : undefined };
+    return {
+      idToken: tokens.id_token,
+      refreshToken: tokens.refresh_token,
+      subject: claims.sub,
+      email: typeof claims.email === 'string' ? claims.email : undefined,
+    };
   } finally {
     await listener.close();
   }
@@ -82,5 +97,10 @@ export async function refreshOidc(settings: OidcSettings, refreshToken: string):
   const tokens = await oidc.refreshTokenGrant(config, refreshToken);
   const claims = tokens.claims();
   if (!tokens.id_token || !claims) throw new SignInError('the identity provider returned no ID token on refresh');
-  return { idToken: tokens.id_token, refreshToken: tokens.refresh_token ?? refreshToken, subject: claims.sub, email: typeof claims.email === 'string' ? claims.email : undefined };
+  return {
+    idToken: tokens.id_token,
+    refreshToken: tokens.refresh_token ?? refreshToken,
+    subject: claims.sub,
+    email: typeof claims.email === 'string' ? claims.email : undefined,
+  };
 }

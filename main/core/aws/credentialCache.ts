@@ -55,7 +55,13 @@ export function isServable(cached: CachedAwsCredential, entries: readonly Journa
 }
 
 export async function cacheAwsCredential(store: SecretStore, key: string, sessionId: string, keys: AwsKeys): Promise<void> {
-  const value = { sessionId, accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}), expiresAt: keys.expiresAt };
+  const value = {
+    sessionId,
+    accessKeyId: keys.accessKeyId,
+    secretAccessKey: keys.secretAccessKey,
+    ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}),
+    expiresAt: keys.expiresAt,
+  };
   await store.set(key, JSON.stringify(cachedSchema.parse(value)));
 }
 

@@ -63,13 +63,15 @@ export function runBounded<T, R>(items: readonly T[], worker: (item: T) => Promi
       } catch (error) {
         work = Promise.reject(error);
       }
-      work.then(
-        (value) => settled.push({ item, ok: true, value }),
-        (error: unknown) => settled.push({ item, ok: false, error }),
-      ).finally(() => {
-        running.delete(item);
-        startNext();
-      });
+      work
+        .then(
+          (value) => settled.push({ item, ok: true, value }),
+          (error: unknown) => settled.push({ item, ok: false, error }),
+        )
+        .finally(() => {
+          running.delete(item);
+          startNext();
+        });
     };
 
     if (items.length === 0) finish();

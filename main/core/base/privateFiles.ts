@@ -16,10 +16,16 @@ export function assertPrivateDir(dir: string): void {
   const info = statSync(dir);
   const uid = process.getuid();
   if (info.uid !== uid) {
-    throw new KeyfobError('state-dir-unsafe', `the Keyfob state dir ${dir} belongs to uid ${info.uid}, not to you (uid ${uid}); remove it or set KEYFOB_HOME to a dir of your own (mktemp -d)`);
+    throw new KeyfobError(
+      'state-dir-unsafe',
+      `the Keyfob state dir ${dir} belongs to uid ${info.uid}, not to you (uid ${uid}); remove it or set KEYFOB_HOME to a dir of your own (mktemp -d)`,
+    );
   }
   if ((info.mode & 0o022) !== 0) {
-    throw new KeyfobError('state-dir-unsafe', `the Keyfob state dir ${dir} is writable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 700 ${dir}`);
+    throw new KeyfobError(
+      'state-dir-unsafe',
+      `the Keyfob state dir ${dir} is writable by others (mode ${(info.mode & 0o777).toString(8)}); run chmod 700 ${dir}`,
+    );
   }
 }
 

@@ -22,7 +22,10 @@ const SECRET_VALUE_PATTERNS: ReadonlyArray<readonly [string, RegExp]> = [
   // SHA-1, nor a lease id such as aws/creds/admin/… (a mount, then creds/, sts/, sign/ or issue/:
   // a key may well start with a lowercase run and a slash, so that alone proves nothing). After the
   // prefixed tokens above, so a piece of one of those is not named an AWS secret key.
-  ['an AWS secret key', /(?<![A-Za-z0-9/+])(?![a-z0-9_-]+\/(?:creds|sts|sign|issue)\/)(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/],
+  [
+    'an AWS secret key',
+    /(?<![A-Za-z0-9/+])(?![a-z0-9_-]+\/(?:creds|sts|sign|issue)\/)(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/,
+  ],
   ['a JSON Web Token', /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/],
   ['a URL with a password', /\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i],
 ];

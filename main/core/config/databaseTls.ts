@@ -9,11 +9,17 @@ export function isLocalDatabaseHost(host: string): boolean {
 }
 
 /** Why a database target's TLS settings are not safe for its host, or undefined when they are. */
-export function databaseTlsProblem(db: { host: string; sslmode?: string | undefined; sslrootcert?: string | undefined }): { field: 'sslmode' | 'sslrootcert'; message: string } | undefined {
+export function databaseTlsProblem(db: {
+  host: string;
+  sslmode?: string | undefined;
+  sslrootcert?: string | undefined;
+}): { field: 'sslmode' | 'sslrootcert'; message: string } | undefined {
   if (isLocalDatabaseHost(db.host)) return undefined;
   if (db.sslmode === 'verify-full') return undefined;
   if (db.sslmode === 'verify-ca') {
-    return db.sslrootcert ? undefined : { field: 'sslrootcert', message: `must name the CA file when sslmode is verify-ca (the server at ${db.host} is checked against it)` };
+    return db.sslrootcert
+      ? undefined
+      : { field: 'sslrootcert', message: `must name the CA file when sslmode is verify-ca (the server at ${db.host} is checked against it)` };
   }
   return {
     field: 'sslmode',

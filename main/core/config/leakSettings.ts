@@ -19,12 +19,19 @@ export const leakSettingsSchema = z.strictObject({
 export type LeakSettings = z.output<typeof leakSettingsSchema>;
 
 /** Cross-checks against the targets, for configSchema's superRefine. */
-export function checkLeakSettings(config: { leak?: LeakSettings | undefined; targets: ReadonlyArray<{ id: string; kind: string }> }, ctx: z.RefinementCtx): void {
+export function checkLeakSettings(
+  config: { leak?: LeakSettings | undefined; targets: ReadonlyArray<{ id: string; kind: string }> },
+  ctx: z.RefinementCtx,
+): void {
   config.leak?.prefixRevoke.forEach((id, index) => {
     const target = config.targets.find((t) => t.id === id);
     if (!target) ctx.addIssue({ code: 'custom', path: ['leak', 'prefixRevoke', index], message: `names "${id}", which is not a target` });
     else if (target.kind !== 'database' && target.kind !== 'aws') {
-      ctx.addIssue({ code: 'custom', path: ['leak', 'prefixRevoke', index], message: `names "${id}", a ${target.kind} target: only database and aws targets have Vault leases` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['leak', 'prefixRevoke', index],
+        message: `names "${id}", a ${target.kind} target: only database and aws targets have Vault leases`,
+      });
     }
   });
 }

@@ -57,7 +57,13 @@ function reason(issue: z.core.$ZodIssue, path: Path, input: unknown): string {
     if (typeof kind === 'string' && kindNames.includes(kind) && kindNames.includes(String(path[2]))) {
       return `a target of kind ${kind} takes ${article(kind)} ${kind} section, not ${String(path[2])}`;
     }
-    const others = issue.keys.length > 1 ? ` (also ${issue.keys.slice(1).map((k) => `"${k}"`).join(', ')})` : '';
+    const others =
+      issue.keys.length > 1
+        ? ` (also ${issue.keys
+            .slice(1)
+            .map((k) => `"${k}"`)
+            .join(', ')})`
+        : '';
     return `unknown key "${issue.keys[0]}"${others}; check the spelling against docs/config.md`;
   }
   const { present, value } = lookup(input, path);

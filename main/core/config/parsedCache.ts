@@ -43,7 +43,12 @@ function readEntries(dir: string): Entry[] {
     if (data.format !== FORMAT || !Array.isArray(data.entries)) return [];
     return data.entries.filter(
       (e): e is Entry =>
-        typeof e === 'object' && e !== null && typeof e.path === 'string' && typeof e.size === 'number' && typeof e.mtimeMs === 'number' && typeof e.sha256 === 'string',
+        typeof e === 'object' &&
+        e !== null &&
+        typeof e.path === 'string' &&
+        typeof e.size === 'number' &&
+        typeof e.mtimeMs === 'number' &&
+        typeof e.sha256 === 'string',
     );
   } catch {
     return [];

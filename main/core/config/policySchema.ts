@@ -65,7 +65,11 @@ interface TargetLike {
 export function checkPolicy(config: { policy: PolicySettings; onCall?: unknown; targets: TargetLike[] }, ctx: z.RefinementCtx): void {
   for (const impact of ['low', 'medium', 'high'] as const) {
     if (config.policy.impacts[impact]?.requireOnCall && !config.onCall) {
-      ctx.addIssue({ code: 'custom', path: ['policy', 'impacts', impact, 'requireOnCall'], message: 'is true, but there is no onCall section to check it against' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['policy', 'impacts', impact, 'requireOnCall'],
+        message: 'is true, but there is no onCall section to check it against',
+      });
     }
   }
   config.targets.forEach((target, index) => {

@@ -36,9 +36,15 @@ const serviceUrl = z.string({ error: 'must be a URL' }).transform((raw, ctx) => 
 });
 
 const text = z.string({ error: 'must be text' }).trim().min(1, { error: 'must not be empty' });
-const port = z.int({ error: 'must be a port number' }).min(1, { error: 'must be a port number (1-65535)' }).max(65535, { error: 'must be a port number (1-65535)' });
+const port = z
+  .int({ error: 'must be a port number' })
+  .min(1, { error: 'must be a port number (1-65535)' })
+  .max(65535, { error: 'must be a port number (1-65535)' });
 /** Port 0 means "pick a free one" for loopback listeners. */
-const listenPort = z.int({ error: 'must be a port number' }).min(0, { error: 'must be 0 (any free port) or a port number' }).max(65535, { error: 'must be a port number (0-65535)' });
+const listenPort = z
+  .int({ error: 'must be a port number' })
+  .min(0, { error: 'must be 0 (any free port) or a port number' })
+  .max(65535, { error: 'must be a port number (0-65535)' });
 /** A Vault mount or role name: one or more path segments, no leading or trailing slash. */
 const vaultName = z.string({ error: 'must be text' }).regex(/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/, {
   error: 'must be a Vault mount or role name (letters, digits, . _ - and inner /)',
@@ -91,7 +97,10 @@ export const onCallSchema = z.strictObject({
     url: serviceUrl.default('https://api.pagerduty.com'),
     scheduleIds: z.array(text, { error: 'must be a list of schedule ids' }).min(1, { error: 'must name at least one schedule' }),
     /** The environment variable that holds the user's PagerDuty API token (never the token itself). */
-    tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' }).default('PAGERDUTY_TOKEN'),
+    tokenEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an environment variable name' })
+      .default('PAGERDUTY_TOKEN'),
   }),
   // Access policy (policySchema.ts): the end-of-shift warning lead and the handoff record's place.
   warnBefore: duration().default(900),
@@ -112,26 +121,31 @@ export type TargetKind = (typeof targetKinds)[number];
 
 const sslModes = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
 
-export const databaseSectionSchema = z.strictObject({
-  vaultMount: vaultName.default('database'),
-  vaultRole: vaultName,
-  host: text,
-  port: port.default(5432),
-  name: text,
-  sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(', ')}` }).optional(),
-  /** CA file the server's certificate is checked against (PGSSLROOTCERT). */
-  sslrootcert: text.optional(),
-}).superRefine((db, ctx) => {
-  const problem = databaseTlsProblem(db);
-  if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
-});
+export const databaseSectionSchema = z
+  .strictObject({
+    vaultMount: vaultName.default('database'),
+    vaultRole: vaultName,
+    host: text,
+    port: port.default(5432),
+    name: text,
+    sslmode: z.enum(sslModes, { error: `must be one of ${sslModes.join(', ')}` }).optional(),
+    /** CA file the server's certificate is checked against (PGSSLROOTCERT). */
+    sslrootcert: text.optional(),
+  })
+  .superRefine((db, ctx) => {
+    const problem = databaseTlsProblem(db);
+    if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 const sshPublicKey = z
   .string()
   .trim()
-  .regex(/^(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}(?: .*)?$/, {
-    error: 'must be an OpenSSH public key line such as "ssh-ed25519 AAAA..."',
-  });
+  .regex(
+    /^(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}(?: .*)?$/,
+    {
+      error: 'must be an OpenSSH public key line such as "ssh-ed25519 AAAA..."',
+    },
+  );
 
 export const sshSectionSchema = z.strictObject({
   vaultMount: vaultName.default('ssh-client-signer'),

@@ -20,9 +20,7 @@ export function insecureUrlReason(raw: string): string | undefined {
   if (url.username || url.password) return 'must not carry a user name or password';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:') {
-    return isLoopbackHost(url.hostname)
-      ? undefined
-      : `must use https (plain http is allowed only for loopback addresses such as 127.0.0.1), got ${url.origin}`;
+    return isLoopbackHost(url.hostname) ? undefined : `must use https (plain http is allowed only for loopback addresses such as 127.0.0.1), got ${url.origin}`;
   }
   return `must be an https URL, got ${url.protocol.replace(/:$/, '')}`;
 }

@@ -11,7 +11,10 @@ export function serializeConfig(config: KeyfobConfigInput | KeyfobConfig): strin
   const parsed = configSchema.safeParse(config);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+    const field = issue.path
+      .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+      .join('')
+      .replace(/^\./, '');
     throw new ConfigError('CONFIG_INVALID', '(serializeConfig)', `cannot write config: ${field}: ${issue.message}`, field);
   }
   const readable = { ...parsed.data, targets: parsed.data.targets.map(inReadingOrder) };
@@ -31,7 +34,11 @@ function withDurationText(value: unknown, key?: string): unknown {
   if (typeof value === 'number' && key !== undefined && durationKeys.has(key)) return formatDuration(value);
   if (Array.isArray(value)) return value.map((item) => withDurationText(item));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withDurationText(v, k)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, withDurationText(v, k)]),
+    );
   }
   return value;
 }

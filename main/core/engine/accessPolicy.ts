@@ -90,7 +90,11 @@ export class AccessPolicy {
    * Writes the handoff record (check-and-set), then ends the elevated sessions through `revoke`
    * (the engine's one revoke path). The shift comes from PagerDuty when it can be asked.
    */
-  async handoff(request: HandoffRequest, revoke: (ids: string[]) => Promise<{ revoked: string[]; failed: string[] }>, warn: (message: string) => void): Promise<HandoffResult> {
+  async handoff(
+    request: HandoffRequest,
+    revoke: (ids: string[]) => Promise<{ revoked: string[]; failed: string[] }>,
+    warn: (message: string) => void,
+  ): Promise<HandoffResult> {
     const deps = this.#handoffDeps();
     let schedule: { id: string; name: string | null } | undefined;
     if (this.#p.config.onCall) {
@@ -101,7 +105,11 @@ export class AccessPolicy {
         warn(`could not ask PagerDuty for your shift (${(error as Error).message}); handing over ${this.#p.config.onCall.pagerduty.scheduleIds[0]}`);
       }
     }
-    const plan = await prepareHandoff(deps, { ...(request.to ? { to: request.to } : {}), ...(request.note ? { note: request.note } : {}), ...(schedule ? { schedule } : {}) });
+    const plan = await prepareHandoff(deps, {
+      ...(request.to ? { to: request.to } : {}),
+      ...(request.note ? { note: request.note } : {}),
+      ...(schedule ? { schedule } : {}),
+    });
     return commitHandoff(plan, { ...deps, audit: this.#p.audit, revoke });
   }
 
@@ -116,7 +124,10 @@ export class AccessPolicy {
     if (!settings) throw new KeyfobError('usage', 'the config has no onCall section, so Keyfob does not ask PagerDuty; nothing to store');
     const store = this.#p.store;
     if (store.kind !== 'os-keychain') {
-      throw new KeyfobError('keychain-unavailable', `there is no OS keychain to keep the PagerDuty token in (${store.reason ?? 'memory only'}): set ${settings.pagerduty.tokenEnv} instead`);
+      throw new KeyfobError(
+        'keychain-unavailable',
+        `there is no OS keychain to keep the PagerDuty token in (${store.reason ?? 'memory only'}): set ${settings.pagerduty.tokenEnv} instead`,
+      );
     }
     const token = checkPagerDutyToken(raw);
     if (!token) throw new KeyfobError('usage', 'stdin did not hold a PagerDuty API token: pipe it in, e.g. keyfob login --pagerduty < token-file');

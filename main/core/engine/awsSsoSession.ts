@@ -18,7 +18,13 @@ export async function storedAwsSso(store: SecretStore, settings: AwsSsoSettings,
   };
 }
 
-export async function awsSsoRoleCredentials(store: SecretStore, settings: AwsSsoSettings, accountId: string, roleName: string, now: number): Promise<RoleCredentials> {
+export async function awsSsoRoleCredentials(
+  store: SecretStore,
+  settings: AwsSsoSettings,
+  accountId: string,
+  roleName: string,
+  now: number,
+): Promise<RoleCredentials> {
   const token = await storedAwsSso(store, settings, now);
   if (!token) throw new SignInError('you are not signed in to IAM Identity Center; run keyfob login --method aws-sso', 'not-signed-in');
   const { awsRoleCredentials } = await import('../auth/awsSso.ts');

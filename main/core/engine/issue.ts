@@ -68,7 +68,7 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
   // and the lease itself is shortened to match, so it dies on time even if keyfob never runs again.
   const leaseExpiresAt = await shortenLease(deps, creds, ttlSeconds);
   const session = await deps.sessions.add({
-      reason,
+    reason,
     targetId: target.id,
     kind: 'database',
     leaseId: creds.leaseId,
@@ -78,7 +78,15 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
     maxExpiresAt: issuedAt + target.maxTtl * 1000,
     leaseExpiresAt,
   });
-  const login = { host: db.host, port: db.port, database: db.name, username: creds.username, password: creds.password, sslmode: db.sslmode, sslrootcert: db.sslrootcert };
+  const login = {
+    host: db.host,
+    port: db.port,
+    database: db.name,
+    username: creds.username,
+    password: creds.password,
+    sslmode: db.sslmode,
+    sslrootcert: db.sslrootcert,
+  };
   return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
 }
 
@@ -158,7 +166,12 @@ async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, 
   const region: Record<string, string> = aws.region ? { AWS_REGION: aws.region } : {};
   if (aws.source === 'vault') {
     const creds = await deps.vault.awsCreds(aws.vaultMount, aws.vaultRole, { type: aws.credentialType, ttl: ttlSeconds });
-    const keys: AwsKeys = { accessKeyId: creds.accessKey, secretAccessKey: creds.secretKey, sessionToken: creds.sessionToken ?? undefined, expiresAt: issuedAt + creds.leaseDuration * 1000 };
+    const keys: AwsKeys = {
+      accessKeyId: creds.accessKey,
+      secretAccessKey: creds.secretKey,
+      sessionToken: creds.sessionToken ?? undefined,
+      expiresAt: issuedAt + creds.leaseDuration * 1000,
+    };
     const session = await deps.sessions.add({
       reason,
       targetId: target.id,
@@ -177,7 +190,7 @@ async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, 
   const keys: AwsKeys = { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey, sessionToken: role.sessionToken, expiresAt: role.expiration };
   // Identity Center keys cannot be revoked early: the session ends the local use of them.
   const session = await deps.sessions.add({
-      reason,
+    reason,
     targetId: target.id,
     kind: 'aws',
     ttlSeconds: Math.max(1, Math.min(ttlSeconds, Math.floor((role.expiration - issuedAt) / 1000))),

@@ -25,7 +25,8 @@ export function leaseScopeFor(targets: readonly Target[]): LeaseScope {
     if (leaseId === undefined) return undefined;
     if (!paths.has(targetId)) return `refused to revoke lease ${leaseId}: target "${targetId}" is not in this config`;
     const path = paths.get(targetId);
-    if (path === undefined || !leaseId.startsWith(`${path}/`)) return `refused to revoke lease ${leaseId}: target "${targetId}" issues from ${path ?? 'no Vault lease'}, not there`;
+    if (path === undefined || !leaseId.startsWith(`${path}/`))
+      return `refused to revoke lease ${leaseId}: target "${targetId}" issues from ${path ?? 'no Vault lease'}, not there`;
     return undefined;
   };
 }

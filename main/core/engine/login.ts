@@ -23,8 +23,7 @@ export interface LoginDeps {
 }
 
 export type LoginResult =
-  | { method: 'vault-oidc' | 'oidc'; token: StoredVaultToken; identity: string }
-  | { method: 'aws-sso'; identity: string; expiresAt: number };
+  { method: 'vault-oidc' | 'oidc'; token: StoredVaultToken; identity: string } | { method: 'aws-sso'; identity: string; expiresAt: number };
 
 const LOGIN_TIMEOUT_MS = 120_000; // the Vault CLI's overall OIDC timeout
 
@@ -69,7 +68,10 @@ async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
     await deps.openUrl(authUrl);
     const params = await listener.wait(deps.timeoutMs ?? LOGIN_TIMEOUT_MS, deps.signal);
     const error = params.get('error');
-    if (error) throw new SignInError(`sign-in was refused: ${error === 'access_denied' ? 'you (or the provider) denied the request' : (params.get('error_description') ?? error)}`);
+    if (error)
+      throw new SignInError(
+        `sign-in was refused: ${error === 'access_denied' ? 'you (or the provider) denied the request' : (params.get('error_description') ?? error)}`,
+      );
     const state = params.get('state');
     const code = params.get('code');
     if (!state || !code) throw new SignInError('the browser came back without a code; try again');

@@ -35,7 +35,10 @@ export async function appendLedger(stateDir: string, entry: LedgerEntry, now: nu
   const path = ledgerPath(stateDir);
   // One O_APPEND write per line: processes appending at once never interleave.
   await appendFile(path, `${JSON.stringify(parsed)}\n`, { mode: 0o600 });
-  const size = await stat(path).then((s) => s.size, () => 0);
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (size > COMPACT_AT_BYTES) await compact(path, now);
 }
 

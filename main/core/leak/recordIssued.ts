@@ -29,7 +29,11 @@ export async function recordIssuedSecrets(
   const fingerprints = values.map((v) => fingerprintRecord(key, v));
   const s = issued.session;
   await deps.journal.patch(s.id, { fingerprints } satisfies Partial<JournalEntry>);
-  await appendLedger(deps.stateDir, { sessionId: s.id, targetId: s.targetId, kind: s.kind, issuedAt: s.issuedAt, expiresAt: s.expiresAt, fingerprints }, deps.now());
+  await appendLedger(
+    deps.stateDir,
+    { sessionId: s.id, targetId: s.targetId, kind: s.kind, issuedAt: s.issuedAt, expiresAt: s.expiresAt, fingerprints },
+    deps.now(),
+  );
   return { recorded: fingerprints.length };
 }
 
@@ -38,7 +42,10 @@ export async function recordIssuedSecrets(
  * out already); `tell` hears why `keyfob scan` will not recognise it. Without an OS keychain
  * nothing is said here: `keyfob scan` says it once, where it matters.
  */
-export function fingerprintRecorder(deps: RecordIssuedDeps, tell: (line: string) => void): (issued: Parameters<typeof recordIssuedSecrets>[0]) => Promise<void> {
+export function fingerprintRecorder(
+  deps: RecordIssuedDeps,
+  tell: (line: string) => void,
+): (issued: Parameters<typeof recordIssuedSecrets>[0]) => Promise<void> {
   return async (issued) => {
     try {
       await recordIssuedSecrets(issued, deps);

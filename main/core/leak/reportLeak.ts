@@ -49,7 +49,10 @@ export async function reportLeak(sessionId: string, options: LeakOptions, deps: 
   // Refuse --prefix before anything happens, so a refused option never half-runs the response.
   if (options.prefix) {
     if (!deps.settings?.prefixRevoke.includes(targetId)) {
-      throw new KeyfobError('guard-rail', `--prefix is not allowed for ${targetId}: the config's leak.prefixRevoke does not list it (run without --prefix to revoke this session alone)`);
+      throw new KeyfobError(
+        'guard-rail',
+        `--prefix is not allowed for ${targetId}: the config's leak.prefixRevoke does not list it (run without --prefix to revoke this session alone)`,
+      );
     }
     if (entry && !entry.leaseId) throw new KeyfobError('guard-rail', `--prefix needs a Vault lease, and session ${sessionId} (${targetId}) has none`);
   }
@@ -93,7 +96,11 @@ export async function reportLeak(sessionId: string, options: LeakOptions, deps: 
  */
 async function endSessionsUnder(prefix: string, leakedId: string, deps: LeakDeps): Promise<void> {
   const others = (await deps.journal.list()).filter((e) => e.sessionId !== leakedId && e.leaseId?.startsWith(prefix));
-  await Promise.all(others.map((e) => endSession(e, 'revoked', deps, { onlyIfJournaled: true, context: `its role's leases were revoked (${prefix}) after session ${leakedId} leaked` })));
+  await Promise.all(
+    others.map((e) =>
+      endSession(e, 'revoked', deps, { onlyIfJournaled: true, context: `its role's leases were revoked (${prefix}) after session ${leakedId} leaked` }),
+    ),
+  );
 }
 
 /** The session's end, through endSession, worded as the incident's outcome. */
@@ -110,7 +117,12 @@ async function endLeaked(entry: JournalEntry, deps: LeakDeps): Promise<{ outcome
   return { outcome: 'revoked', revokedAt: now, validUntil: null };
 }
 
-export async function recordIncident(sessionId: string, targetId: string, incident: Incident, deps: Pick<LeakDeps, 'audit' | 'vault' | 'settings' | 'reportedBy' | 'reportProblem'>): Promise<LeakReport['recorded']> {
+export async function recordIncident(
+  sessionId: string,
+  targetId: string,
+  incident: Incident,
+  deps: Pick<LeakDeps, 'audit' | 'vault' | 'settings' | 'reportedBy' | 'reportProblem'>,
+): Promise<LeakReport['recorded']> {
   try {
     deps.audit.append({ target: targetId, action: 'leak-reported', sessionId, incident });
   } catch (error) {

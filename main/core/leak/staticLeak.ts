@@ -10,7 +10,9 @@ import { recordIncident, type LeakDeps, type LeakReport } from './reportLeak.ts'
 export async function reportStaticLeak(
   target: StaticTarget,
   options: { note?: string },
-  deps: Pick<LeakDeps, 'audit' | 'settings' | 'reportedBy' | 'reportProblem' | 'clock'> & { vault: LeakDeps['vault'] & { kvMetadata(mount: string, path: string): Promise<KvMetadata | null> } },
+  deps: Pick<LeakDeps, 'audit' | 'settings' | 'reportedBy' | 'reportProblem' | 'clock'> & {
+    vault: LeakDeps['vault'] & { kvMetadata(mount: string, path: string): Promise<KvMetadata | null> };
+  },
 ): Promise<LeakReport> {
   const reportedAt = deps.clock.now();
   const meta = await deps.vault.kvMetadata(target.static.vaultMount, target.static.path).catch(() => null);

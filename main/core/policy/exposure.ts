@@ -88,4 +88,3 @@ function summarize(groups: ExposureView['groups'], signIn: ExposedSignIn | null)
   }
   return 'nothing: no live credentials and no Vault sign-in';
 }
-

@@ -43,7 +43,8 @@ export async function checkAccess(target: Target, request: AccessRequest, deps: 
   // The reason goes to the audit log: one that holds a secret is refused before anything is
   // issued or written (a usage error, so not even the refusal line records it).
   const kind = reason === undefined ? undefined : secretKind(reason);
-  if (kind) throw new KeyfobError('usage', `--reason looks like it holds ${kind}, and the reason is written to the audit log; give a ticket and a few words instead`);
+  if (kind)
+    throw new KeyfobError('usage', `--reason looks like it holds ${kind}, and the reason is written to the audit log; give a ticket and a few words instead`);
   try {
     const granted = await decide(target, { ...request, ...(reason ? { reason } : {}) }, deps);
     deps.audit.append({ target: target.id, action: 'granted', ...(reason ? { reason } : {}), detail: describeGrant(target, granted) });
@@ -59,7 +60,10 @@ async function decide(target: Target, request: AccessRequest, deps: AccessDeps):
   const ttl = request.ttlSeconds ?? target.ttl;
   if (ttl <= 0) throw new GuardRailError('--ttl must be positive');
   if (ttl > rules.maxTtl) {
-    const which = rules.maxTtl < target.maxTtl ? `the ${target.impact}-impact cap of ${formatDuration(rules.maxTtl)}` : `${target.id}'s maximum of ${formatDuration(rules.maxTtl)}`;
+    const which =
+      rules.maxTtl < target.maxTtl
+        ? `the ${target.impact}-impact cap of ${formatDuration(rules.maxTtl)}`
+        : `${target.id}'s maximum of ${formatDuration(rules.maxTtl)}`;
     throw new GuardRailError(`--ttl ${formatDuration(ttl)} is above ${which}: ask for ${formatDuration(rules.maxTtl)} or less`);
   }
   if (rules.requireReason && !request.reason) {
@@ -67,18 +71,30 @@ async function decide(target: Target, request: AccessRequest, deps: AccessDeps):
     throw new GuardRailError(`${target.id} is ${target.impact} impact and needs a reason: add --reason "${example}"`);
   }
   if (rules.ticketPattern && request.reason && !rules.ticketPattern.test(request.reason)) {
-    throw new GuardRailError(`${target.id} needs a reason that starts with a ticket matching ${rules.ticketPattern.source}, e.g. --reason "INC-123 what you are doing"`);
+    throw new GuardRailError(
+      `${target.id} needs a reason that starts with a ticket matching ${rules.ticketPattern.source}, e.g. --reason "INC-123 what you are doing"`,
+    );
   }
   let onCall: OnCallNow | undefined;
   if (rules.requireOnCall) {
     if (!deps.config.onCall) throw new GuardRailError(`${target.id} requires being on call, but the config has no onCall section`);
-    onCall = await onCallNow(deps.identity, { settings: deps.config.onCall, store: deps.store, env: deps.env, now: deps.now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    onCall = await onCallNow(deps.identity, {
+      settings: deps.config.onCall,
+      store: deps.store,
+      env: deps.env,
+      now: deps.now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
     if (!onCall.onCall) {
-      throw new GuardRailError(`${target.id} requires being on call, and PagerDuty says ${onCall.email} is not on call now in ${deps.config.onCall.pagerduty.scheduleIds.join(', ')}`);
+      throw new GuardRailError(
+        `${target.id} requires being on call, and PagerDuty says ${onCall.email} is not on call now in ${deps.config.onCall.pagerduty.scheduleIds.join(', ')}`,
+      );
     }
   }
   if (rules.requireConfirmation && !request.confirmed) {
-    throw new GuardRailError(`${target.id} is ${target.impact} impact and needs a confirmation: add --yes once you are sure (it grants ${target.grants} on ${target.scope})`);
+    throw new GuardRailError(
+      `${target.id} is ${target.impact} impact and needs a confirmation: add --yes once you are sure (it grants ${target.grants} on ${target.scope})`,
+    );
   }
   return { ttlSeconds: ttl, ...(onCall ? { onCall } : {}) };
 }
@@ -87,7 +103,9 @@ function describeGrant(target: Target, granted: AccessGranted): string {
   const parts = [`${target.impact} impact`, `ttl ${formatDuration(granted.ttlSeconds)}`];
   if (granted.onCall) {
     const shift = granted.onCall.shift;
-    parts.push(`on call as ${granted.onCall.email}${shift?.scheduleId ? ` in ${shift.scheduleId}` : ''}${shift?.endsAt ? ` until ${new Date(shift.endsAt).toISOString()}` : ''}`);
+    parts.push(
+      `on call as ${granted.onCall.email}${shift?.scheduleId ? ` in ${shift.scheduleId}` : ''}${shift?.endsAt ? ` until ${new Date(shift.endsAt).toISOString()}` : ''}`,
+    );
   }
   return parts.join(', ');
 }

@@ -41,7 +41,7 @@ export interface HandoffOptions {
 export class HandoffConflict extends GuardRailError {}
 
 function settingsOf(config: KeyfobConfig) {
-  if (!config.onCall) throw new GuardRailError('handoff needs the config\'s onCall section (the schedule and where records go)');
+  if (!config.onCall) throw new GuardRailError("handoff needs the config's onCall section (the schedule and where records go)");
   return config.onCall;
 }
 
@@ -140,7 +140,8 @@ export async function latestHandoff(deps: Pick<HandoffDeps, 'config' | 'kv' | 'i
     const secret = await deps.kv.kvRead(mount, path);
     if (!secret) continue;
     const parsed = handoffRecordSchema.safeParse(secret.data);
-    if (!parsed.success) throw new Error(`the handoff record at ${mount}/data/${path} is not in Keyfob's format (${parsed.error.issues[0]?.message ?? 'unreadable'})`);
+    if (!parsed.success)
+      throw new Error(`the handoff record at ${mount}/data/${path} is not in Keyfob's format (${parsed.error.issues[0]?.message ?? 'unreadable'})`);
     if (addressedTo(parsed.data, deps.identity)) found.push({ path: `${mount}/data/${path}`, version: secret.version, record: parsed.data });
   }
   return found.sort((a, b) => Date.parse(b.record.time) - Date.parse(a.record.time))[0] ?? null;

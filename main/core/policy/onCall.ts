@@ -37,12 +37,16 @@ export async function pagerDutyFor(deps: OnCallDeps): Promise<PagerDutyClient> {
 /** Checks the token is `identity`'s, then reads their current shift in the configured schedules. */
 export async function onCallNow(identity: string | undefined, deps: OnCallDeps): Promise<OnCallNow> {
   if (!identity) {
-    throw new GuardRailError('Keyfob cannot tell your email from the Vault sign-in, so it cannot check who is on call: sign in with keyfob login (the Vault role must use the email claim)');
+    throw new GuardRailError(
+      'Keyfob cannot tell your email from the Vault sign-in, so it cannot check who is on call: sign in with keyfob login (the Vault role must use the email claim)',
+    );
   }
   const client = await pagerDutyFor(deps);
   const me = await client.me();
   if (me.email !== identity.toLowerCase()) {
-    throw new GuardRailError(`the PagerDuty token belongs to ${me.email}, but you are signed in as ${identity}: run keyfob login --pagerduty with your own API token`);
+    throw new GuardRailError(
+      `the PagerDuty token belongs to ${me.email}, but you are signed in as ${identity}: run keyfob login --pagerduty with your own API token`,
+    );
   }
   const shifts = await client.shifts(me.id, deps.settings.pagerduty.scheduleIds, deps.now());
   const latest = shifts.reduce<(typeof shifts)[number] | null>((best, s) => {

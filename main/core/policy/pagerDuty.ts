@@ -55,7 +55,8 @@ export function pagerDutyClient(options: PagerDutyClientOptions): PagerDutyClien
     } catch (error) {
       throw new GuardRailError(`could not reach PagerDuty at ${options.url} to check who is on call (${(error as Error).message})`);
     }
-    if (res.status === 401) throw new GuardRailError(`PagerDuty refused the API token from ${options.tokenSource}: run keyfob login --pagerduty with a valid user token`);
+    if (res.status === 401)
+      throw new GuardRailError(`PagerDuty refused the API token from ${options.tokenSource}: run keyfob login --pagerduty with a valid user token`);
     if (res.status === 400 && path.startsWith('users/me')) {
       throw new GuardRailError(`the PagerDuty token from ${options.tokenSource} is an account-level key: on-call checks need your own user-level API key`);
     }

@@ -71,7 +71,10 @@ function findKnown(chunk: Chunk, lookup: CredentialLookup): Located[] {
           path: chunk.path,
           line,
           ruleId: known.state === 'live' ? KEYFOB_LIVE_RULE : KEYFOB_ENDED_RULE,
-          description: known.state === 'live' ? `live Keyfob credential of session ${known.sessionId} (${known.targetId})` : `expired Keyfob credential of session ${known.sessionId} (${known.targetId}), already ended`,
+          description:
+            known.state === 'live'
+              ? `live Keyfob credential of session ${known.sessionId} (${known.targetId})`
+              : `expired Keyfob credential of session ${known.sessionId} (${known.targetId}), already ended`,
           match: mask(candidate),
           keyfob: known,
         },
@@ -131,7 +134,8 @@ function findByRules(chunk: Chunk, rules: RuleSet): Located[] {
     if (rule.path && !test(rule.path, chunk.path)) continue;
     if (!rule.regex) {
       // A path-only rule: the file itself is the finding.
-      if (chunk.startLine <= 1) out.push({ line: 1, span: [0, 0], finding: { path: chunk.path, line: 1, ruleId: rule.id, description: rule.description, match: chunk.path } });
+      if (chunk.startLine <= 1)
+        out.push({ line: 1, span: [0, 0], finding: { path: chunk.path, line: 1, ruleId: rule.id, description: rule.description, match: chunk.path } });
       continue;
     }
     if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) continue;
@@ -146,7 +150,11 @@ function findByRules(chunk: Chunk, rules: RuleSet): Located[] {
       const target = { secret, match: m[0], line: lineText, path: chunk.path };
       if ([...rules.allowlists, ...rule.allowlists].some((a) => allowed(a, target))) continue;
       const masked = m[0].split(secret).join(mask(secret));
-      out.push({ line, span: [secretStart, secretStart + secret.length], finding: { path: chunk.path, line, ruleId: rule.id, description: rule.description, match: oneLine(masked) } });
+      out.push({
+        line,
+        span: [secretStart, secretStart + secret.length],
+        finding: { path: chunk.path, line, ruleId: rule.id, description: rule.description, match: oneLine(masked) },
+      });
     }
   }
   return out;

@@ -118,7 +118,10 @@ function compile(file: z.infer<typeof configFileSchema>, source: string, base: R
     return {
       source,
       rules: [...inherited, ...own].filter((r) => !disabled.has(r.id)),
-      allowlists: [...base.flatMap((b) => b.allowlists), ...[file.allowlist, ...(file.allowlists ?? [])].filter((a) => a !== undefined).map((a, i) => compileAllowlist(a, `${source} allowlist ${i + 1}`))],
+      allowlists: [
+        ...base.flatMap((b) => b.allowlists),
+        ...[file.allowlist, ...(file.allowlists ?? [])].filter((a) => a !== undefined).map((a, i) => compileAllowlist(a, `${source} allowlist ${i + 1}`)),
+      ],
     };
   } catch (error) {
     if (error instanceof RuleSyntaxError) throw new ScanConfigError(error.message);

@@ -19,7 +19,12 @@ export interface KnownCredentialsDeps {
 export async function knownCredentials(deps: KnownCredentialsDeps): Promise<{ lookup: CredentialLookup; count: number } | { unavailable: string }> {
   const key = await loadFingerprintKey(deps.store);
   if (!key) {
-    return { unavailable: deps.store.kind === 'os-keychain' ? 'no credential has been issued on this machine yet' : `there is no OS keychain (${deps.store.reason ?? 'memory store'})` };
+    return {
+      unavailable:
+        deps.store.kind === 'os-keychain'
+          ? 'no credential has been issued on this machine yet'
+          : `there is no OS keychain (${deps.store.reason ?? 'memory store'})`,
+    };
   }
   const live = new Map<string, JournalEntry>();
   for (const e of await deps.journalEntries()) if (e.expiresAt > deps.now && (e.state === 'active' || e.state === 'expiring')) live.set(e.sessionId, e);
@@ -54,9 +59,14 @@ export async function knownCredentials(deps: KnownCredentialsDeps): Promise<{ lo
  * `unavailable` says why Keyfob's own credentials will not be recognised (the face tells it when
  * there is no OS keychain; an install that never issued anything has nothing to say).
  */
-export async function knownCredentialsHere(env: NodeJS.ProcessEnv, now: number): Promise<{ lookup?: CredentialLookup; count: number | null; unavailable?: string; keychain: SecretStore['kind'] }> {
+export async function knownCredentialsHere(
+  env: NodeJS.ProcessEnv,
+  now: number,
+): Promise<{ lookup?: CredentialLookup; count: number | null; unavailable?: string; keychain: SecretStore['kind'] }> {
   const store = await openSecretStore({ env });
   const dir = stateDir(env);
   const known = await knownCredentials({ store, stateDir: dir, journalEntries: async () => (existsSync(dir) ? new Journal(dir).list() : []), now });
-  return 'lookup' in known ? { lookup: known.lookup, count: known.count, keychain: store.kind } : { count: null, unavailable: known.unavailable, keychain: store.kind };
+  return 'lookup' in known
+    ? { lookup: known.lookup, count: known.count, keychain: store.kind }
+    : { count: null, unavailable: known.unavailable, keychain: store.kind };
 }

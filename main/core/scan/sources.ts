@@ -24,7 +24,18 @@ export async function repoRoot(cwd: string): Promise<string> {
 
 /** The lines the staged changes add, as one chunk per hunk (renames and copies included). */
 export async function stagedChunks(cwd: string): Promise<Chunk[]> {
-  const diff = await git(cwd, ['-c', 'core.quotePath=false', 'diff', '--cached', '--no-color', '--no-ext-diff', '--src-prefix=a/', '--dst-prefix=b/', '-U0', '--diff-filter=ACMRT']);
+  const diff = await git(cwd, [
+    '-c',
+    'core.quotePath=false',
+    'diff',
+    '--cached',
+    '--no-color',
+    '--no-ext-diff',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+    '-U0',
+    '--diff-filter=ACMRT',
+  ]);
   return parseAddedLines(diff);
 }
 

@@ -184,10 +184,23 @@ async function writeJournal(deps: EndSessionDeps, write: Promise<void>): Promise
   }
 }
 
-function auditEnd(deps: EndSessionDeps, entry: EndingSession, action: 'revoked' | 'expired' | 'revoke-failed', reason: EndReason, notes: Array<string | undefined>): void {
+function auditEnd(
+  deps: EndSessionDeps,
+  entry: EndingSession,
+  action: 'revoked' | 'expired' | 'revoke-failed',
+  reason: EndReason,
+  notes: Array<string | undefined>,
+): void {
   const detail = notes.filter(Boolean).join('; ');
   try {
-    deps.audit.append({ target: entry.targetId, action, reason, sessionId: entry.sessionId, ...(entry.leaseId ? { leaseId: entry.leaseId } : {}), ...(detail ? { detail } : {}) });
+    deps.audit.append({
+      target: entry.targetId,
+      action,
+      reason,
+      sessionId: entry.sessionId,
+      ...(entry.leaseId ? { leaseId: entry.leaseId } : {}),
+      ...(detail ? { detail } : {}),
+    });
   } catch (error) {
     deps.reportProblem?.(`Could not write the audit log: ${errorMessage(error)}`);
   }

@@ -143,7 +143,6 @@ export class Journal extends JournalBase {
     return (await this.#read({ moveAsideIfCorrupt: false })).entries.map((e) => ({ ...e }));
   }
 
-
   /**
    * Calls `listener` (debounced) when any process replaces the journal file, so a process can
    * notice sessions revoked elsewhere without polling.
@@ -277,7 +276,6 @@ export class MemoryJournal extends JournalBase {
     this.#entries = applied.entries;
     return applied.value;
   }
-
 }
 
 /** Runs `mutate` on a copy; validates only the entries it added or changed (cheap for big batches). */

@@ -37,13 +37,21 @@ export type EntryParser = (raw: unknown) => JournalEntry | undefined;
 export const emptyJournalFile = (): JournalFileState => ({ entries: [], foreign: [], changeLines: 0, appendable: false });
 
 const snapshotLine = (value: unknown): value is { version: 1 | 2; entries: unknown[] } =>
-  typeof value === 'object' && value !== null && 'version' in value && (value.version === 1 || value.version === 2) && 'entries' in value && Array.isArray(value.entries);
+  typeof value === 'object' &&
+  value !== null &&
+  'version' in value &&
+  (value.version === 1 || value.version === 2) &&
+  'entries' in value &&
+  Array.isArray(value.entries);
 
 /** The journal's state from the file's text, or undefined when it is not a journal (damage from outside). */
 export function parseJournalFile(text: string, parseEntry: EntryParser): JournalFileState | undefined {
   // Version 1: one (pretty-printed) JSON document.
   const whole = tryJson(text);
-  if (whole !== undefined) return snapshotLine(whole) ? classify(parseEntry, whole.entries, 0, whole.version === 2 && text.endsWith('\n') && !text.slice(0, -1).includes('\n')) : undefined;
+  if (whole !== undefined)
+    return snapshotLine(whole)
+      ? classify(parseEntry, whole.entries, 0, whole.version === 2 && text.endsWith('\n') && !text.slice(0, -1).includes('\n'))
+      : undefined;
 
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n');
@@ -65,8 +73,8 @@ export function parseJournalFile(text: string, parseEntry: EntryParser): Journal
     else if (isDel(change)) {
       byId.delete(change.del);
       if (typeof change.reason === 'string') endReasons.set(change.del, change.reason);
-    }
-    else if (i === lines.length - 1 && !endsClean) appendable = false; // an append cut short by a crash: never finished, so never relied on
+    } else if (i === lines.length - 1 && !endsClean)
+      appendable = false; // an append cut short by a crash: never finished, so never relied on
     else return undefined;
   }
   return { ...classify(parseEntry, [...byId.values(), ...unkeyed], lines.length - 1, appendable), endReasons };
@@ -101,7 +109,8 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   const old = new Map(before.entries.map((e) => [e.sessionId, e]));
   const nextIds = new Set(next.map((e) => e.sessionId));
   const changes: string[] = [];
-  for (const e of before.entries) if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
+  for (const e of before.entries)
+    if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
   if (changes.length === 0) return before;

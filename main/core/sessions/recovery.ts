@@ -41,7 +41,13 @@ export interface RecoveryReport {
 
 const ownerOf = (e: JournalEntry): ProcessIdentity => ({ pid: e.pid, pidStartTime: e.pidStartTime, hostname: e.hostname });
 
-export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi, audit: AuditSink, clock: Clock, options: RecoveryOptions = {}): Promise<RecoveryReport> {
+export async function recoverOrphans(
+  journal: SessionJournal,
+  leaseApi: LeaseApi,
+  audit: AuditSink,
+  clock: Clock,
+  options: RecoveryOptions = {},
+): Promise<RecoveryReport> {
   const self = options.self ?? currentProcessIdentity();
   const alive = options.isOwnerAlive ?? isOwnerAlive;
   const now = clock.now();
@@ -90,10 +96,12 @@ export async function recoverOrphans(journal: SessionJournal, leaseApi: LeaseApi
   });
   for (const r of result.settled) {
     const e = r.item;
-    if (!r.ok) report.pending.push(e); // endSession never throws; kept for the next start all the same
+    if (!r.ok)
+      report.pending.push(e); // endSession never throws; kept for the next start all the same
     else if (r.value.status === 'revoked') report.revoked.push(e);
     else if (r.value.status === 'expired') report.expired.push(e);
-    else if (r.value.status === 'revoke-failed') report.failed.push({ ...e, state: 'revoke-failed', revokeAttempts: r.value.revokeAttempts, lastError: r.value.error });
+    else if (r.value.status === 'revoke-failed')
+      report.failed.push({ ...e, state: 'revoke-failed', revokeAttempts: r.value.revokeAttempts, lastError: r.value.error });
   }
 
   // Not finished by the deadline: back to the dead owner as they were, so any later start

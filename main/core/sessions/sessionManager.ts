@@ -273,7 +273,9 @@ export class SessionManager implements Disposable {
       return Promise.reject(new SessionError('LEASE_NOT_RENEWABLE', `Session ${s.id} (${s.targetId}) cannot be extended: ${why}`));
     }
     if (!s.renewable) {
-      return Promise.reject(new SessionError('LEASE_NOT_RENEWABLE', `Session ${s.id} (${s.targetId}) cannot be extended: Vault issued its lease as not renewable`));
+      return Promise.reject(
+        new SessionError('LEASE_NOT_RENEWABLE', `Session ${s.id} (${s.targetId}) cannot be extended: Vault issued its lease as not renewable`),
+      );
     }
     if (t.renewing) return t.renewing;
     const work = this.#renew(t, s.leaseId, incrementSeconds);
@@ -399,7 +401,9 @@ export class SessionManager implements Disposable {
       if (!t || t.ending) continue;
       out.timedOut.push(id);
       t.session.endReason ??= reason;
-      const failed = await recordFailedRevocation(endingOf(t, this.#owner), t.session.endReason, 'not attempted before the deadline', this.#endDeps, { retryDelayMs: this.#retryDelayMs });
+      const failed = await recordFailedRevocation(endingOf(t, this.#owner), t.session.endReason, 'not attempted before the deadline', this.#endDeps, {
+        retryDelayMs: this.#retryDelayMs,
+      });
       this.#keepForRetry(t, failed);
     }
     return out;
@@ -410,7 +414,10 @@ export class SessionManager implements Disposable {
     const reason = s.endReason!;
     this.#onDidUpdateSession.fire(snapshot(t));
     // The revoke path journals, revokes and audits; here only the in-memory session, events and retry timing follow it.
-    const outcome = await endSession(endingOf(t, this.#owner), reason, this.#endDeps, { runCleanup: () => this.#runHook(t, reason), retryDelayMs: this.#retryDelayMs });
+    const outcome = await endSession(endingOf(t, this.#owner), reason, this.#endDeps, {
+      runCleanup: () => this.#runHook(t, reason),
+      retryDelayMs: this.#retryDelayMs,
+    });
     if (outcome.status === 'revoke-failed') {
       this.#keepForRetry(t, outcome);
       return { sessionId: s.id, status: 'revoke-failed', error: outcome.error };

@@ -40,7 +40,11 @@ export function wrapperScript(realSsh: string): string {
  * is nothing to wrap (no ssh on PATH) or no POSIX shell to run the wrapper (Windows: a gap,
  * docs/security.md). `dir` is the session's private 0700 dir; it goes when the session ends.
  */
-export async function noMultiplexingPath(dir: string, searchPath: string | undefined, platform: NodeJS.Platform = process.platform): Promise<string | undefined> {
+export async function noMultiplexingPath(
+  dir: string,
+  searchPath: string | undefined,
+  platform: NodeJS.Platform = process.platform,
+): Promise<string | undefined> {
   if (platform === 'win32' || !searchPath) return undefined;
   const bin = join(dir, 'bin');
   const realSsh = findOnPath('ssh', searchPath, bin);

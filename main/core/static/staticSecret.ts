@@ -21,13 +21,18 @@ export interface KvApi {
   kvRead(mount: string, path: string): Promise<KvSecret | null>;
 }
 
-
 /** The age of the current version, from KV metadata (the secret itself is not read); null if nothing is there. */
 export async function staticSecretAge(target: StaticTarget, kv: Pick<KvApi, 'kvMetadata'>, now: number): Promise<StaticAge | null> {
   const meta = await kv.kvMetadata(target.static.vaultMount, target.static.path);
   if (!meta) return null;
   const ageSeconds = Math.max(0, Math.floor((now - meta.currentVersionCreated.getTime()) / 1000));
-  return { version: meta.currentVersion, rotatedAt: meta.currentVersionCreated, ageSeconds, rotationSeconds: target.static.rotation, overdue: ageSeconds > target.static.rotation };
+  return {
+    version: meta.currentVersion,
+    rotatedAt: meta.currentVersionCreated,
+    ageSeconds,
+    rotationSeconds: target.static.rotation,
+    overdue: ageSeconds > target.static.rotation,
+  };
 }
 
 export interface Clipboard {
@@ -47,7 +52,8 @@ export async function copyStaticSecret(
   const secret = await deps.kv.kvRead(s.vaultMount, s.path);
   if (!secret) throw new KeyfobError('vault-error', `${target.id}: nothing at ${s.vaultMount}/data/${s.path} in Vault (deleted, or never written)`);
   const value = secret.data[s.field];
-  if (typeof value !== 'string') throw new KeyfobError('vault-error', `${target.id}: the secret at ${s.vaultMount}/data/${s.path} has no text field "${s.field}"`);
+  if (typeof value !== 'string')
+    throw new KeyfobError('vault-error', `${target.id}: the secret at ${s.vaultMount}/data/${s.path} has no text field "${s.field}"`);
   await deps.clipboard.write(value);
   const cleared = new Promise<'cleared' | 'replaced'>((resolve, reject) => {
     deps.clock.setTimer(() => {

@@ -109,7 +109,11 @@ export async function createVaultClient(options: Omit<VaultClientOptions, 'ca'> 
     try {
       ca = await readFile(caFile, 'utf8');
     } catch (error) {
-      throw new VaultError('VAULT_UNREACHABLE', `Cannot read Vault's CA file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, '');
+      throw new VaultError(
+        'VAULT_UNREACHABLE',
+        `Cannot read Vault's CA file ${caFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        '',
+      );
     }
   }
   return new VaultClient({ ...rest, ...(ca ? { ca } : {}) });
@@ -220,7 +224,11 @@ export class VaultClient implements LeaseApi {
     );
     const { auth_url: url } = this.#parse(oidcAuthUrlDataSchema, envelope.data, path, 'data');
     if (!url) {
-      throw new VaultError('LOGIN_REFUSED', `Vault would not start an OIDC login for role "${role}" with redirect_uri ${redirectUri}; check the role's allowed_redirect_uris`, path);
+      throw new VaultError(
+        'LOGIN_REFUSED',
+        `Vault would not start an OIDC login for role "${role}" with redirect_uri ${redirectUri}; check the role's allowed_redirect_uris`,
+        path,
+      );
     }
     return url;
   }
@@ -289,7 +297,14 @@ export class VaultClient implements LeaseApi {
     const envelope = await this.#envelope(path, () => this.#nv.write(path, { lease_id: leaseId }));
     const d = this.#parse(leaseLookupDataSchema, envelope.data, path, 'data');
     const date = (s: string | null) => (s ? new Date(s) : null);
-    return { id: d.id, issueTime: new Date(d.issue_time), expireTime: date(d.expire_time), lastRenewal: date(d.last_renewal), renewable: d.renewable, ttl: d.ttl };
+    return {
+      id: d.id,
+      issueTime: new Date(d.issue_time),
+      expireTime: date(d.expire_time),
+      lastRenewal: date(d.last_renewal),
+      renewable: d.renewable,
+      ttl: d.ttl,
+    };
   }
 
   /** KV v2 read; null when there is nothing at the path (or it was deleted). */
@@ -309,7 +324,12 @@ export class VaultClient implements LeaseApi {
   }
 
   /** KV v2 write; `cas` makes it fail unless the current version matches (0 = must not exist). */
-  async kvWrite(mount: string, secretPath: string, data: Record<string, unknown>, options: { cas?: number } = {}): Promise<{ version: number; createdTime: string }> {
+  async kvWrite(
+    mount: string,
+    secretPath: string,
+    data: Record<string, unknown>,
+    options: { cas?: number } = {},
+  ): Promise<{ version: number; createdTime: string }> {
     const path = `${mount}/data/${secretPath}`;
     const body = { data, ...(options.cas === undefined ? {} : { options: { cas: options.cas } }) };
     const envelope = await this.#envelope(path, () => this.#nv.write(path, body));

@@ -49,7 +49,12 @@ export function vaultErrorLines(body: unknown): string[] {
     .filter((e): e is string => typeof e === 'string')
     .flatMap((e) => {
       const bullets = [...e.matchAll(/^\s*\*\s+(.+)$/gm)].map((m) => m[1]!.trim());
-      return bullets.length > 0 ? bullets : e.split('\n').map((line) => line.trim()).filter(Boolean);
+      return bullets.length > 0
+        ? bullets
+        : e
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean);
     });
 }
 

@@ -150,7 +150,11 @@ export class VaultTransport {
         });
         res.on('end', () => {
           clearTimeout(timer);
-          resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: decodeBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type']) });
+          resolve({
+            statusCode: res.statusCode ?? 0,
+            headers: res.headers,
+            body: decodeBody(Buffer.concat(chunks).toString('utf8'), res.headers['content-type']),
+          });
         });
         res.on('error', (error) => {
           clearTimeout(timer);

@@ -4,7 +4,11 @@ import type { TargetView } from '../../../common/views.ts';
 import { WindowError } from './errorView.ts';
 import type { IssuedSession } from './windowEngine.ts';
 
-export async function copyCredential(kind: TargetView['kind'], credential: IssuedSession['credential'], clipboard: { writeText(text: string): void | Promise<void> }): Promise<{ label: string; value: string }> {
+export async function copyCredential(
+  kind: TargetView['kind'],
+  credential: IssuedSession['credential'],
+  clipboard: { writeText(text: string): void | Promise<void> },
+): Promise<{ label: string; value: string }> {
   if (kind === 'database' && credential.connectionUri) {
     await clipboard.writeText(credential.connectionUri);
     return { label: 'connection string', value: credential.connectionUri };

@@ -5,13 +5,15 @@
 import { ipcContract, type Channel, type ChannelResult, type IpcResult } from '../../../common/ipc.ts';
 import { toErrorView } from './errorView.ts';
 
-export type WindowHandlers = { [C in Channel]: (input: import('zod').output<(typeof ipcContract)[C]['input']>) => Promise<ChannelResult<C>> | ChannelResult<C> };
+export type WindowHandlers = {
+  [C in Channel]: (input: import('zod').output<(typeof ipcContract)[C]['input']>) => Promise<ChannelResult<C>> | ChannelResult<C>;
+};
 
 const isChannel = (value: unknown): value is Channel => typeof value === 'string' && Object.hasOwn(ipcContract, value);
 
 export async function dispatch(handlers: WindowHandlers, channel: unknown, rawInput: unknown): Promise<IpcResult<unknown>> {
   try {
-    if (!isChannel(channel)) return refuse('That request is not part of Keyfob\'s window contract.');
+    if (!isChannel(channel)) return refuse("That request is not part of Keyfob's window contract.");
     const contract = ipcContract[channel];
     const input = contract.input.safeParse(rawInput);
     if (!input.success) return refuse(`The window sent ${channel} a request Keyfob does not accept; reload the window and try again.`);

@@ -20,7 +20,10 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
   let clearClipboard: { dispose(): void } | null = null;
 
   return {
-    'app.info': () => ({ methods: availableMethods(engine.config.auth), capabilities: { terminal: host.openInTerminal !== undefined, clipboard: host.clipboard !== undefined } }),
+    'app.info': () => ({
+      methods: availableMethods(engine.config.auth),
+      capabilities: { terminal: host.openInTerminal !== undefined, clipboard: host.clipboard !== undefined },
+    }),
     'signIn.state': () => engine.signIn(),
     'signIn.login': async ({ method }) => {
       signingIn?.abort();
@@ -50,7 +53,8 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
       if (!clipboard) throw new WindowError('usage', 'This Keyfob has no clipboard to copy to; use Open in terminal.');
       const target = engine.targets().find((t) => t.id === targetId);
       if (!target) throw new WindowError('unknown-target', `There is no target "${targetId.slice(0, 64)}" in the org config.`);
-      if (target.kind === 'ssh') throw new WindowError('usage', 'SSH sessions have nothing to copy: the key stays in a per-session agent. Use Open in terminal.');
+      if (target.kind === 'ssh')
+        throw new WindowError('usage', 'SSH sessions have nothing to copy: the key stays in a per-session agent. Use Open in terminal.');
       const issued = await engine.issue(targetId, options);
       const seconds = host.preferences.get().clipboardClearSeconds;
       clearClipboard?.dispose();
@@ -70,9 +74,22 @@ export function createWindowHandlers(engine: WindowEngine, host: WindowHost): Wi
     'activity.list': async (filter) => {
       const since = filter.sinceHours === undefined ? -Infinity : (host.now ?? Date.now)() - filter.sinceHours * 3600_000;
       const entries = (await host.readActivity())
-        .filter((e) => (filter.targetId === undefined || e.target === filter.targetId) && (filter.action === undefined || e.action === filter.action) && Date.parse(e.time) >= since)
+        .filter(
+          (e) =>
+            (filter.targetId === undefined || e.target === filter.targetId) &&
+            (filter.action === undefined || e.action === filter.action) &&
+            Date.parse(e.time) >= since,
+        )
         .filter((e): e is typeof e & { action: ActivityEntry['action'] } => (AUDIT_ACTIONS_VIEW as readonly string[]).includes(e.action))
-        .map((e) => ({ time: e.time, user: e.user, target: e.target, action: e.action, reason: e.reason ?? null, sessionId: e.sessionId ?? null, detail: e.detail ?? null }));
+        .map((e) => ({
+          time: e.time,
+          user: e.user,
+          target: e.target,
+          action: e.action,
+          reason: e.reason ?? null,
+          sessionId: e.sessionId ?? null,
+          detail: e.detail ?? null,
+        }));
       return entries.reverse().slice(0, filter.limit ?? 200);
     },
     'exposure.get': () => engine.exposure(),

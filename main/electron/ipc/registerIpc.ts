@@ -31,7 +31,8 @@ export function isTrustedSender(event: SenderEvent, isOurWebContents: (sender: u
 export function registerWindowIpc(ipcMain: IpcMainLike, handlers: WindowHandlers, isOurWebContents: (sender: unknown) => boolean): Disposable {
   for (const channel of CHANNELS) {
     ipcMain.handle(invokeChannel(channel), async (event, input) => {
-      if (!isTrustedSender(event, isOurWebContents)) return { ok: false, error: { code: 'usage', message: 'Refused: this request did not come from Keyfob\'s window.' } };
+      if (!isTrustedSender(event, isOurWebContents))
+        return { ok: false, error: { code: 'usage', message: "Refused: this request did not come from Keyfob's window." } };
       return dispatch(handlers, channel, input);
     });
   }

@@ -5,9 +5,7 @@
 import { splitCommand } from '../../core/auth/browser.ts';
 
 /** Argument-vector terminals take the command after their own words; macOS apps get a script. */
-export type Terminal =
-  | { source: TerminalSource; kind: 'argv'; argv: string[] }
-  | { source: TerminalSource; kind: 'mac-app'; app: 'Terminal' | 'iTerm' };
+export type Terminal = { source: TerminalSource; kind: 'argv'; argv: string[] } | { source: TerminalSource; kind: 'mac-app'; app: 'Terminal' | 'iTerm' };
 
 export type TerminalSource = 'preference' | 'KEYFOB_TERMINAL' | 'platform';
 

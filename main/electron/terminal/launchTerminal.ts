@@ -21,7 +21,9 @@ export const launchTerminal: LaunchTerminal = async (launch, env) => {
     // detached: the terminal outlives a tray restart; on Windows it also gets its own console.
     const child = spawn(launch.file, args, { env, detached: true, stdio: 'ignore' });
     child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'ENOENT' ? `the terminal "${launch.file}" was not found` : `could not start the terminal "${launch.file}": ${error.message}`)),
+      reject(
+        new Error(error.code === 'ENOENT' ? `the terminal "${launch.file}" was not found` : `could not start the terminal "${launch.file}": ${error.message}`),
+      ),
     );
     child.once('spawn', () => {
       child.unref();

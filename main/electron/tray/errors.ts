@@ -6,7 +6,8 @@ import type { ErrorView } from '../ports.ts';
 import { plainText } from './notices.ts';
 
 export function toErrorView(error: unknown): ErrorView {
-  const candidate = typeof error === 'object' && error !== null ? { code: (error as { code?: unknown }).code, message: (error as { message?: unknown }).message } : {};
+  const candidate =
+    typeof error === 'object' && error !== null ? { code: (error as { code?: unknown }).code, message: (error as { message?: unknown }).message } : {};
   const parsed = errorViewSchema.safeParse(candidate);
   if (parsed.success) return { code: parsed.data.code, message: plainText(parsed.data.message) };
   return { code: 'internal', message: 'Keyfob hit an unexpected error; try again, and report it if it persists.' };

@@ -20,9 +20,7 @@ export type TrayAction =
   | { type: 'open-window' }
   | { type: 'quit' };
 
-export type MenuItemModel =
-  | { type: 'separator' }
-  | { type: 'item'; label: string; enabled: boolean; action?: TrayAction; submenu?: MenuItemModel[] };
+export type MenuItemModel = { type: 'separator' } | { type: 'item'; label: string; enabled: boolean; action?: TrayAction; submenu?: MenuItemModel[] };
 
 export interface TrayState {
   now: number;
@@ -73,7 +71,12 @@ function signInItems(state: TrayState): MenuItemModel[] {
   const [only, ...others] = state.loginMethods;
   if (!only) return [info(LABELS.signIn)];
   if (others.length === 0) return [item(LABELS.signIn, { type: 'sign-in', method: only })];
-  return [submenu(LABELS.signIn, state.loginMethods.map((method) => item(LOGIN_METHOD_LABELS[method], { type: 'sign-in', method })))];
+  return [
+    submenu(
+      LABELS.signIn,
+      state.loginMethods.map((method) => item(LOGIN_METHOD_LABELS[method], { type: 'sign-in', method })),
+    ),
+  ];
 }
 
 /** Soonest expiry first: the top of the list is what needs attention. */

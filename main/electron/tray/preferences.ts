@@ -3,7 +3,14 @@
 // what the user set is stored, so an unset warning lead keeps following the org config.
 import Store from 'electron-store';
 import { z } from 'zod';
-import { DEFAULT_PREFERENCES, preferencesPatchSchema, preferencesSchema, readPreferences, type Preferences, type PreferencesPatch } from '../../../common/preferences.ts';
+import {
+  DEFAULT_PREFERENCES,
+  preferencesPatchSchema,
+  preferencesSchema,
+  readPreferences,
+  type Preferences,
+  type PreferencesPatch,
+} from '../../../common/preferences.ts';
 
 export { readPreferences, type Preferences, type PreferencesPatch };
 

@@ -78,7 +78,9 @@ export class TrayController {
   state(): TrayState {
     const { engine } = this;
     const auth = engine.config.auth;
-    const configured = (['vault-oidc', 'oidc', 'aws-sso'] as const).filter((m) => auth[({ 'vault-oidc': 'vaultOidc', oidc: 'oidc', 'aws-sso': 'awsSso' } as const)[m]]);
+    const configured = (['vault-oidc', 'oidc', 'aws-sso'] as const).filter(
+      (m) => auth[({ 'vault-oidc': 'vaultOidc', oidc: 'oidc', 'aws-sso': 'awsSso' } as const)[m]],
+    );
     return {
       now: this.#deps.clock.now(),
       signIn: engine.signIn(),
@@ -254,7 +256,9 @@ export class TrayController {
     const { electron, env } = this.#deps;
     const terminal = findTerminal({ platform: electron.platform, env, preference: this.#deps.preferences.get().terminal, onPath: this.#deps.onPath });
     if (!terminal) {
-      throw Object.assign(new Error('No terminal found: set one in Preferences or in KEYFOB_TERMINAL (e.g. "kitty" or "gnome-terminal --").'), { code: 'usage' });
+      throw Object.assign(new Error('No terminal found: set one in Preferences or in KEYFOB_TERMINAL (e.g. "kitty" or "gnome-terminal --").'), {
+        code: 'usage',
+      });
     }
     const argv = terminalSessionArgv({
       cli: cliCommand({ env, execPath: this.#deps.execPath, packaged: electron.app.isPackaged }),
@@ -357,7 +361,10 @@ export class TrayController {
 
   /** Crash recovery (at start, or after a sign-in) revoked what a dead keyfob process left. */
   #recovered(recovery: RecoveryView): void {
-    const notice = recoveryNotice(recovery.revoked.map((s) => targetName(s, this.#engine.targets())), recovery.failed.length);
+    const notice = recoveryNotice(
+      recovery.revoked.map((s) => targetName(s, this.#engine.targets())),
+      recovery.failed.length,
+    );
     if (notice) this.#notify(notice);
     for (const problem of recovery.problems) this.#notify(problemNotice({ code: problem.code, message: plainText(problem.message) }));
     this.render();
@@ -375,7 +382,10 @@ export class TrayController {
       const key = `${session.id}@${session.expiresAt}`;
       if (left === 0 || left > lead || this.#warned.has(key)) continue;
       this.#warned.add(key);
-      const actions: TrayAction[] = [...(session.renewable ? [{ type: 'extend', sessionId: session.id } as const] : []), { type: 'revoke', sessionId: session.id }];
+      const actions: TrayAction[] = [
+        ...(session.renewable ? [{ type: 'extend', sessionId: session.id } as const] : []),
+        { type: 'revoke', sessionId: session.id },
+      ];
       this.#notify(warningNotice(targetName(session, this.#engine.targets()), left, session.renewable), {
         actions: actions.map((a) => (a.type === 'extend' ? LABELS.extend : LABELS.revoke)),
         onAction: (index) => {
@@ -395,7 +405,10 @@ export class TrayController {
     const live = state.sessions.filter((s) => s.state === 'active' || s.state === 'expiring');
     const expiries = live.map((s) => Date.parse(s.expiresAt));
     const lead = this.#warnLead() * 1000;
-    const warnings = live.filter((s) => !this.#warned.has(`${s.id}@${s.expiresAt}`)).map((s) => Date.parse(s.expiresAt) - lead).filter((at) => at > state.now);
+    const warnings = live
+      .filter((s) => !this.#warned.has(`${s.id}@${s.expiresAt}`))
+      .map((s) => Date.parse(s.expiresAt) - lead)
+      .filter((at) => at > state.now);
     const next = [nextRefreshAt(expiries, state.now), ...warnings].filter((at): at is number => at !== null).sort((a, b) => a - b)[0];
     if (next !== undefined) this.#timer = this.#deps.clock.setTimer(() => this.render(), next - state.now);
   }
@@ -441,5 +454,9 @@ export class TrayController {
 
 /** AWS keys as the shell lines a user pastes (`Copy credentials`). */
 export function awsExportLines(keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): string {
-  return [`export AWS_ACCESS_KEY_ID=${keys.accessKeyId}`, `export AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey}`, ...(keys.sessionToken ? [`export AWS_SESSION_TOKEN=${keys.sessionToken}`] : [])].join('\n');
+  return [
+    `export AWS_ACCESS_KEY_ID=${keys.accessKeyId}`,
+    `export AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey}`,
+    ...(keys.sessionToken ? [`export AWS_SESSION_TOKEN=${keys.sessionToken}`] : []),
+  ].join('\n');
 }

@@ -14,7 +14,9 @@ export { APP_ORIGIN, CONTENT_SECURITY_POLICY } from './appProtocol.ts';
 
 /** Before app ready: app:// is a standard, secure scheme so 'self' in the CSP means it. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: false, corsEnabled: false, stream: false } },
+  ]);
 }
 
 export interface WindowSetup {
@@ -47,7 +49,9 @@ export function setUpWindow(setup: WindowSetup): KeyfobWindows {
   const isOurs = (sender: unknown) => window !== null && !window.isDestroyed() && sender === window.webContents;
   if (setup.engine) {
     disposables.push(registerWindowIpc(ipcMain as unknown as IpcMainLike, createWindowHandlers(setup.engine, setup.host), isOurs));
-    disposables.push(forwardEngineEvents(setup.engine, (event, payload) => window && !window.isDestroyed() && sendToWindow(window.webContents)(event, payload)));
+    disposables.push(
+      forwardEngineEvents(setup.engine, (event, payload) => window && !window.isDestroyed() && sendToWindow(window.webContents)(event, payload)),
+    );
   }
 
   return {

@@ -109,10 +109,20 @@ export function makeKeyfobUser(stack: Stack, options: KeyfobUserOptions = {}): K
  * Starts `keyfob ARGS` in its own process group (as a shell job is), so a test can deliver a
  * terminal's Ctrl-C to the group or kill keyfob alone. Killed with its group after `timeoutMs`.
  */
-export function startKeyfob(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000, io: { input?: string | undefined; cwd?: string | undefined } = {}): RunningKeyfob {
+export function startKeyfob(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+  io: { input?: string | undefined; cwd?: string | undefined } = {},
+): RunningKeyfob {
   const began = Date.now();
   const { input, cwd } = io;
-  const child = spawn(nodeBin, [keyfobScript, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true, ...(cwd ? { cwd } : {}) });
+  const child = spawn(nodeBin, [keyfobScript, ...args], {
+    env,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    detached: true,
+    ...(cwd ? { cwd } : {}),
+  });
   if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';

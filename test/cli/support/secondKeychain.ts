@@ -30,7 +30,9 @@ export async function startSecondKeychain(): Promise<SecondKeychain> {
   // Its own HOME and XDG_RUNTIME_DIR: gnome-keyring would otherwise find the first one's control socket.
   // Nothing of the first keyring's environment either: with its GNOME_KEYRING_CONTROL set,
   // --unlock would talk to (and re-key) the suite's keyring instead of starting a new one.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GNOME_KEYRING') && k !== 'SSH_AUTH_SOCK' && k !== 'DBUS_SESSION_BUS_ADDRESS'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('GNOME_KEYRING') && k !== 'SSH_AUTH_SOCK' && k !== 'DBUS_SESSION_BUS_ADDRESS'),
+  );
   const base = { ...inherited, DBUS_SESSION_BUS_ADDRESS: address, HOME: home, XDG_DATA_HOME: join(home, '.local/share'), XDG_RUNTIME_DIR: runtime };
   const out = execFileSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: randomBytes(12).toString('hex'), env: base }).toString();
   const env: Record<string, string> = { DBUS_SESSION_BUS_ADDRESS: address, XDG_RUNTIME_DIR: runtime };

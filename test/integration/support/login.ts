@@ -67,7 +67,13 @@ export async function idTokenFor(info: StackInfo, user = 'alice'): Promise<strin
     const res = await fetch(discovery.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: listener.redirectUri, client_id: info.oidc.keyfobClientId, code_verifier: verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: listener.redirectUri,
+        client_id: info.oidc.keyfobClientId,
+        code_verifier: verifier,
+      }),
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`token endpoint answered ${res.status}: ${text}`);

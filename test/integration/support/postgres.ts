@@ -4,7 +4,14 @@ import type { StackInfo } from '../../stack/stack.ts';
 
 /** Run `fn` with a connection to the orders database as `user`; always disconnects. */
 export async function withPg<T>(info: StackInfo, user: string, password: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: info.postgres.host, port: info.postgres.port, database: info.postgres.database, user, password, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({
+    host: info.postgres.host,
+    port: info.postgres.port,
+    database: info.postgres.database,
+    user,
+    password,
+    connectionTimeoutMillis: 10_000,
+  });
   // A revoked login's backend is terminated; that must not crash the test process.
   client.on('error', () => {});
   await client.connect();

@@ -55,7 +55,6 @@ export const AuthReply = z.object({
   }),
 });
 
-export const LeaseReply = <T extends z.ZodType>(data: T) =>
-  z.object({ lease_id: z.string(), lease_duration: z.number(), renewable: z.boolean(), data });
+export const LeaseReply = <T extends z.ZodType>(data: T) => z.object({ lease_id: z.string(), lease_duration: z.number(), renewable: z.boolean(), data });
 
 export const ErrorsReply = z.object({ errors: z.array(z.string()) });

@@ -2,9 +2,7 @@
 // SSO sessions (access/refresh tokens) and account assignments. HTTP lives elsewhere; this module
 // answers the operations and throws OidcError/PortalError exactly where the service would.
 import { OidcError, PortalError, sessionInvalid } from './errors.ts';
-import {
-  fakeSecretAccessKey, fakeSessionToken, fakeTemporaryAccessKeyId, opaqueToken, userCode as newUserCode,
-} from './fake-credentials.ts';
+import { fakeSecretAccessKey, fakeSessionToken, fakeTemporaryAccessKeyId, opaqueToken, userCode as newUserCode } from './fake-credentials.ts';
 
 export interface SsoUser {
   name: string;
@@ -71,10 +69,7 @@ interface SsoSession {
 
 /** What the verification pages need to know about a user code. */
 export type UserCodeState =
-  | { kind: 'unknown' }
-  | { kind: 'expired' }
-  | { kind: 'decided'; approved: boolean }
-  | { kind: 'pending'; userCode: string; clientName: string };
+  { kind: 'unknown' } | { kind: 'expired' } | { kind: 'decided'; approved: boolean } | { kind: 'pending'; userCode: string; clientName: string };
 
 function wireSeconds(seconds: number): number {
   return Math.max(1, Math.ceil(seconds));
@@ -156,9 +151,7 @@ export class IdentityCenter {
     };
   }
 
-  createToken(input: {
-    clientId: string; clientSecret: string; grantType: string; deviceCode?: string | undefined; refreshToken?: string | undefined;
-  }) {
+  createToken(input: { clientId: string; clientSecret: string; grantType: string; deviceCode?: string | undefined; refreshToken?: string | undefined }) {
     const client = this.#authenticateClient(input.clientId, input.clientSecret);
     if (DEVICE_GRANT_TYPES.has(input.grantType)) {
       if (!input.deviceCode) throw new OidcError('InvalidRequestException', 'deviceCode is required for the device code grant');
@@ -284,7 +277,9 @@ export class IdentityCenter {
   #issueTokens(client: RegisteredClient, user: string) {
     const accessToken = opaqueToken('aoa');
     this.#sessions.set(accessToken, {
-      user, clientId: client.clientId, expiresAt: this.#opts.now() + this.#opts.accessTokenTtlSeconds * 1000,
+      user,
+      clientId: client.clientId,
+      expiresAt: this.#opts.now() + this.#opts.accessTokenTtlSeconds * 1000,
     });
     // A registration without scopes is the "legacy, non-refreshable" setup: no refresh token.
     let refreshToken: string | undefined;

@@ -50,14 +50,11 @@ async function parseRequest<T>(req: IncomingMessage, schema: z.ZodType<T>): Prom
 }
 
 /** Handles the request if it is an SSO OIDC operation; returns false otherwise. */
-export async function handleOidcApi(
-  req: IncomingMessage, res: ServerResponse, path: string, idc: IdentityCenter, verificationUri: string,
-): Promise<boolean> {
+export async function handleOidcApi(req: IncomingMessage, res: ServerResponse, path: string, idc: IdentityCenter, verificationUri: string): Promise<boolean> {
   if (req.method !== 'POST') return false;
   const operation = {
     '/client/register': async () => idc.registerClient(await parseRequest(req, RegisterClientRequest)),
-    '/device_authorization': async () =>
-      idc.startDeviceAuthorization(await parseRequest(req, StartDeviceAuthorizationRequest), verificationUri),
+    '/device_authorization': async () => idc.startDeviceAuthorization(await parseRequest(req, StartDeviceAuthorizationRequest), verificationUri),
     '/token': async () => idc.createToken(await parseRequest(req, CreateTokenRequest)),
   }[path];
   if (!operation) return false;

@@ -37,9 +37,7 @@ function paginate<T>(items: T[], query: URLSearchParams): { page: T[]; nextToken
 }
 
 /** Handles the request if it is an SSO portal operation; returns false otherwise. */
-export function handlePortalApi(
-  req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, idc: IdentityCenter,
-): boolean {
+export function handlePortalApi(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, idc: IdentityCenter): boolean {
   const route = `${req.method} ${path}`;
   const operation = {
     'GET /assignment/accounts': () => {

@@ -27,32 +27,41 @@ function errorLine(error: string | undefined): string {
 }
 
 function codeEntryPage(error?: string): string {
-  return page('Authorize request', `${errorLine(error)}
+  return page(
+    'Authorize request',
+    `${errorLine(error)}
 <form method="post" action="/device">
   <label>Code <input name="user_code" autocomplete="off" required></label>
   <button type="submit">Next</button>
-</form>`);
+</form>`,
+  );
 }
 
 function signInPage(userCode: string, clientName: string, error?: string): string {
-  return page('Sign in', `<p>Sign in to authorize <strong>${escapeHtml(clientName)}</strong> (code <code>${escapeHtml(userCode)}</code>).</p>
+  return page(
+    'Sign in',
+    `<p>Sign in to authorize <strong>${escapeHtml(clientName)}</strong> (code <code>${escapeHtml(userCode)}</code>).</p>
 ${errorLine(error)}
 <form method="post" action="/device/login">
   <input type="hidden" name="user_code" value="${escapeHtml(userCode)}">
   <label>Username <input name="login" autocomplete="username" required></label>
   <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
   <button type="submit">Sign in</button>
-</form>`);
+</form>`,
+  );
 }
 
 function approvalPage(user: string, userCode: string, clientName: string, consent: string): string {
-  return page('Allow access?', `<p>Signed in as <strong>${escapeHtml(user)}</strong>.</p>
+  return page(
+    'Allow access?',
+    `<p>Signed in as <strong>${escapeHtml(user)}</strong>.</p>
 <p><strong>${escapeHtml(clientName)}</strong> (code <code>${escapeHtml(userCode)}</code>) wants to access your AWS accounts.</p>
 <form method="post" action="/device/decision">
   <input type="hidden" name="consent" value="${escapeHtml(consent)}">
   <button type="submit" name="decision" value="approve">Allow access</button>
   <button type="submit" name="decision" value="deny">Deny</button>
-</form>`);
+</form>`,
+  );
 }
 
 function messagePage(title: string, text: string): string {
@@ -122,9 +131,13 @@ export class VerificationPages {
         return;
       case 'pending': {
         const user = this.#signedIn.get(parseCookies(req.headers.cookie).get(SESSION_COOKIE) ?? '');
-        sendHtml(res, 200, user === undefined
-          ? signInPage(state.userCode, state.clientName)
-          : approvalPage(user, state.userCode, state.clientName, this.#newConsent(user, state.userCode)));
+        sendHtml(
+          res,
+          200,
+          user === undefined
+            ? signInPage(state.userCode, state.clientName)
+            : approvalPage(user, state.userCode, state.clientName, this.#newConsent(user, state.userCode)),
+        );
       }
     }
   }
@@ -164,9 +177,13 @@ export class VerificationPages {
       this.#showCode(req, res, consent.userCode);
       return;
     }
-    sendHtml(res, 200, approve
-      ? messagePage('Request approved', 'You can close this window and return to your application.')
-      : messagePage('Request denied', 'The application was not given access. You can close this window.'));
+    sendHtml(
+      res,
+      200,
+      approve
+        ? messagePage('Request approved', 'You can close this window and return to your application.')
+        : messagePage('Request denied', 'The application was not given access. You can close this window.'),
+    );
   }
 
   #newConsent(user: string, userCode: string): string {

@@ -85,9 +85,7 @@ export class CookieJar {
     }
     if (maxAge !== undefined) cookie.expiresAt = this.#now() + maxAge * 1000;
 
-    this.#cookies = this.#cookies.filter(
-      (c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path),
-    );
+    this.#cookies = this.#cookies.filter((c) => !(c.name === cookie.name && c.domain === cookie.domain && c.path === cookie.path));
     if (cookie.expiresAt === undefined || cookie.expiresAt > this.#now()) this.#cookies.push(cookie);
   }
 }

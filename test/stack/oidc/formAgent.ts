@@ -187,7 +187,10 @@ export async function completeLogin(url: string, opts: LoginOptions): Promise<Lo
     } else if (kind === 'usercode') {
       const field = form.controls.find((c) => c.name === 'user_code' && c.type !== 'hidden');
       const code = field?.value || userCode;
-      if (!code) throw new LoginStepError(`${describe(page)} asks for a device user code, but none was given (use the verification URL with ?user_code=, or pass userCode)`);
+      if (!code)
+        throw new LoginStepError(
+          `${describe(page)} asks for a device user code, but none was given (use the verification URL with ?user_code=, or pass userCode)`,
+        );
       values.set('user_code', code);
       clicked = submits.find((c) => decisionOf(c) !== 'deny') ?? submits[0];
     } else if (kind === 'decision') {
@@ -197,9 +200,7 @@ export async function completeLogin(url: string, opts: LoginOptions): Promise<Lo
     }
     previous = { kind, action: form.action };
     const data = formData(form, values, clicked);
-    page = form.method === 'POST'
-      ? await browser.load(form.action, 'POST', data)
-      : await browser.load(`${form.action.split('?')[0]}?${data.toString()}`);
+    page = form.method === 'POST' ? await browser.load(form.action, 'POST', data) : await browser.load(`${form.action.split('?')[0]}?${data.toString()}`);
   }
 
   const redirectError = browser.redirectErrors.at(-1);

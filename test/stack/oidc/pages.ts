@@ -4,12 +4,7 @@
 // name="decision" value="approve" | "deny"; failures explained in an element with role="alert".
 
 export function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
 function page(title: string, body: string): string {
@@ -78,8 +73,7 @@ export function deviceConfirmPage(form: string, clientName: string, userCode: st
     .replace(/<input type="hidden" name="confirm" value="yes"\/>/, '')
     .replace(
       '</form>',
-      '<button type="submit" name="confirm" value="yes" autofocus>Continue</button>' +
-        '<button type="submit" name="abort" value="yes">Deny</button></form>',
+      '<button type="submit" name="confirm" value="yes" autofocus>Continue</button>' + '<button type="submit" name="abort" value="yes">Deny</button></form>',
     );
   return page(
     'Confirm device',

@@ -7,14 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Provider, errors as oidcErrors } from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import {
-  consentPage,
-  deviceConfirmPage,
-  deviceInputPage,
-  deviceSuccessPage,
-  errorPage,
-  loginPage,
-} from './pages.ts';
+import { consentPage, deviceConfirmPage, deviceInputPage, deviceSuccessPage, errorPage, loginPage } from './pages.ts';
 
 export interface TestUser {
   /** The login name typed on the sign-in page; also the `sub`. */
@@ -116,11 +109,7 @@ export async function startOidcProvider(opts: { port?: number } = {}): Promise<O
         // localhost:8250 by default, Keyfob on a port it picks, the UI on Vault's own port.
         application_type: 'native',
         token_endpoint_auth_method: 'client_secret_basic',
-        redirect_uris: loopbackRedirects([
-          '/oidc/callback',
-          '/ui/vault/auth/oidc/oidc/callback',
-          '/v1/auth/oidc/oidc/callback',
-        ]),
+        redirect_uris: loopbackRedirects(['/oidc/callback', '/ui/vault/auth/oidc/oidc/callback', '/v1/auth/oidc/oidc/callback']),
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
@@ -164,7 +153,13 @@ export async function startOidcProvider(opts: { port?: number } = {}): Promise<O
           ctx.type = 'html';
           ctx.body = deviceInputPage(form, message);
         },
-        async userCodeConfirmSource(ctx: KoaContextWithOIDC, form: string, client: { clientId: string; clientName?: string }, _info: unknown, userCode: string) {
+        async userCodeConfirmSource(
+          ctx: KoaContextWithOIDC,
+          form: string,
+          client: { clientId: string; clientName?: string },
+          _info: unknown,
+          userCode: string,
+        ) {
           ctx.type = 'html';
           ctx.body = deviceConfirmPage(form, client.clientName ?? client.clientId, userCode);
         },
@@ -219,7 +214,12 @@ export async function startOidcProvider(opts: { port?: number } = {}): Promise<O
     }
 
     if (req.method === 'GET' && action === 'abort') {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'End-User aborted interaction' },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
 
@@ -263,7 +263,11 @@ export async function startOidcProvider(opts: { port?: number } = {}): Promise<O
       return;
     }
 
-    sendHtml(res, 400, errorPage('Sign-in error', `This page does not accept ${req.method} ${action || 'view'} now (the sign-in is at the "${promptName}" step).`));
+    sendHtml(
+      res,
+      400,
+      errorPage('Sign-in error', `This page does not accept ${req.method} ${action || 'view'} now (the sign-in is at the "${promptName}" step).`),
+    );
   }
 
   server.on('request', (req, res) => {

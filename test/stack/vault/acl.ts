@@ -21,7 +21,10 @@ function allowedParameters(pattern: string, spec: HclValue | undefined): Map<str
   const out = new Map<string, string[]>();
   for (const [name, values] of Object.entries(spec)) {
     if (!Array.isArray(values)) throw new Error(`path ${JSON.stringify(pattern)}: allowed_parameters.${name} must be a list`);
-    out.set(name.toLowerCase(), values.map((v) => String(v)));
+    out.set(
+      name.toLowerCase(),
+      values.map((v) => String(v)),
+    );
   }
   return out;
 }

@@ -179,7 +179,9 @@ export class VaultCore {
         break;
       case 'PATCH':
         if (!(input.headers['content-type'] ?? '').includes('application/merge-patch+json')) {
-          return withQuota(errorResponse(415, [`PATCH requires Content-Type of application/merge-patch+json, got ${JSON.stringify(input.headers['content-type'] ?? '')}`]));
+          return withQuota(
+            errorResponse(415, [`PATCH requires Content-Type of application/merge-patch+json, got ${JSON.stringify(input.headers['content-type'] ?? '')}`]),
+          );
         }
         return withQuota(errorResponse(405, ['unsupported operation']));
       default:
@@ -200,7 +202,10 @@ export class VaultCore {
 
     // The wrapping token itself is the credential for unwrap/lookup when no body token is given.
     const wrappingSelf = (logicalPath === 'sys/wrapping/unwrap' && !data.token) || logicalPath === 'sys/wrapping/lookup';
-    const unauthenticated = wrappingSelf || matchesAny(SYS_UNAUTHENTICATED, logicalPath) || (mount !== undefined && !mount.builtin && matchesAny(mount.backend.unauthenticatedPaths ?? [], subPath));
+    const unauthenticated =
+      wrappingSelf ||
+      matchesAny(SYS_UNAUTHENTICATED, logicalPath) ||
+      (mount !== undefined && !mount.builtin && matchesAny(mount.backend.unauthenticatedPaths ?? [], subPath));
 
     let token: TokenEntry | undefined;
     if (!unauthenticated) {
@@ -254,7 +259,13 @@ export class VaultCore {
   private fromBackend(response: BackendResponse, path: string, mount: MountEntry, token: TokenEntry | undefined): LogicalResponse {
     const out: LogicalResponse = { data: response.data ?? null, warnings: [...(response.warnings ?? [])] };
     if (response.secret) {
-      const { lease, ttl } = this.leases.register({ requestPath: path, mountPath: mount.path, backend: mount.backend, secret: response.secret, tokenId: token?.id });
+      const { lease, ttl } = this.leases.register({
+        requestPath: path,
+        mountPath: mount.path,
+        backend: mount.backend,
+        secret: response.secret,
+        tokenId: token?.id,
+      });
       out.lease = { id: lease.id, renewable: lease.renewable, duration: ttl };
     }
     if (response.auth) {
@@ -315,7 +326,12 @@ export class VaultCore {
   }
 
   /** Enables a secrets engine or auth method (sys/mounts/<path>, sys/auth/<path>). */
-  enable(kind: 'secret' | 'auth', rawPath: string, body: { type: string; description?: string; config: Record<string, unknown>; options: Record<string, string> }, ttls: { defaultTtl: number; maxTtl: number }): void {
+  enable(
+    kind: 'secret' | 'auth',
+    rawPath: string,
+    body: { type: string; description?: string; config: Record<string, unknown>; options: Record<string, string> },
+    ttls: { defaultTtl: number; maxTtl: number },
+  ): void {
     const bare = rawPath.replace(/^\/+|\/+$/g, '');
     if (bare === '') throw new VaultError(400, 'missing path');
     const path = kind === 'auth' ? `auth/${bare}/` : `${bare}/`;
@@ -325,7 +341,17 @@ export class VaultCore {
     const clash = this.mounts.conflict(path);
     if (clash) throw new VaultError(400, `path is already in use at ${kind === 'auth' ? clash.path.replace(/^auth\//, '') : clash.path}`);
     const backend = this.createBackend(body.type, path, body.config, body.options);
-    this.mounts.add({ path, kind, type: body.type, description: body.description ?? '', defaultLeaseTtl: ttls.defaultTtl, maxLeaseTtl: ttls.maxTtl, options: kind === 'secret' ? body.options : null, backend, builtin: false });
+    this.mounts.add({
+      path,
+      kind,
+      type: body.type,
+      description: body.description ?? '',
+      defaultLeaseTtl: ttls.defaultTtl,
+      maxLeaseTtl: ttls.maxTtl,
+      options: kind === 'secret' ? body.options : null,
+      backend,
+      builtin: false,
+    });
   }
 
   private createBackend(type: string, mountPath: string, config: Record<string, unknown>, options: Record<string, string>): Backend {

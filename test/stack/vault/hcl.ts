@@ -20,8 +20,15 @@ function tokenize(src: string): Token[] {
   let line = 1;
   while (i < src.length) {
     const c = src[i]!;
-    if (c === '\n') { line += 1; i += 1; continue; }
-    if (/\s/.test(c)) { i += 1; continue; }
+    if (c === '\n') {
+      line += 1;
+      i += 1;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i += 1;
+      continue;
+    }
     if (c === '#' || (c === '/' && src[i + 1] === '/')) {
       while (i < src.length && src[i] !== '\n') i += 1;
       continue;
@@ -52,11 +59,23 @@ function tokenize(src: string): Token[] {
       tokens.push({ kind: 'string', text, line });
       continue;
     }
-    if ('{}[]=,:'.includes(c)) { tokens.push({ kind: 'punct', text: c, line }); i += 1; continue; }
+    if ('{}[]=,:'.includes(c)) {
+      tokens.push({ kind: 'punct', text: c, line });
+      i += 1;
+      continue;
+    }
     const word = /^[A-Za-z_][\w.-]*/.exec(src.slice(i));
-    if (word) { tokens.push({ kind: 'ident', text: word[0], line }); i += word[0].length; continue; }
+    if (word) {
+      tokens.push({ kind: 'ident', text: word[0], line });
+      i += word[0].length;
+      continue;
+    }
     const num = /^-?\d+(\.\d+)?/.exec(src.slice(i));
-    if (num) { tokens.push({ kind: 'number', text: num[0], line }); i += num[0].length; continue; }
+    if (num) {
+      tokens.push({ kind: 'number', text: num[0], line });
+      i += num[0].length;
+      continue;
+    }
     throw new Error(`At ${line}: illegal char ${JSON.stringify(c)}`);
   }
   return tokens;
@@ -65,9 +84,13 @@ function tokenize(src: string): Token[] {
 class Parser {
   private pos = 0;
   private readonly tokens: Token[];
-  constructor(tokens: Token[]) { this.tokens = tokens; }
+  constructor(tokens: Token[]) {
+    this.tokens = tokens;
+  }
 
-  private peek(): Token | undefined { return this.tokens[this.pos]; }
+  private peek(): Token | undefined {
+    return this.tokens[this.pos];
+  }
   private next(): Token {
     const t = this.tokens[this.pos];
     if (!t) throw new Error('unexpected end of policy');
@@ -92,7 +115,10 @@ class Parser {
         this.pos += 1;
         return body;
       }
-      if (t.kind === 'punct' && t.text === ',') { this.pos += 1; continue; }
+      if (t.kind === 'punct' && t.text === ',') {
+        this.pos += 1;
+        continue;
+      }
       if (t.kind !== 'ident' && t.kind !== 'string') throw new Error(`At ${t.line}: unexpected ${JSON.stringify(t.text)}`);
       this.pos += 1;
       const after = this.peek();
@@ -121,8 +147,14 @@ class Parser {
       const list: HclValue[] = [];
       for (;;) {
         const p = this.peek();
-        if (p?.kind === 'punct' && p.text === ']') { this.pos += 1; return list; }
-        if (p?.kind === 'punct' && p.text === ',') { this.pos += 1; continue; }
+        if (p?.kind === 'punct' && p.text === ']') {
+          this.pos += 1;
+          return list;
+        }
+        if (p?.kind === 'punct' && p.text === ',') {
+          this.pos += 1;
+          continue;
+        }
         list.push(this.value());
       }
     }

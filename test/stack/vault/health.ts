@@ -22,7 +22,14 @@ export class ClusterInfo {
 const CODE_PARAMS = ['activecode', 'standbycode', 'drsecondarycode', 'performancestandbycode', 'sealedcode', 'uninitcode'] as const;
 
 export function handleHealth(cluster: ClusterInfo, query: URLSearchParams, nowMs: number): WireResponse {
-  const codes: Record<string, number> = { activecode: 200, standbycode: 429, drsecondarycode: 472, performancestandbycode: 473, sealedcode: 503, uninitcode: 501 };
+  const codes: Record<string, number> = {
+    activecode: 200,
+    standbycode: 429,
+    drsecondarycode: 472,
+    performancestandbycode: 473,
+    sealedcode: 503,
+    uninitcode: 501,
+  };
   for (const name of CODE_PARAMS) {
     const raw = query.get(name);
     if (raw === null) continue;

@@ -26,7 +26,13 @@ const DEFAULT_MAX_VERSIONS = 10;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function versionMetadata(key: Key, n: number, v: Version): Record<string, unknown> {
-  return { created_time: iso(v.createdMs), custom_metadata: key.customMetadata, deletion_time: v.deletedMs === null ? '' : iso(v.deletedMs), destroyed: v.destroyed, version: n };
+  return {
+    created_time: iso(v.createdMs),
+    custom_metadata: key.customMetadata,
+    deletion_time: v.deletedMs === null ? '' : iso(v.deletedMs),
+    destroyed: v.destroyed,
+    version: n,
+  };
 }
 
 function versionsArg(data: Record<string, unknown>): number[] {
@@ -134,7 +140,15 @@ class KvV2 implements Backend {
       throw new VaultError(400, 'check-and-set parameter did not match the current version');
     }
     const now = this.now();
-    const entry: Key = existing ?? { versions: new Map(), current: 0, createdMs: now, updatedMs: now, maxVersions: 0, casRequired: false, customMetadata: null };
+    const entry: Key = existing ?? {
+      versions: new Map(),
+      current: 0,
+      createdMs: now,
+      updatedMs: now,
+      maxVersions: 0,
+      casRequired: false,
+      customMetadata: null,
+    };
     entry.current += 1;
     entry.updatedMs = now;
     const version: Version = { data: data as Record<string, unknown>, createdMs: now, deletedMs: null, destroyed: false };
@@ -153,7 +167,8 @@ class KvV2 implements Backend {
       case 'read': {
         if (!entry) return null;
         const versions: Record<string, unknown> = {};
-        for (const [n, v] of entry.versions) versions[String(n)] = { created_time: iso(v.createdMs), deletion_time: v.deletedMs === null ? '' : iso(v.deletedMs), destroyed: v.destroyed };
+        for (const [n, v] of entry.versions)
+          versions[String(n)] = { created_time: iso(v.createdMs), deletion_time: v.deletedMs === null ? '' : iso(v.deletedMs), destroyed: v.destroyed };
         return {
           data: {
             cas_required: entry.casRequired,

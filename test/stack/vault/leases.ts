@@ -45,7 +45,10 @@ export class LeaseManager {
   }
 
   /** Registers a lease; returns it and its TTL in seconds (lease_duration). */
-  register(input: { requestPath: string; mountPath: string; backend: Backend; secret: SecretSpec; tokenId: string | undefined }): { lease: Lease; ttl: number } {
+  register(input: { requestPath: string; mountPath: string; backend: Backend; secret: SecretSpec; tokenId: string | undefined }): {
+    lease: Lease;
+    ttl: number;
+  } {
     const mount = this.opts.mountTtls(input.mountPath);
     // request_handling.go: default TTL when the backend gave none, then limit to the mount max.
     let ttl = input.secret.ttl > 0 ? input.secret.ttl : mount.defaultTtl;

@@ -100,6 +100,12 @@ export class PolicyStore {
   /** The ACL for a token's policies; unknown names contribute nothing (as in Vault). */
   acl(names: readonly string[]): Acl {
     const root = names.includes('root');
-    return new Acl(names.flatMap((n) => { const p = this.policies.get(n); return p ? [p.rules] : []; }), root);
+    return new Acl(
+      names.flatMap((n) => {
+        const p = this.policies.get(n);
+        return p ? [p.rules] : [];
+      }),
+      root,
+    );
   }
 }

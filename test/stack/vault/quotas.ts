@@ -50,13 +50,29 @@ export class RateLimits {
     const parsed = quotaBody.safeParse(body);
     if (!parsed.success) throw new VaultError(400, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const q = parsed.data;
-    this.quotas.set(name, { name, path: q.path.replace(/^\/+/, ''), rate: q.rate, interval: q.interval || 1, blockInterval: q.block_interval, windows: new Map() });
+    this.quotas.set(name, {
+      name,
+      path: q.path.replace(/^\/+/, ''),
+      rate: q.rate,
+      interval: q.interval || 1,
+      blockInterval: q.block_interval,
+      windows: new Map(),
+    });
   }
 
   get(name: string): Record<string, unknown> | null {
     const q = this.quotas.get(name);
     if (!q) return null;
-    return { name: q.name, path: q.path, rate: q.rate, interval: q.interval, block_interval: q.blockInterval, type: 'rate-limit', role: '', inheritable: false };
+    return {
+      name: q.name,
+      path: q.path,
+      rate: q.rate,
+      interval: q.interval,
+      block_interval: q.blockInterval,
+      type: 'rate-limit',
+      role: '',
+      inheritable: false,
+    };
   }
 
   delete(name: string): void {

@@ -37,7 +37,11 @@ function headerMap(req: IncomingMessage): Record<string, string | undefined> {
 export async function startVaultServer(opts: VaultServerOptions): Promise<VaultServer> {
   const now = opts.now ?? Date.now;
   const rootToken = opts.rootToken ?? newServiceToken();
-  const core = new VaultCore({ backends: { kv: kvFactory(now), 'kv-v2': (o) => kvFactory(now)({ ...o, options: { ...o.options, version: '2' } }), ...opts.backends }, rootToken, now });
+  const core = new VaultCore({
+    backends: { kv: kvFactory(now), 'kv-v2': (o) => kvFactory(now)({ ...o, options: { ...o.options, version: '2' } }), ...opts.backends },
+    rootToken,
+    now,
+  });
 
   const server = createServer((req, res) => {
     onResponseFinished(res);

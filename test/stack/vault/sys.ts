@@ -33,7 +33,10 @@ const enableBody = z.object({
   type: z.string().min(1),
   description: z.string().optional(),
   config: z.record(z.string(), z.unknown()).default({}),
-  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).nullish().transform((o) => o ?? {}),
+  options: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+    .nullish()
+    .transform((o) => o ?? {}),
 });
 
 function parse<T>(schema: z.ZodType<T>, data: unknown): T {
@@ -68,7 +71,10 @@ function mountsHandler(kind: 'secret' | 'auth'): Handler {
       case 'create':
       case 'update': {
         const body = parse(enableBody, req.data);
-        const ttls = { defaultTtl: durationField(body.config.default_lease_ttl, 'default_lease_ttl'), maxTtl: durationField(body.config.max_lease_ttl, 'max_lease_ttl') };
+        const ttls = {
+          defaultTtl: durationField(body.config.default_lease_ttl, 'default_lease_ttl'),
+          maxTtl: durationField(body.config.max_lease_ttl, 'max_lease_ttl'),
+        };
         core.enable(kind, rest, body, ttls);
         return null;
       }
@@ -297,7 +303,8 @@ const rateLimitQuotas: Handler = async (core, req, rest) => {
 };
 
 const quotaConfig: Handler = async (core, req) => {
-  if (req.operation === 'read') return { data: { enable_rate_limit_audit_logging: false, enable_rate_limit_response_headers: core.quotas.enableHeaders, rate_limit_exempt_paths: [] } };
+  if (req.operation === 'read')
+    return { data: { enable_rate_limit_audit_logging: false, enable_rate_limit_response_headers: core.quotas.enableHeaders, rate_limit_exempt_paths: [] } };
   if (req.operation !== 'update' && req.operation !== 'create') return unsupportedOperation();
   core.quotas.enableHeaders = boolField(req.data.enable_rate_limit_response_headers, core.quotas.enableHeaders);
   return null;
@@ -307,7 +314,8 @@ const quotaConfig: Handler = async (core, req) => {
 const uiMounts: Handler = async (core, req, rest) => {
   if (req.operation !== 'read') return unsupportedOperation();
   const entry = core.mounts.match(rest);
-  if (!entry) throw new VaultError(400, `preflight capability check returned 403, please ensure client's policies grant access to path ${JSON.stringify(rest)}`);
+  if (!entry)
+    throw new VaultError(400, `preflight capability check returned 403, please ensure client's policies grant access to path ${JSON.stringify(rest)}`);
   const path = entry.kind === 'auth' ? entry.path.slice('auth/'.length) : entry.path;
   return { data: { ...core.mounts.describe(entry), path } };
 };

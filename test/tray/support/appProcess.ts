@@ -85,7 +85,9 @@ export function startBuiltApp(options: { bundle: string; env: NodeJS.ProcessEnv;
         if (check(now)) return now;
         if (Date.now() > deadline) {
           const notices = now.notifications.map((n) => `${n.title} | ${n.body}`).join('\n');
-          throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}\n--- menu\n${now.menu.join('\n')}\n--- notifications\n${notices}\n--- output\n${output}`);
+          throw new Error(
+            `timed out after ${timeoutMs} ms waiting for: ${what}\n--- menu\n${now.menu.join('\n')}\n--- notifications\n${notices}\n--- output\n${output}`,
+          );
         }
         await sleep(50);
       }

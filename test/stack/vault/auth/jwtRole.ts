@@ -145,8 +145,13 @@ export function parseRoleWrite(data: Record<string, unknown>, existing: JwtRole 
   if (role.tokenMaxTtl > 0 && role.tokenTtl > role.tokenMaxTtl) {
     throw new VaultError(400, "'token_ttl' cannot be greater than 'token_max_ttl'");
   }
-  if (role.roleType === 'jwt' && role.boundAudiences.length === 0 && role.boundSubject === '' &&
-      Object.keys(role.boundClaims).length === 0 && role.tokenBoundCidrs.length === 0) {
+  if (
+    role.roleType === 'jwt' &&
+    role.boundAudiences.length === 0 &&
+    role.boundSubject === '' &&
+    Object.keys(role.boundClaims).length === 0 &&
+    role.tokenBoundCidrs.length === 0
+  ) {
     throw new VaultError(400, 'must have at least one bound constraint when creating/updating a role');
   }
   if (role.userClaim === '') throw new VaultError(400, 'a user claim must be defined on the role');

@@ -38,7 +38,9 @@ export async function discover(discoveryUrl: string): Promise<DiscoveryDocument>
   const parsed = DiscoveryDocument.safeParse(await getJson(wellKnown));
   if (!parsed.success) throw new Error(`oidc: failed to decode provider discovery object: ${parsed.error.issues[0]?.message ?? ''}`);
   if (parsed.data.issuer !== discoveryUrl) {
-    throw new Error(`oidc: issuer did not match the issuer returned by provider, expected ${JSON.stringify(discoveryUrl)} got ${JSON.stringify(parsed.data.issuer)}`);
+    throw new Error(
+      `oidc: issuer did not match the issuer returned by provider, expected ${JSON.stringify(discoveryUrl)} got ${JSON.stringify(parsed.data.issuer)}`,
+    );
   }
   return parsed.data;
 }

@@ -176,7 +176,8 @@ class AwsBackend implements Backend {
       mfaSerialNumber: f.mfa_serial_number ?? existing?.mfaSerialNumber ?? '',
     };
     const sts = STS_TYPES.has(credentialType);
-    if (role.roleArns.length > 0 && credentialType !== 'assumed_role') throw new VaultError(400, `cannot supply role_arns when credential_type isn't assumed_role`);
+    if (role.roleArns.length > 0 && credentialType !== 'assumed_role')
+      throw new VaultError(400, `cannot supply role_arns when credential_type isn't assumed_role`);
     if (!sts && (role.defaultStsTtl > 0 || role.maxStsTtl > 0)) {
       throw new VaultError(400, 'default_sts_ttl and max_sts_ttl are only valid for assumed_role, federation_token and session_token credential types');
     }

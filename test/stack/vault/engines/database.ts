@@ -142,7 +142,10 @@ class DatabaseBackend implements Backend {
         throw new VaultError(400, `error creating database object: error verifying connection: ping failed: ${(error as Error).message}`);
       }
     }
-    await this.plugins.get(name)?.close().catch(() => {});
+    await this.plugins
+      .get(name)
+      ?.close()
+      .catch(() => {});
     this.plugins.set(name, plugin);
     this.configs.set(name, config);
     return null;

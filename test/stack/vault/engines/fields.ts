@@ -19,19 +19,19 @@ export const durationSeconds = z.union([z.number(), z.string()]).transform((valu
 });
 
 /** TypeCommaStringSlice: ["a","b"] or "a, b" → ["a","b"] (empty items dropped). */
-export const stringList = z.union([z.array(z.union([z.string(), z.number()])), z.string()]).transform((value) =>
-  (Array.isArray(value) ? value.map(String) : value.split(',')).map((s) => s.trim()).filter((s) => s !== ''),
-);
+export const stringList = z
+  .union([z.array(z.union([z.string(), z.number()])), z.string()])
+  .transform((value) => (Array.isArray(value) ? value.map(String) : value.split(',')).map((s) => s.trim()).filter((s) => s !== ''));
 
 /** TypeStringSlice for SQL statements: a list, or one string (split on ';' later, per statement). */
-export const statementList = z.union([z.array(z.string()), z.string()]).transform((value) =>
-  (Array.isArray(value) ? value : [value]).filter((s) => s.trim() !== ''),
-);
+export const statementList = z
+  .union([z.array(z.string()), z.string()])
+  .transform((value) => (Array.isArray(value) ? value : [value]).filter((s) => s.trim() !== ''));
 
 /** TypeBool: JSON booleans, or "true"/"false"/"1"/"0" from form bodies and query strings. */
-export const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'True', 'False'])]).transform(
-  (value) => value === true || value === 'true' || value === 'True' || value === '1',
-);
+export const flag = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'True', 'False'])])
+  .transform((value) => value === true || value === 'true' || value === 'True' || value === '1');
 
 /** TypeString that tolerates numbers (form bodies and JSON clients both send them). */
 export const text = z.union([z.string(), z.number()]).transform(String);
@@ -65,7 +65,12 @@ export function goDurationString(seconds: number): string {
 /** strutil.StrListContainsGlob: "*" wildcards in allowed entries (database allowed_roles). */
 export function globListContains(patterns: readonly string[], value: string): boolean {
   return patterns.some((pattern) => {
-    const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    const regex = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     return regex.test(value);
   });
 }

@@ -28,7 +28,10 @@ export function renderStatement(statement: string, values: Record<string, string
 export function splitStatement(statement: string): string[] {
   const withoutLiterals = statement.replace(/"[^"]*"|'[^']*'/g, '');
   if (/\bEND\b/.test(withoutLiterals)) return [statement];
-  return statement.split(';').map((q) => q.trim()).filter((q) => q !== '');
+  return statement
+    .split(';')
+    .map((q) => q.trim())
+    .filter((q) => q !== '');
 }
 
 /** The config's connection URL with {{username}}/{{password}} filled in, URL-escaped (connutil does PathEscape). */

@@ -21,7 +21,10 @@ export async function dispatch(routes: readonly Route[], req: BackendRequest): P
     if (!match) continue;
     const operation = req.operation === 'create' ? (route.operations.create ?? route.operations.update) : route.operations[req.operation];
     if (!operation) throw new VaultError(405, 'unsupported operation');
-    return operation(req, match.slice(1).map((p) => p ?? ''));
+    return operation(
+      req,
+      match.slice(1).map((p) => p ?? ''),
+    );
   }
   throw new VaultError(404, 'unsupported path');
 }
@@ -38,7 +41,11 @@ export function listResponse(keys: Iterable<string>): BackendResponse | null {
  */
 export function roleRoutes(
   roles: Map<string, unknown>,
-  handlers: { read: (name: string) => BackendResponse | null; write: (name: string, data: Record<string, unknown>) => Promise<null> | null; listInfo?: (name: string) => Record<string, unknown> },
+  handlers: {
+    read: (name: string) => BackendResponse | null;
+    write: (name: string, data: Record<string, unknown>) => Promise<null> | null;
+    listInfo?: (name: string) => Record<string, unknown>;
+  },
 ): Route[] {
   return [
     {

@@ -37,7 +37,11 @@ export function caFromPrivateKey(key: KeyObject): CaKey {
     return {
       type,
       publicBlob: new SshWriter().string(type).string(fromB64url(jwk.x)).toBuffer(),
-      sign: (data) => new SshWriter().string(type).string(sign(null, data, key)).toBuffer(),
+      sign: (data) =>
+        new SshWriter()
+          .string(type)
+          .string(sign(null, data, key))
+          .toBuffer(),
     };
   }
   if (jwk.kty === 'RSA') {
@@ -48,7 +52,10 @@ export function caFromPrivateKey(key: KeyObject): CaKey {
       sign: (data, algorithm) => {
         const hash = RSA_HASH[algorithm];
         if (!hash) throw new Error(`failed to generate signed SSH key: unsupported algorithm ${algorithm} for an RSA CA`);
-        return new SshWriter().string(algorithm).string(sign(hash, data, key)).toBuffer();
+        return new SshWriter()
+          .string(algorithm)
+          .string(sign(hash, data, key))
+          .toBuffer();
       },
     };
   }

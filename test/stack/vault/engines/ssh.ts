@@ -96,7 +96,14 @@ const ALGORITHM_SIGNERS = new Set(['', 'default', 'ssh-rsa', 'rsa-sha2-256', 'rs
 
 /** strutil.ParseStringSlice + RemoveDuplicates: split on ",", trim, drop empties and repeats. */
 function commaList(value: string): string[] {
-  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  ];
 }
 
 export const sshBackend: BackendFactory = () => new SshBackend();
@@ -144,7 +151,8 @@ class SshBackend implements Backend {
     const { private_key: privateKey, public_key: publicKey } = fields;
     let generateKey: boolean;
     if (fields.generate_signing_key === true) {
-      if (publicKey !== '' || privateKey !== '') throw new VaultError(400, 'public_key and private_key must not be set when generate_signing_key is set to true');
+      if (publicKey !== '' || privateKey !== '')
+        throw new VaultError(400, 'public_key and private_key must not be set when generate_signing_key is set to true');
       generateKey = true;
     } else if (fields.generate_signing_key === false || (publicKey !== '' && privateKey !== '')) {
       if (publicKey === '') throw new VaultError(400, 'missing public_key');
@@ -286,7 +294,10 @@ class SshBackend implements Backend {
     const now = Math.floor(Date.now() / 1000);
     const rsaCa = this.ca.key.type === 'ssh-rsa';
     if (!rsaCa && role.algorithmSigner !== 'default') {
-      throw new VaultError(500, `failed to generate signed SSH key: failed to restrict signer algorithm: ${role.algorithmSigner} is not supported by a ${this.ca.key.type} CA`);
+      throw new VaultError(
+        500,
+        `failed to generate signed SSH key: failed to restrict signer algorithm: ${role.algorithmSigner} is not supported by a ${this.ca.key.type} CA`,
+      );
     }
     const algorithm = role.algorithmSigner === 'default' ? (rsaCa ? 'rsa-sha2-256' : this.ca.key.type) : role.algorithmSigner;
     let signedKey: string;
@@ -306,7 +317,12 @@ class SshBackend implements Backend {
 function checkKeyRequirements(key: SshPublicKey, role: SshRole): string | undefined {
   const lengths = role.allowedUserKeyLengths;
   if (Object.keys(lengths).length === 0) return undefined;
-  const names: Record<string, string[]> = { rsa: ['rsa', 'ssh-rsa'], dsa: ['dsa', 'ssh-dss'], ecdsa: ['ecdsa', 'ec', key.type], ed25519: ['ed25519', 'ssh-ed25519'] };
+  const names: Record<string, string[]> = {
+    rsa: ['rsa', 'ssh-rsa'],
+    dsa: ['dsa', 'ssh-dss'],
+    ecdsa: ['ecdsa', 'ec', key.type],
+    ed25519: ['ed25519', 'ssh-ed25519'],
+  };
   const entries = (names[key.family] ?? []).filter((name) => lengths[name] !== undefined);
   if (entries.length === 0) return `key of type ${key.family} is not allowed`;
   const sized = key.family === 'rsa' || key.family === 'dsa' || entries.some((e) => e === 'ecdsa' || e === 'ec');
