@@ -6,17 +6,12 @@ import { z } from 'zod';
 import { errorViewSchema } from './errors.ts';
 import { exposureViewSchema } from './exposure.ts';
 import { preferencesPatchSchema, preferencesSchema } from './preferences.ts';
-import { LOGIN_METHODS as VIEW_LOGIN_METHODS, sessionViewSchema, signInViewSchema, targetViewSchema, type LoginMethod } from './views.ts';
+import { LOGIN_METHODS as VIEW_LOGIN_METHODS, sessionViewSchema, signInViewSchema, targetViewSchema } from './views.ts';
 import { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS } from './windowConstants.ts';
 
 export { AUDIT_ACTIONS_VIEW, LOGIN_METHODS, SCREENS };
 // The one preferences definition (the tray's store and the Settings screen): common/preferences.ts.
 export { preferencesSchema, type Preferences } from './preferences.ts';
-
-// The renderer's zod-free copy of the list must stay the views' list: a compile error otherwise.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const loginMethodsAgree: Same<(typeof LOGIN_METHODS)[number], LoginMethod> = true;
-void loginMethodsAgree;
 
 export const loginMethodSchema = z.enum(VIEW_LOGIN_METHODS);
 

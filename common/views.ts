@@ -11,7 +11,9 @@ export const TARGET_KINDS = [...SESSION_KINDS, 'static'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 export const IMPACTS = ['low', 'medium', 'high'] as const;
 export type Impact = (typeof IMPACTS)[number];
-export const LOGIN_METHODS = ['vault-oidc', 'oidc', 'aws-sso'] as const;
+import { LOGIN_METHODS } from './lists.ts';
+
+export { LOGIN_METHODS };
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
 /** A live session as every face sees it (the engine's own states add `ended`, which no view shows). */
 export const SESSION_VIEW_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../../../common/lists.ts';
 import { tryAcquireLock } from '../base/fileLock.ts';
 import { incidentSchema } from '../../../common/leak.ts';
 import { plainText } from '../base/plainText.ts';
@@ -11,18 +12,7 @@ import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
 // it at once; each line goes out as a single O_APPEND write, so lines never interleave.
 
-export const AUDIT_ACTIONS = [
-  'issued',
-  'renewed',
-  'revoked',
-  'expired',
-  'revoke-failed',
-  'recovered',
-  'granted',
-  'refused',
-  'handoff',
-  'leak-reported',
-] as const;
+export { AUDIT_ACTIONS };
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const auditEntrySchema = z
