@@ -13,6 +13,7 @@ import { systemClock, type Clock } from '../base/clock.ts';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../base/events.ts';
 import { cleanMessage, errorMessage, KeyfobError } from '../base/keyfobError.ts';
 import { ensureStateDir, stateDir as defaultStateDir } from '../base/stateDir.ts';
+import type { ProcessIdentity } from '../base/processIdentity.ts';
 import { AuditLog } from '../audit/index.ts';
 import { awsCredentialKey, cacheAwsCredential, forgetAwsCredential } from '../aws/credentialCache.ts';
 import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts';
@@ -769,9 +770,9 @@ class KeyfobEngine implements Engine {
 }
 
 /** The revoke path's ssh-agent cleanup; the agent code loads only when a session had an agent. */
-async function stopAgent(agentPid: number): Promise<boolean> {
+async function stopAgent(agent: ProcessIdentity): Promise<boolean> {
   const { stopOrphanedAgent } = await import('../ssh/agent.ts');
-  return stopOrphanedAgent(agentPid);
+  return stopOrphanedAgent(agent);
 }
 
 function unknownSession(id: string): KeyfobError {

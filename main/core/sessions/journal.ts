@@ -41,6 +41,8 @@ export const journalEntrySchema = z
     lastError: z.string().optional(),
     nextRetryAt: z.number().optional(),
     agentPid: z.number().int().positive().optional(),
+    /** The agent's start time (Linux), so a reused pid is never killed; the agent runs on `hostname`. */
+    agentStartTime: z.number().int().optional(),
     /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
     renewable: z.boolean().optional(),
     /** `<length>.<HMAC-SHA-256>` of each issued secret, key in the OS keychain, for `keyfob scan` (main/core/leak). */

@@ -40,6 +40,8 @@ export interface NewSession {
   reason?: string;
   /** The session's ssh-agent, so the revoke path can stop it even after this process is gone. */
   agentPid?: number;
+  /** Its start time (Linux), checked before that kill. */
+  agentStartTime?: number | null;
 }
 
 export interface SessionManagerOptions {
@@ -55,7 +57,7 @@ export interface SessionManagerOptions {
   /** A cleanup hook that takes longer is left behind so it cannot hold up the revocation. */
   hookTimeoutMs?: number;
   /** Stops a journaled ssh-agent the session's own hook did not (see EndSessionDeps.stopAgent). */
-  stopAgent?: (agentPid: number) => Promise<unknown>;
+  stopAgent?: (agent: ProcessIdentity) => Promise<unknown>;
 }
 
 export interface SessionExpiring {
@@ -201,6 +203,7 @@ export class SessionManager implements Disposable {
         ...(input.maxExpiresAt !== undefined ? { maxExpiresAt: input.maxExpiresAt } : {}),
         ...(input.leaseExpiresAt !== undefined ? { leaseExpiresAt: input.leaseExpiresAt } : {}),
         ...(input.agentPid !== undefined ? { agentPid: input.agentPid } : {}),
+        ...(input.agentStartTime != null ? { agentStartTime: input.agentStartTime } : {}),
         state: 'active',
         pid: this.#owner.pid,
         revokeAttempts: 0,
