@@ -20,7 +20,7 @@ import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts'
 import type { AwsKeys } from '../brokers/aws.ts';
 import type { KeyfobConfig, Target } from '../config/index.ts';
 import { loadConfig } from '../config/load.ts';
-import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
+import { forgetAwsSsoMaterial, forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
 import {
   isEnding,
   Journal,
@@ -439,7 +439,7 @@ class KeyfobEngine implements Engine {
       await this.#policy.forgetPagerDutyToken();
       const { oidc, awsSso } = this.config.auth;
       if (oidc) await forgetSsoMaterial(this.#store, 'oidc', oidc.issuer);
-      if (awsSso) await forgetSsoMaterial(this.#store, 'aws-sso', awsSso.startUrl);
+      if (awsSso) await forgetAwsSsoMaterial(this.#store, awsSso);
       // Keys cached for credential_process: their sessions were revoked above.
       for (const t of this.config.targets) if (t.kind === 'aws') await forgetAwsCredential(this.#store, awsCredentialKey(this.configPath, t.id));
       return ended;
