@@ -44,7 +44,7 @@ async function ourEntries(): Promise<string[]> {
   // secret-tool prints the secrets on stdout and the attributes on stderr.
   const { stderr } = await run('secret-tool', ['search', '--all', 'service', 'keyfob']).catch(() => ({ stderr: '' }));
   const info = fixture.stack.info;
-  const ours = [info.vault.addr, info.oidc.issuer, info.awsSso.startUrl];
+  const ours = [info.vault.addr, info.oidc.issuer, `${info.awsSso.startUrl}@${info.awsSso.region}`];
   return [...stderr.matchAll(/^attribute\.username = (.*)$/gm)]
     .map((m) => m[1]!)
     .filter((name) => ours.some((url) => name.endsWith(url)))
@@ -97,7 +97,7 @@ describe.skipIf(skipReason)(`with a Secret Service${skipReason ? ` (skipped: ${s
     expectSuccess(await user.run(['login', '--method', 'oidc']), 'login --method oidc');
     expectSuccess(await user.run(['login', '--method', 'aws-sso']), 'login --method aws-sso');
     const info = fixture.stack.info;
-    expect(await ourEntries()).toEqual([`sso:aws-sso:${info.awsSso.startUrl}`, `sso:oidc:${info.oidc.issuer}`, info.vault.addr].sort());
+    expect(await ourEntries()).toEqual([`sso:aws-sso:${info.awsSso.startUrl}@${info.awsSso.region}`, `sso:oidc:${info.oidc.issuer}`, info.vault.addr].sort());
 
     const exec = expectSuccess(await user.run(['exec', 'aws-sso-dev', '--', 'env']), 'exec aws-sso-dev -- env');
     const secret = /^AWS_SECRET_ACCESS_KEY=(.+)$/m.exec(exec.stdout)?.[1];

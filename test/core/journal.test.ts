@@ -16,12 +16,13 @@ import {
   readPidStartTime,
   recoverOrphans,
   revokeJournaledSession,
+  SessionManager,
   stateDir,
   systemClock,
   withFileLock,
   type JournalEntry,
 } from '../../main/core/sessions/index.ts';
-import { FakeLeaseApi, leaseIdFor } from './sessions.fakes.ts';
+import { FakeLeaseApi, MemoryAudit, leaseIdFor } from './sessions.fakes.ts';
 
 const sessionsIndex = pathToFileURL(fileURLToPath(new URL('../../main/core/sessions/index.ts', import.meta.url))).href;
 const auditIndex = pathToFileURL(fileURLToPath(new URL('../../main/core/audit/index.ts', import.meta.url))).href;
@@ -419,5 +420,46 @@ describe('why a session ended, as another process reads it', () => {
     await owner.remove('s00002');
     await directory.refresh();
     expect(reasons).toEqual(['revoked']);
+  });
+
+  it('keeps the reasons of removals folded into a snapshot', async () => {
+    const owner = new Journal(home);
+    for (let i = 0; i < 150; i++) {
+      await owner.put(entry(i));
+      await owner.patch(entry(i).sessionId, { state: 'revoking', endReason: 'command-exit' });
+      await owner.remove(entry(i).sessionId);
+    }
+    const reader = new Journal(home);
+    expect(await reader.list()).toEqual([]);
+    expect(reader.endReasonOf('s00003')).toBe('command-exit');
+    expect(reader.endReasonOf('s00149')).toBe('command-exit');
+  });
+
+  it('an owner stops without revoking what another process revoked, but revokes what a deleted journal lost', async () => {
+    const leaseApi = new FakeLeaseApi();
+    const manager = new SessionManager({
+      clock: systemClock,
+      leaseApi,
+      journal: new Journal(home),
+      audit: new MemoryAudit(),
+      owner: { pid: process.pid, pidStartTime: readPidStartTime(process.pid), hostname: hostname() },
+    });
+    try {
+      const elsewhere = await manager.add({ targetId: 'orders-ro', kind: 'database', leaseId: leaseIdFor(1), ttlSeconds: 1800, renewable: true });
+      const lost = await manager.add({ targetId: 'orders-ro', kind: 'database', leaseId: leaseIdFor(2), ttlSeconds: 1800, renewable: true });
+      const other = { journal: new Journal(home), leaseApi: new FakeLeaseApi(), audit: new MemoryAudit() };
+      expect((await revokeJournaledSession(elsewhere.id, 'revoked', other)).status).toBe('revoked');
+      expect(await manager.reconcile()).toEqual([elsewhere.id]);
+      await manager.whenIdle();
+      expect(leaseApi.revoked).toEqual([]);
+
+      rmSync(join(home, 'journal.json'));
+      expect(await manager.reconcile()).toEqual([]);
+      await manager.whenIdle();
+      expect(leaseApi.revoked).toEqual([leaseIdFor(2)]);
+      expect(manager.list().map((x) => x.id)).not.toContain(lost.id);
+    } finally {
+      manager.dispose();
+    }
   });
 });

@@ -9,7 +9,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  awsSsoKey,
+  forgetAwsSsoMaterial,
   forgetSsoMaterial,
+  loadAwsSsoMaterial,
+  saveAwsSsoMaterial,
   forgetVaultToken,
   loadSsoMaterial,
   loadVaultToken,
@@ -61,6 +65,23 @@ describe('stored credentials', () => {
     expect(await forgetVaultToken(store, 'https://vault.corp:8200')).toBe(true);
     expect(await forgetSsoMaterial(store, 'aws-sso', 'https://corp.awsapps.com/start')).toBe(true);
     expect(await loadVaultToken(store, 'https://vault.corp:8200')).toBeNull();
+  });
+
+  it('keep an Identity Center sign-in per start URL and region, moving one an older keyfob kept under the start URL alone', async () => {
+    const store = new MemorySecretStore('test');
+    const startUrl = 'https://corp.awsapps.com/start';
+    await saveAwsSsoMaterial(store, { startUrl, region: 'eu-west-1' }, { accessToken: 'eu', expiresAt: 1 });
+    expect(await loadAwsSsoMaterial(store, { startUrl, region: 'us-east-1' })).toBeNull();
+    expect(await loadAwsSsoMaterial(store, { startUrl, region: 'eu-west-1' })).toEqual({ accessToken: 'eu', expiresAt: 1 });
+
+    await saveSsoMaterial(store, 'aws-sso', startUrl, { accessToken: 'old', expiresAt: 2 });
+    expect(await loadAwsSsoMaterial(store, { startUrl, region: 'us-east-1' })).toEqual({ accessToken: 'old', expiresAt: 2 });
+    expect(await loadSsoMaterial(store, 'aws-sso', startUrl)).toBeNull(); // moved, not copied
+    expect(await store.get(awsSsoKey({ startUrl, region: 'us-east-1' }))).not.toBeNull();
+
+    expect(await forgetAwsSsoMaterial(store, { startUrl, region: 'eu-west-1' })).toBe(true);
+    expect(await loadAwsSsoMaterial(store, { startUrl, region: 'eu-west-1' })).toBeNull();
+    expect(await loadAwsSsoMaterial(store, { startUrl, region: 'us-east-1' })).not.toBeNull();
   });
 
   it('treat a damaged or foreign entry as absent rather than trusting it', async () => {

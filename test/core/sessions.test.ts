@@ -346,4 +346,18 @@ describe('SessionManager end', () => {
     expect(audit.actions(s.id)).toEqual(['issued']);
     expect(elsewhere.audit.actions(s.id)).toEqual(['revoked']);
   });
+
+  it('revokes a session whose journal entry was lost (no removal said why), instead of dropping it unrevoked', async () => {
+    const { manager, journal, leaseApi, audit } = setup();
+    let commandStopped = false;
+    const s = await manager.add({ ...db(7), onEnd: () => void (commandStopped = true) });
+    journal.lose(); // the journal file deleted, or moved aside as unreadable
+
+    expect(await manager.reconcile()).toEqual([]);
+    await manager.whenIdle();
+    expect(commandStopped).toBe(true);
+    expect(leaseApi.revoked).toEqual([leaseIdFor(7)]);
+    expect(audit.actions(s.id)).toEqual(['issued', 'revoked']);
+    expect(manager.list()).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../main/core/audit/index.ts';
@@ -78,10 +78,11 @@ describe('an agent whose keyfob crashed', () => {
         expiresAt: now + 600_000,
         pid: deadPid,
         pidStartTime: null,
-        hostname: (await import('node:os')).hostname(),
+        hostname: hostname(),
         state: 'active',
         revokeAttempts: 0,
         agentPid: agent.pid,
+        agentStartTime: agent.pidStartTime!,
       });
       const leaseApi = { renewLease: async () => ({ leaseDuration: 0, renewable: false, warnings: [] }), revokeLease: async () => {} };
       const report = await recoverOrphans(journal, leaseApi, new AuditLog({ dir: home }), systemClock, { stopAgent: stopOrphanedAgent });
@@ -96,7 +97,22 @@ describe('an agent whose keyfob crashed', () => {
   });
 
   it('is never confused with another process that got the same pid', async () => {
-    expect(await stopOrphanedAgent(process.pid)).toBe(false);
+    expect(await stopOrphanedAgent({ pid: process.pid, pidStartTime: null, hostname: hostname() })).toBe(false);
     expect(() => process.kill(process.pid, 0)).not.toThrow();
+  });
+
+  it('is killed only when its start time and host match what was journaled', async () => {
+    const agent = await startSessionAgent();
+    try {
+      expect(agent.pidStartTime).not.toBeNull(); // Linux: read from /proc at start
+      const startTime = agent.pidStartTime!;
+      // The pid now names a later process (another start time), or a process on another host.
+      expect(await stopOrphanedAgent({ pid: agent.pid, pidStartTime: startTime + 1, hostname: hostname() })).toBe(false);
+      expect(await stopOrphanedAgent({ pid: agent.pid, pidStartTime: startTime, hostname: `not-${hostname()}` })).toBe(false);
+      expect(() => process.kill(agent.pid, 0)).not.toThrow();
+      expect(await stopOrphanedAgent({ pid: agent.pid, pidStartTime: startTime, hostname: hostname() })).toBe(true);
+    } finally {
+      await agent.stop();
+    }
   });
 });

@@ -3,11 +3,11 @@
 import type { AwsSsoToken, RoleCredentials } from '../auth/awsSso.ts';
 import { SignInError } from '../auth/signInError.ts';
 import type { AwsSsoSettings } from '../config/index.ts';
-import { loadSsoMaterial, type SecretStore } from '../keychain/index.ts';
+import { loadAwsSsoMaterial, type SecretStore } from '../keychain/index.ts';
 
 /** The stored IAM Identity Center sign-in, if one is there and not expired. */
 export async function storedAwsSso(store: SecretStore, settings: AwsSsoSettings, now: number): Promise<AwsSsoToken | null> {
-  const m = await loadSsoMaterial(store, 'aws-sso', settings.startUrl);
+  const m = await loadAwsSsoMaterial(store, settings);
   if (!m || typeof m.accessToken !== 'string' || typeof m.expiresAt !== 'number' || m.expiresAt <= now) return null;
   return {
     accessToken: m.accessToken,

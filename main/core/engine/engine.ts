@@ -13,13 +13,14 @@ import { systemClock, type Clock } from '../base/clock.ts';
 import { DisposableStore, Emitter, type Disposable, type Event } from '../base/events.ts';
 import { cleanMessage, errorMessage, KeyfobError } from '../base/keyfobError.ts';
 import { ensureStateDir, stateDir as defaultStateDir } from '../base/stateDir.ts';
+import type { ProcessIdentity } from '../base/processIdentity.ts';
 import { AuditLog } from '../audit/index.ts';
 import { awsCredentialKey, cacheAwsCredential, forgetAwsCredential } from '../aws/credentialCache.ts';
 import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts';
 import type { AwsKeys } from '../brokers/aws.ts';
 import type { KeyfobConfig, Target } from '../config/index.ts';
 import { loadConfig } from '../config/load.ts';
-import { forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
+import { forgetAwsSsoMaterial, forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
 import {
   isEnding,
   Journal,
@@ -438,7 +439,7 @@ class KeyfobEngine implements Engine {
       await this.#policy.forgetPagerDutyToken();
       const { oidc, awsSso } = this.config.auth;
       if (oidc) await forgetSsoMaterial(this.#store, 'oidc', oidc.issuer);
-      if (awsSso) await forgetSsoMaterial(this.#store, 'aws-sso', awsSso.startUrl);
+      if (awsSso) await forgetAwsSsoMaterial(this.#store, awsSso);
       // Keys cached for credential_process: their sessions were revoked above.
       for (const t of this.config.targets) if (t.kind === 'aws') await forgetAwsCredential(this.#store, awsCredentialKey(this.configPath, t.id));
       return ended;
@@ -769,9 +770,9 @@ class KeyfobEngine implements Engine {
 }
 
 /** The revoke path's ssh-agent cleanup; the agent code loads only when a session had an agent. */
-async function stopAgent(agentPid: number): Promise<boolean> {
+async function stopAgent(agent: ProcessIdentity): Promise<boolean> {
   const { stopOrphanedAgent } = await import('../ssh/agent.ts');
-  return stopOrphanedAgent(agentPid);
+  return stopOrphanedAgent(agent);
 }
 
 function unknownSession(id: string): KeyfobError {

@@ -151,6 +151,7 @@ async function issueSsh(target: SshTarget, ttlSeconds: number, deps: IssueDeps, 
       renewable: false,
       issuedAt: now,
       agentPid: agent.pid,
+      agentStartTime: agent.pidStartTime,
       onEnd: () => agent.stop(),
     });
     return { session, env };

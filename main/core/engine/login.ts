@@ -6,7 +6,7 @@ import { stateFromAuthUrl } from '../auth/callbackState.ts';
 import { listenForCallback } from '../auth/loopback.ts';
 import { SignInError } from '../auth/signInError.ts';
 import type { KeyfobConfig, LoginMethod } from '../config/index.ts';
-import { saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
+import { saveAwsSsoMaterial, saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
 import type { AuthApi, VaultAuth } from '../vault/index.ts';
 
 export { SignInError };
@@ -114,7 +114,7 @@ async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
   });
-  await saveSsoMaterial(deps.store, 'aws-sso', settings.startUrl, {
+  await saveAwsSsoMaterial(deps.store, settings, {
     accessToken: token.accessToken,
     expiresAt: token.expiresAt,
     refreshToken: token.refreshToken ?? null,

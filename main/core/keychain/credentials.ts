@@ -1,8 +1,8 @@
 // The only things Keyfob keeps in the secret store, each as one JSON value parsed by a schema
 // on the way back in (a keychain is a boundary too):
 // - the Vault token, with its accessor and expiry, under account "<vault address>";
-// - SSO refresh material (OIDC refresh token, IAM Identity Center client registration and
-//   tokens), under account "sso:<method>:<issuer or start URL>".
+// - SSO refresh material: the OIDC refresh token under account "sso:oidc:<issuer>", the IAM
+//   Identity Center client registration and tokens under "sso:aws-sso:<start URL>@<region>".
 // Issued database passwords and SSH keys never come here; AWS keys handed to credential_process
 // are cached by aws/credentialCache.ts (docs/security.md).
 import { z } from 'zod';
@@ -33,6 +33,40 @@ export function vaultTokenKey(vaultAddress: string): string {
 
 export function ssoKey(method: SsoMethod, url: string): string {
   return `sso:${method}:${url.replace(/\/+$/, '')}`;
+}
+
+/** Identity Center is keyed by start URL and region: its client and tokens belong to one region's OIDC service. */
+export interface AwsSsoAccount {
+  startUrl: string;
+  region: string;
+}
+
+export function awsSsoKey(account: AwsSsoAccount): string {
+  return `${ssoKey('aws-sso', account.startUrl)}@${account.region}`;
+}
+
+export async function saveAwsSsoMaterial(store: SecretStore, account: AwsSsoAccount, material: SsoMaterial): Promise<void> {
+  await store.set(awsSsoKey(account), JSON.stringify(ssoMaterialSchema.parse(material)));
+}
+
+/**
+ * The Identity Center material, moving an entry an older keyfob kept under the start URL alone
+ * to the start URL and region (once: the old account is deleted).
+ */
+export async function loadAwsSsoMaterial(store: SecretStore, account: AwsSsoAccount): Promise<SsoMaterial | null> {
+  const current = parseStored(await store.get(awsSsoKey(account)), ssoMaterialSchema);
+  if (current) return current;
+  const legacy = await loadSsoMaterial(store, 'aws-sso', account.startUrl);
+  if (!legacy) return null;
+  await saveAwsSsoMaterial(store, account, legacy);
+  await forgetSsoMaterial(store, 'aws-sso', account.startUrl);
+  return legacy;
+}
+
+/** Forgets the Identity Center material, and any entry left under the start URL alone. */
+export async function forgetAwsSsoMaterial(store: SecretStore, account: AwsSsoAccount): Promise<boolean> {
+  const forgot = await store.delete(awsSsoKey(account));
+  return (await forgetSsoMaterial(store, 'aws-sso', account.startUrl)) || forgot;
 }
 
 export async function saveVaultToken(store: SecretStore, vaultAddress: string, value: StoredVaultToken): Promise<void> {

@@ -1,4 +1,9 @@
 export {
+  awsSsoKey,
+  forgetAwsSsoMaterial,
+  loadAwsSsoMaterial,
+  saveAwsSsoMaterial,
+  type AwsSsoAccount,
   forgetSsoMaterial,
   forgetVaultToken,
   loadSsoMaterial,

@@ -3,6 +3,7 @@ import { redactSecrets } from '../base/secretGuard.ts';
 import { formatDuration } from '../duration.ts';
 import type { LeaseApi } from '../vault/leaseApi.ts';
 import { systemClock, type Clock } from '../base/clock.ts';
+import type { ProcessIdentity } from '../base/processIdentity.ts';
 import { errorMessage } from './errors.ts';
 import { vaultExpiryOf } from './leaseExpiry.ts';
 import type { JournalEntry, SessionJournal } from './journal.ts';
@@ -11,7 +12,18 @@ import { formatClockTime, type EndReason } from './session.ts';
 /** What the revoke path needs to know of a session: what to revoke, who owns it, how far it got. */
 export type EndingSession = Pick<
   JournalEntry,
-  'sessionId' | 'targetId' | 'leaseId' | 'expiresAt' | 'leaseExpiresAt' | 'revokeAttempts' | 'endReason' | 'pid' | 'pidStartTime' | 'hostname' | 'agentPid'
+  | 'sessionId'
+  | 'targetId'
+  | 'leaseId'
+  | 'expiresAt'
+  | 'leaseExpiresAt'
+  | 'revokeAttempts'
+  | 'endReason'
+  | 'pid'
+  | 'pidStartTime'
+  | 'hostname'
+  | 'agentPid'
+  | 'agentStartTime'
 >;
 
 export interface EndSessionDeps {
@@ -32,7 +44,7 @@ export interface EndSessionDeps {
    * it): `ssh/agent.ts` `stopOrphanedAgent`, injected by the composition root so the session
    * engine does not depend on ssh/. Without it such an agent runs until its certificate expires.
    */
-  stopAgent?: (agentPid: number) => Promise<unknown>;
+  stopAgent?: (agent: ProcessIdentity) => Promise<unknown>;
 }
 
 export interface EndSessionOptions {
@@ -77,7 +89,8 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   const cleanupError = await runCleanupSafely(async () => {
     const hookError = options.runCleanup ? await options.runCleanup() : undefined;
     // The owner's hook stops its agent; an agent whose owner crashed is stopped from its journaled pid.
-    if (entry.agentPid !== undefined) await deps.stopAgent?.(entry.agentPid);
+    // The agent was started by the entry's owner, so it runs on the owner's host.
+    if (entry.agentPid !== undefined) await deps.stopAgent?.({ pid: entry.agentPid, pidStartTime: entry.agentStartTime ?? null, hostname: entry.hostname });
     return hookError;
   });
   // Another process's session: its entry gone means its owner ended it first. Our own session is

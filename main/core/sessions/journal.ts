@@ -41,6 +41,8 @@ export const journalEntrySchema = z
     lastError: z.string().optional(),
     nextRetryAt: z.number().optional(),
     agentPid: z.number().int().positive().optional(),
+    /** The agent's start time (Linux), so a reused pid is never killed; the agent runs on `hostname`. */
+    agentStartTime: z.number().int().optional(),
     /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
     renewable: z.boolean().optional(),
     /** `<length>.<HMAC-SHA-256>` of each issued secret, key in the OS keychain, for `keyfob scan` (main/core/leak). */
@@ -244,7 +246,10 @@ export class Journal extends JournalBase {
       // Synchronous: a small file in the page cache, read at every update (see journalFile.ts).
       text = readPrivateSync(this.path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyJournalFile();
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.#parsed = undefined; // a deleted journal says nothing about why its entries went
+        return emptyJournalFile();
+      }
       throw error;
     }
     const file = parseJournalFile(text, parseEntry);
@@ -266,6 +271,17 @@ export class Journal extends JournalBase {
 /** The same contract in memory, for unit tests and benchmarks that should not touch the disk. */
 export class MemoryJournal extends JournalBase {
   #entries: JournalEntry[] = [];
+  readonly #endReasons = new Map<string, EndReason>();
+
+  /** As the file's removal lines: the reason a removed entry carried, if it carried one. */
+  endReasonOf(sessionId: string): EndReason | undefined {
+    return this.#endReasons.get(sessionId);
+  }
+
+  /** Empties the journal as if its file were deleted: no removal says why. */
+  lose(): void {
+    this.#entries = [];
+  }
 
   async list(): Promise<JournalEntry[]> {
     return this.#entries.map((e) => ({ ...e }));
@@ -273,6 +289,8 @@ export class MemoryJournal extends JournalBase {
 
   async update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T> {
     const applied = applyMutation(this.#entries, mutate);
+    const kept = new Set(applied.entries.map((e) => e.sessionId));
+    for (const e of this.#entries) if (!kept.has(e.sessionId) && e.endReason) this.#endReasons.set(e.sessionId, e.endReason);
     this.#entries = applied.entries;
     return applied.value;
   }

@@ -6,8 +6,9 @@ import { openPrivateForAppend } from '../base/privateFiles.ts';
 import type { JournalEntry } from './journal.ts';
 
 // How the journal lies on disk, so that only what crash safety needs waits for the disk.
-// Line 1 is a snapshot, `{"version":2,"entries":[...]}`; every later line is one change,
-// `{"set":ENTRY}` or `{"del":"SESSION_ID"}`, appended under the journal's lock. A change that
+// Line 1 is a snapshot, `{"version":2,"entries":[...],"ended":{ID:REASON}}` (`ended`: the end
+// reasons of recently removed entries); every later line is one change, `{"set":ENTRY}` or
+// `{"del":"SESSION_ID","reason":REASON}`, appended under the journal's lock. A change that
 // must survive a crash (a new entry: its credential is about to be handed out; a later expiry)
 // is appended and fdatasynced: one fsync. Others (the `revoking` mark, a removal, a failure note)
 // are appended without one: if a crash loses them, the next start finds the entry and revokes
@@ -46,11 +47,14 @@ const snapshotLine = (value: unknown): value is { version: 1 | 2; entries: unkno
 
 /** The journal's state from the file's text, or undefined when it is not a journal (damage from outside). */
 export function parseJournalFile(text: string, parseEntry: EntryParser): JournalFileState | undefined {
-  // Version 1: one (pretty-printed) JSON document.
+  // Version 1: one (pretty-printed) JSON document; also a version-2 snapshot with no changes yet.
   const whole = tryJson(text);
   if (whole !== undefined)
     return snapshotLine(whole)
-      ? classify(parseEntry, whole.entries, 0, whole.version === 2 && text.endsWith('\n') && !text.slice(0, -1).includes('\n'))
+      ? {
+          ...classify(parseEntry, whole.entries, 0, whole.version === 2 && text.endsWith('\n') && !text.slice(0, -1).includes('\n')),
+          endReasons: endedOf(whole),
+        }
       : undefined;
 
   const lines = text.split('\n');
@@ -66,7 +70,7 @@ export function parseJournalFile(text: string, parseEntry: EntryParser): Journal
     else byId.set(id, raw);
   }
   let appendable = endsClean;
-  const endReasons = new Map<string, string>();
+  const endReasons = endedOf(head);
   for (let i = 1; i < lines.length; i++) {
     const change = tryJson(lines[i]!);
     if (isSet(change)) byId.set(change.set.sessionId, change.set);
@@ -114,9 +118,10 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
   if (changes.length === 0) return before;
+  const endReasons = recentEndReasons(before, nextIds);
   if (!before.appendable || before.changeLines + changes.length > 64 + 2 * next.length) {
-    await writeSnapshot(path, [...next, ...before.foreign]);
-    return { entries: [...next], foreign: before.foreign, changeLines: 0, appendable: true };
+    await writeSnapshot(path, [...next, ...before.foreign], endReasons);
+    return { entries: [...next], foreign: before.foreign, changeLines: 0, appendable: true, endReasons };
   }
   // A few hundred bytes to the page cache: done synchronously, which spares four trips through
   // libuv's thread pool per change (measured: about half of an update). Only the wait for the
@@ -128,16 +133,41 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   } finally {
     closeSync(fd);
   }
-  return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true };
+  return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true, endReasons };
+}
+
+/** How many recent end reasons a snapshot keeps: enough for every live owner to read its own. */
+const KEPT_END_REASONS = 256;
+
+/** The end reasons read so far plus those of the entries this write removes, newest last, capped. */
+function recentEndReasons(before: JournalFileState, nextIds: ReadonlySet<string>): Map<string, string> {
+  const reasons = new Map(before.endReasons);
+  for (const e of before.entries)
+    if (!nextIds.has(e.sessionId) && e.endReason) {
+      reasons.delete(e.sessionId);
+      reasons.set(e.sessionId, e.endReason);
+    }
+  return new Map([...reasons].slice(-KEPT_END_REASONS));
+}
+
+/**
+ * A snapshot's `ended` map (session id to end reason): folding the removal lines into a snapshot
+ * must not make a revoked session look like one the journal lost (see reconcile.ts).
+ */
+function endedOf(snapshot: object): Map<string, string> {
+  const ended = 'ended' in snapshot ? snapshot.ended : undefined;
+  const reasons = new Map<string, string>();
+  if (typeof ended === 'object' && ended !== null) for (const [id, reason] of Object.entries(ended)) if (typeof reason === 'string') reasons.set(id, reason);
+  return reasons;
 }
 
 /** Replaces the file with one snapshot line, atomically and durably. */
-async function writeSnapshot(path: string, entries: unknown[]): Promise<void> {
+async function writeSnapshot(path: string, entries: unknown[], ended: ReadonlyMap<string, string>): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify({ version: 2, entries })}\n`);
+      await handle.writeFile(`${JSON.stringify({ version: 2, entries, ...(ended.size > 0 ? { ended: Object.fromEntries(ended) } : {}) })}\n`);
       await handle.sync();
     } finally {
       await handle.close();

@@ -23,7 +23,7 @@ export interface RecoveryOptions {
   /** Refuses to revoke a journaled lease that is not from its target's Vault path (endSession). */
   leaseScope?: EndSessionDeps['leaseScope'];
   /** Stops an orphan's ssh-agent (see EndSessionDeps.stopAgent). */
-  stopAgent?: (agentPid: number) => Promise<unknown>;
+  stopAgent?: (agent: ProcessIdentity) => Promise<unknown>;
 }
 
 export interface RecoveryReport {

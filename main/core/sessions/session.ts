@@ -44,6 +44,7 @@ export interface Session {
   readonly lastError?: string;
   /** The per-session ssh-agent, journaled so a session ended by a crash still stops it. */
   readonly agentPid?: number;
+  readonly agentStartTime?: number;
 }
 
 // No 0/o, 1/l/i: an id read aloud or off a screen is typed right the first time.

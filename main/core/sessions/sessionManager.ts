@@ -40,6 +40,8 @@ export interface NewSession {
   reason?: string;
   /** The session's ssh-agent, so the revoke path can stop it even after this process is gone. */
   agentPid?: number;
+  /** Its start time (Linux), checked before that kill. */
+  agentStartTime?: number | null;
 }
 
 export interface SessionManagerOptions {
@@ -55,7 +57,7 @@ export interface SessionManagerOptions {
   /** A cleanup hook that takes longer is left behind so it cannot hold up the revocation. */
   hookTimeoutMs?: number;
   /** Stops a journaled ssh-agent the session's own hook did not (see EndSessionDeps.stopAgent). */
-  stopAgent?: (agentPid: number) => Promise<unknown>;
+  stopAgent?: (agent: ProcessIdentity) => Promise<unknown>;
 }
 
 export interface SessionExpiring {
@@ -201,6 +203,7 @@ export class SessionManager implements Disposable {
         ...(input.maxExpiresAt !== undefined ? { maxExpiresAt: input.maxExpiresAt } : {}),
         ...(input.leaseExpiresAt !== undefined ? { leaseExpiresAt: input.leaseExpiresAt } : {}),
         ...(input.agentPid !== undefined ? { agentPid: input.agentPid } : {}),
+        ...(input.agentStartTime != null ? { agentStartTime: input.agentStartTime } : {}),
         state: 'active',
         pid: this.#owner.pid,
         revokeAttempts: 0,
@@ -469,7 +472,8 @@ export class SessionManager implements Disposable {
    * Picks up revocations made by another keyfob process (`keyfob revoke ID` in another terminal,
    * the tray's "revoke"): a session of ours whose journal entry is gone or being revoked there
    * ends here too, running its cleanup (stop the command, kill the agent). That process revokes
-   * and audits; we leave its journal entry alone. Call it when the journal changes (Journal.watch).
+   * and audits; we leave its journal entry alone. An entry gone with no removal line (the journal
+   * deleted or unreadable) was revoked by nobody: this process, which holds it, revokes it. Call it when the journal changes (Journal.watch).
    */
   async reconcile(): Promise<string[]> {
     const seenUpTo = this.#seq;
@@ -485,8 +489,13 @@ export class SessionManager implements Disposable {
     for (const t of [...this.#sessions.values()]) {
       const s = t.session;
       if (t.seq > seenUpTo || t.ending || (s.state !== 'active' && s.state !== 'expiring')) continue;
-      const verdict = reconcileVerdict(s, byId.get(s.id));
+      const verdict = reconcileVerdict(s, byId.get(s.id), this.#journal.endReasonOf?.(s.id));
       if (verdict.kind === 'unchanged') continue;
+      if (verdict.kind === 'journal-lost') {
+        this.#report(`Session ${s.id} (${s.targetId}) vanished from the session journal without being revoked; revoking it here`);
+        void this.end(s.id, 'revoked');
+        continue;
+      }
       if (verdict.kind === 'adopt-expiry') {
         s.expiresAt = verdict.expiresAt;
         s.state = 'active';

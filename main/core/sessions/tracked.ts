@@ -72,6 +72,7 @@ export function journalEntryOf(t: Tracked, owner: ProcessIdentity): JournalEntry
     state: 'active',
     revokeAttempts: 0,
     ...(s.agentPid !== undefined ? { agentPid: s.agentPid } : {}),
+    ...(s.agentStartTime !== undefined ? { agentStartTime: s.agentStartTime } : {}),
     renewable: s.renewable,
   };
 }

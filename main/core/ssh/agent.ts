@@ -4,9 +4,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { readPidStartTime, type ProcessIdentity } from '../base/processIdentity.ts';
 
 const SSH_AGENT_FAILURE = 5;
 const SSH_AGENT_SUCCESS = 6;
@@ -54,6 +55,8 @@ export interface CertifiedKey {
 export interface SessionAgent {
   readonly socketPath: string;
   readonly pid: number;
+  /** The agent's start time (Linux; null elsewhere), journaled so a reused pid is never killed for it. */
+  readonly pidStartTime: number | null;
   add(key: CertifiedKey): Promise<void>;
   /** Number of identities the agent holds (0 once the lifetime has passed). */
   identityCount(): Promise<number>;
@@ -74,6 +77,7 @@ export async function startSessionAgent(agentBinary = 'ssh-agent'): Promise<Sess
   return {
     socketPath,
     pid: child.pid!,
+    pidStartTime: readPidStartTime(child.pid!),
     async add(key) {
       const payload = Buffer.concat([
         Buffer.from([SSH2_AGENTC_ADD_ID_CONSTRAINED]),
@@ -134,10 +138,16 @@ function accepts(socketPath: string): Promise<boolean> {
 
 /**
  * Stops the ssh-agent of a session whose keyfob process is gone (crash recovery, or a revoke
- * from another terminal). Only a process that is verifiably a keyfob session agent is signalled,
- * so a reused pid is never killed; its private directory goes with it.
+ * from another terminal). Only a process on this host, with the journaled start time (where
+ * known), that is verifiably a keyfob session agent is signalled, so a reused pid is never
+ * killed; its private directory goes with it.
  */
-export async function stopOrphanedAgent(pid: number): Promise<boolean> {
+export async function stopOrphanedAgent(agent: ProcessIdentity): Promise<boolean> {
+  const { pid } = agent;
+  // A pid on another host (a shared home) names someone else's process here.
+  if (agent.hostname !== hostname()) return false;
+  // Null: an older journal, or no /proc; the command-line check below still applies.
+  if (agent.pidStartTime !== null && readPidStartTime(pid) !== agent.pidStartTime) return false;
   const argv = await agentArgv(pid);
   const socket = argv && argv[0]?.endsWith('ssh-agent') ? argv[argv.indexOf('-a') + 1] : undefined;
   if (!socket || !basename(dirname(socket)).startsWith('keyfob-agent-')) return false;
