@@ -3,24 +3,20 @@
 // without a violation, and is photographed into a folder this test prints (not committed).
 // KEYFOB_MEASURE_CPU=1 adds the hidden-vs-visible CPU measurement (45 s; figures printed).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Screen } from '../../common/ipc.ts';
 import { startDevWebServer, type DevWebServer } from '../../scripts/devWeb/server.ts';
 import { openCdpPage } from './cdpChromium.ts';
+import { axeSource, CHROMIUM, chromiumOrSkip, launchChromium } from './chromium.ts';
 import { FakeEngine, fakeHost } from './fakeEngine.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the browser tests`);
-if (!haveChromium) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+const haveChromium = chromiumOrSkip('browser tests');
 
 const SCREENS: Screen[] = ['sign-in', 'sessions', 'targets', 'exposure', 'activity', 'settings'];
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe.skipIf(!haveChromium)('the window in Chromium', () => {
   const out = join('out', `browser-test-${process.pid}`);
@@ -36,19 +32,7 @@ describe.skipIf(!haveChromium)('the window in Chromium', () => {
     engine.addForeignSession('bastion', 240);
     engine.addForeignSession('aws-prod', 50 * 60);
     server = await startDevWebServer({ engine, host: fakeHost(engine), rendererDir: join(out, 'renderer') });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     console.log(`screenshots: ${shots}`);
   }, 120_000);
   afterAll(async () => {

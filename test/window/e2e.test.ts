@@ -5,23 +5,19 @@
 // orders-rw without a reason is refused and issues nothing. Every screen, light and dark, passes
 // axe-core on the real engine and is photographed into a folder this test prints (not committed).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Screen } from '../../common/ipc.ts';
 import { withPg } from '../integration/support/postgres.ts';
 import { useStack } from '../integration/support/stack.ts';
+import { axeSource, chromiumOrSkip, launchChromium } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run) for the browser tests`);
-if (!haveChromium) console.warn(`window end-to-end tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+const haveChromium = chromiumOrSkip('window end-to-end tests');
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ORDERS_RO = 'Orders DB (read-only)';
 const ORDERS_RW = 'Orders DB (read-write)';
 
@@ -42,19 +38,7 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
   beforeAll(async () => {
     execFileSync(process.execPath, ['scripts/build.ts', '--outdir', out], { stdio: 'pipe' });
     url = await startDevWeb();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 900, height: 680 } });
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
