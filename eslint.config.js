@@ -6,6 +6,17 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const electron = { name: 'electron', message: 'core/ and common/ are plain Node: take an injected interface instead.' };
+// core/'s outward refusal, which every core block repeats (a later block replaces an earlier one's rule for its files).
+const coreOutward = {
+  group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'],
+  message: 'core/ and common/ depend on nothing outside themselves.',
+};
+const servicesNotEngine = { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' };
+/** A core block: electron and everything outside core refused, plus the layer's own patterns. */
+const coreLayer = (files, ...patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { paths: [electron], patterns: [coreOutward, ...patterns] }] },
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'out/', 'coverage/'] },
@@ -42,69 +53,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['main/core/**', 'common/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
-          ],
-        },
-      ],
-    },
-  },
+  coreLayer(['main/core/**', 'common/**']),
   // Layers inside core: base/ (building blocks) <- the services (config, keychain, vault, auth,
   // brokers, ssh, sessions, audit, policy, leak, scan, static) <- engine/ (use cases, the composition
   // root). Later blocks replace the rule for their files, so each repeats the outer refusals.
-  {
-    files: ['main/core/base/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
-            { regex: '^\\.\\./(?!\\.\\./\\.\\./common/)', message: 'base/ is the innermost layer of core: it imports only itself and common/.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,policy,leak,scan,static,aws}/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
-            { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['main/core/sessions/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [electron],
-          patterns: [
-            { group: ['**/electron/**', '**/cli/**', '**/renderer/**', '**/preload/**'], message: 'core/ and common/ depend on nothing outside themselves.' },
-            { regex: '^\\.\\./engine/', message: 'The services sit under engine/: they do not import the use cases or the composition root.' },
-            { regex: '^\\.\\./ssh/', message: 'The session engine takes ssh-agent cleanup injected (EndSessionDeps.stopAgent), it does not import ssh/.' },
-          ],
-        },
-      ],
-    },
-  },
+  coreLayer(['main/core/base/**'], {
+    regex: '^\\.\\./(?!\\.\\./\\.\\./common/)',
+    message: 'base/ is the innermost layer of core: it imports only itself and common/.',
+  }),
+  coreLayer(['main/core/{config,keychain,vault,auth,brokers,ssh,sessions,audit,policy,leak,scan,static,aws}/**'], servicesNotEngine),
+  coreLayer(['main/core/sessions/**'], servicesNotEngine, {
+    regex: '^\\.\\./ssh/',
+    message: 'The session engine takes ssh-agent cleanup injected (EndSessionDeps.stopAgent), it does not import ssh/.',
+  }),
   {
     files: ['common/**'],
     rules: {
