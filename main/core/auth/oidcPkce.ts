@@ -22,14 +22,20 @@ export interface OidcSettings {
 
 export { SignInError };
 
+/** The IdP refused the refresh token itself: it is worth nothing now. */
+export class RefreshRefused extends SignInError {}
+
 // The host as a parsed address: a name such as 127.0.0.1.evil.example is not loopback.
 const isLoopback = (url: URL) => isLoopbackHost(url.hostname);
 
-async function discover(settings: OidcSettings): Promise<oidc.Configuration> {
+async function discover(settings: Pick<OidcSettings, 'issuer' | 'clientId'>, timeoutSeconds?: number): Promise<oidc.Configuration> {
   const issuer = new URL(settings.issuer);
   try {
     // Plain http is only ever allowed on loopback (the config refuses it elsewhere).
-    return await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined);
+    return await oidc.discovery(issuer, settings.clientId, undefined, oidc.None(), {
+      ...(isLoopback(issuer) ? { execute: [oidc.allowInsecureRequests] } : {}),
+      ...(timeoutSeconds !== undefined ? { timeout: timeoutSeconds } : {}),
+    });
   } catch (error) {
     throw new SignInError(`could not read the identity provider's configuration at ${settings.issuer}: ${(error as Error).message}`);
   }
@@ -91,10 +97,26 @@ export async function signInWithOidc(
   }
 }
 
-/** A fresh ID token from a stored refresh token, for a Vault re-login without a browser. */
-export async function refreshOidc(settings: OidcSettings, refreshToken: string): Promise<OidcSignIn> {
-  const config = await discover(settings);
-  const tokens = await oidc.refreshTokenGrant(config, refreshToken);
+/** How long a refresh or a revocation may wait for the IdP: a command must not hang on it. */
+const QUIET_IDP_TIMEOUT_SECONDS = 10;
+
+/**
+ * A fresh ID token from a stored refresh token, for a Vault re-login without a browser. Throws
+ * SignInError `refused` when the IdP no longer honours the token (expired, revoked, reused), so
+ * the caller forgets it; any other failure (IdP unreachable) leaves the token worth keeping.
+ */
+export async function refreshOidc(settings: Pick<OidcSettings, 'issuer' | 'clientId'>, refreshToken: string): Promise<OidcSignIn> {
+  const config = await discover(settings, QUIET_IDP_TIMEOUT_SECONDS);
+  config.timeout = QUIET_IDP_TIMEOUT_SECONDS;
+  let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
+  try {
+    tokens = await oidc.refreshTokenGrant(config, refreshToken);
+  } catch (error) {
+    if (error instanceof oidc.ResponseBodyError && error.error === 'invalid_grant') {
+      throw new RefreshRefused(`the identity provider no longer accepts the stored refresh token (${error.error})`);
+    }
+    throw new SignInError(`could not refresh the sign-in at the identity provider: ${(error as Error).message}`);
+  }
   const claims = tokens.claims();
   if (!tokens.id_token || !claims) throw new SignInError('the identity provider returned no ID token on refresh');
   return {
@@ -103,4 +125,20 @@ export async function refreshOidc(settings: OidcSettings, refreshToken: string):
     subject: claims.sub,
     email: typeof claims.email === 'string' ? claims.email : undefined,
   };
+}
+
+/**
+ * Revokes a refresh token at the IdP (RFC 7009), so a copy of the keychain entry stops working
+ * at logout. False when the provider publishes no revocation endpoint (nothing more to do).
+ */
+export async function revokeOidcRefreshToken(settings: Pick<OidcSettings, 'issuer' | 'clientId'>, refreshToken: string): Promise<boolean> {
+  const config = await discover(settings, QUIET_IDP_TIMEOUT_SECONDS);
+  if (!config.serverMetadata().revocation_endpoint) return false;
+  config.timeout = QUIET_IDP_TIMEOUT_SECONDS;
+  try {
+    await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+  } catch (error) {
+    throw new SignInError(`the identity provider did not revoke the refresh token: ${(error as Error).message}`);
+  }
+  return true;
 }

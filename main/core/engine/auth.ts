@@ -27,6 +27,11 @@ export interface AuthServiceOptions {
   stateDir: string;
   clock: Clock;
   renewBeforeSeconds: number;
+  /**
+   * Signs in again without the person (the IdP refresh token), adopting the result through
+   * signedIn(); false when there is nothing to sign in with. Asked when a use finds no sign-in.
+   */
+  signInQuietly?: () => Promise<boolean>;
 }
 
 export class AuthService implements Disposable {
@@ -36,6 +41,7 @@ export class AuthService implements Disposable {
   #expiryTimer: TimerHandle | undefined;
   #watcher: Disposable | undefined;
   #reloading: Promise<void> | undefined;
+  #signingInQuietly: Promise<boolean> | undefined;
   #disposed = false;
 
   readonly #onDidSignIn = new Emitter<SignInView>();
@@ -111,6 +117,11 @@ export class AuthService implements Disposable {
   /** The sign-in, renewed first if it is inside its renewal window; `not-signed-in` without one. */
   async require(): Promise<StoredVaultToken> {
     if (this.#token && this.#expired(this.#token)) this.#drop('expired');
+    // One quiet sign-in at a time: uses that find no sign-in together share it.
+    if (!this.#token && this.#o.signInQuietly) {
+      this.#signingInQuietly ??= this.#o.signInQuietly().finally(() => (this.#signingInQuietly = undefined));
+      await this.#signingInQuietly;
+    }
     if (!this.#token || !this.#keeper) throw new KeyfobError('not-signed-in', 'you are not signed in to Vault (or your sign-in expired); run keyfob login');
     await this.#keeper.renewIfDue();
     if (!this.#token) throw new KeyfobError('not-signed-in', 'you are not signed in to Vault (or your sign-in expired); run keyfob login');

@@ -20,7 +20,7 @@ import { browserOpener, type OnAuthUrl, type OpenUrl } from '../auth/browser.ts'
 import type { AwsKeys } from '../brokers/aws.ts';
 import type { KeyfobConfig, Target } from '../config/index.ts';
 import { loadConfig } from '../config/load.ts';
-import { forgetAwsSsoMaterial, forgetSsoMaterial, openSecretStore, type SecretStore } from '../keychain/index.ts';
+import { forgetAwsSsoMaterial, openSecretStore, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
 import {
   isEnding,
   Journal,
@@ -42,7 +42,7 @@ import { AccessPolicy, type HandoffRequest } from './accessPolicy.ts';
 import { issueCredential, staticNotIssued } from './issue.ts';
 import { localUser, respondToLeak } from './leak.ts';
 import { leaseScopeFor, type LeaseScope } from './leaseScope.ts';
-import { login as runLogin } from './login.ts';
+import { refreshOidcLogin, retireOidcRefreshToken, login as runLogin } from './login.ts';
 import { SessionDirectory } from './sessionDirectory.ts';
 import { shiftWarningAt } from '../policy/onCall.ts';
 import { isLive, toSessionView, toStatusView, toTargetView } from './views.ts';
@@ -288,6 +288,7 @@ class KeyfobEngine implements Engine {
         stateDir: parts.stateDir,
         clock: parts.clock,
         renewBeforeSeconds: parts.config.sessions.renewBefore,
+        signInQuietly: () => this.#signInQuietly(),
       }),
     );
     this.onDidSignIn = this.#auth.onDidSignIn;
@@ -418,12 +419,33 @@ class KeyfobEngine implements Engine {
       if (result.method === 'aws-sso') {
         return { signedIn: true, name: result.identity, method: 'aws-sso', expiresAt: new Date(result.expiresAt).toISOString() };
       }
-      const view = this.#auth.signedIn(result.token);
-      // Now that there is a token, revoke what a crashed keyfob left behind.
-      const recovery = await this.#recover();
-      if (recovery.revoked.length + recovery.failed.length + recovery.problems.length > 0) this.#onDidRecover.fire(recovery);
-      return view;
+      return this.#adoptSignIn(result.token);
     });
+  }
+
+  async #adoptSignIn(token: StoredVaultToken): Promise<SignInView> {
+    const view = this.#auth.signedIn(token);
+    // Now that there is a token, revoke what a crashed keyfob left behind.
+    const recovery = await this.#recover();
+    if (recovery.revoked.length + recovery.failed.length + recovery.problems.length > 0) this.#onDidRecover.fire(recovery);
+    return view;
+  }
+
+  /**
+   * A use found no sign-in (it expired, or reached Vault's max TTL): an `oidc` sign-in with an
+   * IdP refresh token is renewed without the browser. Any failure leaves the person to sign in.
+   */
+  async #signInQuietly(): Promise<boolean> {
+    let result;
+    try {
+      result = await refreshOidcLogin({ config: this.config, vault: this.#vault, store: this.#store, now: () => this.#clock.now() });
+    } catch (error) {
+      this.#problem('sign-in-refused', `Could not sign in again with the identity provider's refresh token: ${errorMessage(error)}`);
+      return false;
+    }
+    if (result === null || result.method === 'aws-sso') return false;
+    await this.#adoptSignIn(result.token);
+    return true;
   }
 
   logout(): Promise<EndedMany> {
@@ -437,8 +459,10 @@ class KeyfobEngine implements Engine {
       await this.#auth.signOut();
       // The PagerDuty token is the person's too: a signed-out machine keeps nothing of theirs.
       await this.#policy.forgetPagerDutyToken();
-      const { oidc, awsSso } = this.config.auth;
-      if (oidc) await forgetSsoMaterial(this.#store, 'oidc', oidc.issuer);
+      // The IdP's refresh token is revoked there too, so a copy of the keychain entry is worth nothing.
+      const notRevoked = await retireOidcRefreshToken(this.config, this.#store);
+      if (notRevoked) this.#problem('sign-in-refused', notRevoked);
+      const { awsSso } = this.config.auth;
       if (awsSso) await forgetAwsSsoMaterial(this.#store, awsSso);
       // Keys cached for credential_process: their sessions were revoked above.
       for (const t of this.config.targets) if (t.kind === 'aws') await forgetAwsCredential(this.#store, awsCredentialKey(this.configPath, t.id));

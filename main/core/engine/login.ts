@@ -6,7 +6,16 @@ import { stateFromAuthUrl } from '../auth/callbackState.ts';
 import { listenForCallback } from '../auth/loopback.ts';
 import { SignInError } from '../auth/signInError.ts';
 import type { KeyfobConfig, LoginMethod } from '../config/index.ts';
-import { saveAwsSsoMaterial, saveSsoMaterial, saveVaultToken, type SecretStore, type StoredVaultToken } from '../keychain/index.ts';
+import { errorMessage } from '../base/keyfobError.ts';
+import {
+  forgetSsoMaterial,
+  loadSsoMaterial,
+  saveAwsSsoMaterial,
+  saveSsoMaterial,
+  saveVaultToken,
+  type SecretStore,
+  type StoredVaultToken,
+} from '../keychain/index.ts';
 import type { AuthApi, VaultAuth } from '../vault/index.ts';
 
 export { SignInError };
@@ -39,7 +48,12 @@ export async function login(method: LoginMethod | undefined, deps: LoginDeps): P
   }
 }
 
-async function keepVaultToken(deps: LoginDeps, auth: VaultAuth, method: 'vault-oidc' | 'oidc', identity: string): Promise<LoginResult> {
+async function keepVaultToken(
+  deps: Pick<LoginDeps, 'config' | 'store' | 'now'>,
+  auth: VaultAuth,
+  method: 'vault-oidc' | 'oidc',
+  identity: string,
+): Promise<LoginResult> {
   const token: StoredVaultToken = {
     token: auth.clientToken,
     accessor: auth.accessor,
@@ -78,6 +92,8 @@ async function vaultOidcLogin(deps: LoginDeps): Promise<LoginResult> {
     const auth = await deps.vault.oidcCallback(settings.mount, { state, code, clientNonce, idToken: params.get('id_token') ?? '' });
     deps.vault.setToken(auth.clientToken);
     const info = await deps.vault.lookupSelf();
+    // A refresh token from an earlier `oidc` sign-in must not bring that sign-in back later.
+    await retireOidcRefreshToken(deps.config, deps.store);
     return keepVaultToken(deps, auth, 'vault-oidc', info.displayName);
   } finally {
     await listener.close();
@@ -95,11 +111,68 @@ async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
     deps.openUrl,
     { timeoutMs: deps.timeoutMs ?? LOGIN_TIMEOUT_MS, onAuthUrl: deps.onAuthUrl, ...(deps.signal ? { signal: deps.signal } : {}) },
   );
+  // The new sign-in replaces the last one's refresh token, which the IdP can forget now.
+  await retireOidcRefreshToken(deps.config, deps.store);
   if (signIn.refreshToken) await saveSsoMaterial(deps.store, 'oidc', settings.issuer, { refreshToken: signIn.refreshToken });
-  const auth = await deps.vault.jwtLogin(settings.vaultMount, settings.vaultRole, signIn.idToken);
+  return vaultJwtLogin(deps, signIn.idToken);
+}
+
+async function vaultJwtLogin(deps: Pick<LoginDeps, 'config' | 'vault' | 'store' | 'now'>, idToken: string): Promise<LoginResult> {
+  const settings = deps.config.auth.oidc!;
+  const auth = await deps.vault.jwtLogin(settings.vaultMount, settings.vaultRole, idToken);
   deps.vault.setToken(auth.clientToken);
   const info = await deps.vault.lookupSelf();
   return keepVaultToken(deps, auth, 'oidc', info.displayName);
+}
+
+async function storedRefreshToken(config: KeyfobConfig, store: SecretStore): Promise<string | null> {
+  const issuer = config.auth.oidc?.issuer;
+  const material = issuer ? await loadSsoMaterial(store, 'oidc', issuer) : null;
+  return typeof material?.refreshToken === 'string' ? material.refreshToken : null;
+}
+
+/**
+ * The `oidc` sign-in again without a browser: the stored IdP refresh token buys a fresh ID token,
+ * and Vault's JWT method a new token for it. Null when there is no refresh token, or when the IdP
+ * refuses it (then it is forgotten); throws when the IdP or Vault cannot be asked.
+ */
+export async function refreshOidcLogin(deps: Pick<LoginDeps, 'config' | 'vault' | 'store' | 'now'>): Promise<LoginResult | null> {
+  const settings = deps.config.auth.oidc;
+  const refreshToken = await storedRefreshToken(deps.config, deps.store);
+  if (!settings || refreshToken === null) return null;
+  const { refreshOidc, RefreshRefused } = await import('../auth/oidcPkce.ts');
+  let signIn;
+  try {
+    signIn = await refreshOidc(settings, refreshToken);
+  } catch (error) {
+    if (!(error instanceof RefreshRefused)) throw error;
+    await forgetSsoMaterial(deps.store, 'oidc', settings.issuer);
+    return null;
+  }
+  // Providers that rotate refresh tokens invalidate the old one as they hand out the new one.
+  if (signIn.refreshToken && signIn.refreshToken !== refreshToken)
+    await saveSsoMaterial(deps.store, 'oidc', settings.issuer, { refreshToken: signIn.refreshToken });
+  return vaultJwtLogin(deps, signIn.idToken);
+}
+
+/**
+ * Forgets the stored IdP refresh token and revokes it at the IdP where the provider allows
+ * (logout, or a new sign-in replacing it). The keychain entry goes whatever the IdP says; the
+ * answer is a problem to report, or null.
+ */
+export async function retireOidcRefreshToken(config: KeyfobConfig, store: SecretStore): Promise<string | null> {
+  const settings = config.auth.oidc;
+  const refreshToken = await storedRefreshToken(config, store);
+  if (!settings) return null;
+  await forgetSsoMaterial(store, 'oidc', settings.issuer);
+  if (refreshToken === null) return null;
+  try {
+    const { revokeOidcRefreshToken } = await import('../auth/oidcPkce.ts');
+    await revokeOidcRefreshToken(settings, refreshToken);
+    return null;
+  } catch (error) {
+    return `the identity provider's refresh token was forgotten here but not revoked there (it expires on its own): ${errorMessage(error)}`;
+  }
 }
 
 async function awsSsoLogin(deps: LoginDeps): Promise<LoginResult> {

@@ -168,7 +168,12 @@ export async function startOidcProvider(opts: { port?: number } = {}): Promise<O
           ctx.body = deviceSuccessPage(ctx.oidc.client?.clientName ?? 'the device');
         },
       },
-      revocation: { enabled: true },
+      // A token is revoked only by the client it was issued to (RFC 7009 §2.1): Keyfob is a
+      // public client, so it can only ever revoke its own refresh tokens.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId,
+      },
       introspection: { enabled: true },
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/ui/${interaction.uid}` },
