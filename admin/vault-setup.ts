@@ -52,12 +52,16 @@ export const engineerLeasePaths = ['database/creds/orders-ro', 'database/creds/o
 const leaseIds = `[${engineerLeasePaths.map((p) => JSON.stringify(`${p}/*`)).join(', ')}]`;
 
 // What an engineer needs and no more: their own credentials, their own leases, handoff notes.
+// auth/token/create makes the per-session child token Keyfob reads a lease with: Vault gives a
+// non-root parent's child at most the parent's own policies, and the fields listed are the only
+// ones Keyfob sends.
 export const engineerPolicy = `
 path "database/creds/orders-ro" { capabilities = ["read"] }
 path "database/creds/orders-rw" { capabilities = ["read"] }
 path "ssh-client-signer/sign/engineer" { capabilities = ["update"] }
 path "aws/sts/dev" { capabilities = ["update"] }
 path "aws/creds/dev" { capabilities = ["read"] }
+path "auth/token/create" { capabilities = ["update"] allowed_parameters = { "ttl" = [] "explicit_max_ttl" = [] "display_name" = [] "renewable" = [] } }
 path "sys/leases/renew" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} "increment" = [] } }
 path "sys/leases/revoke" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} "sync" = [] } }
 path "sys/leases/lookup" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} } }
