@@ -121,6 +121,25 @@ describe.skipIf(skipped)(`a lease never outlives its session${skipped ? ` (skipp
     expect((await lookupAccessor(info, entry.childAccessor!)).status).toBe(400);
   }, 60_000);
 
+  it('records a session whose token had already ended (revoked elsewhere) as revoked, saying so, and forgets the token', async () => {
+    const info = fixture.stack.info;
+    const exec = user.start(['exec', 'orders-ro', '--ttl', '2m', '--', 'sh', '-c', 'echo "role=$PGUSER"; exec sleep 120']);
+    const [, role] = (await exec.waitForStdout(/role=(\S+)/)) as [string, string];
+    const [, id] = (await exec.waitForStderr(SESSION_LINE)) as [string, string];
+    const accessor = (await new Journal(user.home).list()).find((e) => e.sessionId === id)!.childAccessor!;
+    // An admin revokes the token (as logout's revoke of the sign-in would): Vault ends the lease with it.
+    expect((await vaultRequest(info.vault.addr, info.vault.rootToken, 'POST', 'auth/token/revoke-accessor', { accessor })).status).toBe(204);
+    expect(await roleExists(info, role)).toBe(false);
+
+    expectSuccess(await user.run(['revoke', id]), `revoke ${id}`);
+    await exec.exited;
+    const ends = readAudit(user.home).filter((e) => e.sessionId === id && e.action !== 'issued');
+    expect(ends).toEqual([
+      expect.objectContaining({ action: 'revoked', detail: expect.stringMatching(/token had already ended, and Vault revoked its lease with it/) }),
+    ]);
+    expect(await sessionToken(info, accessor)).toBeNull();
+  });
+
   it('keeps a session whose token is not in the keychain as revoke-failed: nothing claims a revocation Vault did not make', async () => {
     const info = fixture.stack.info;
     const exec = user.start(['exec', 'orders-ro', '--ttl', '2m', '--', 'sh', '-c', 'echo "role=$PGUSER"; exec sleep 120']);
