@@ -44,22 +44,27 @@ export const SetupPlan = z.strictObject({
 export type SetupPlan = z.input<typeof SetupPlan>;
 
 // The request paths Keyfob issues leased credentials from. Lease ids start with their request
-// path, so these prefixes are what the engineer's lease operations are scoped to.
+// path, so these prefixes are what the engineer's lease renewals and lookups are scoped to.
 export const engineerLeasePaths = ['database/creds/orders-ro', 'database/creds/orders-rw', 'aws/sts/dev', 'aws/creds/dev'] as const;
 
-// Vault cannot template a lease id per user, so lease operations are scoped by allowed_parameters
-// to the leases of the mounts above: an application role's lease (another path) stays out of reach.
+// Vault cannot template a lease id per user, so an engineer gets no sys/leases/revoke at all:
+// Keyfob reads each session's lease with a child token made for that session, and ends the
+// session with that token's revoke-self, which revokes the token's own leases and nobody else's
+// (docs/vault-setup.md, "Lease operations"). Renew and lookup stay scoped by allowed_parameters
+// to the mounts above (Vault's default policy grants both unscoped; this rule restricts the merge).
 const leaseIds = `[${engineerLeasePaths.map((p) => JSON.stringify(`${p}/*`)).join(', ')}]`;
 
 // What an engineer needs and no more: their own credentials, their own leases, handoff notes.
+// auth/token/create makes the per-session child token: Vault gives a non-root parent's child at
+// most the parent's own policies, and the fields listed are the only ones Keyfob sends.
 export const engineerPolicy = `
 path "database/creds/orders-ro" { capabilities = ["read"] }
 path "database/creds/orders-rw" { capabilities = ["read"] }
 path "ssh-client-signer/sign/engineer" { capabilities = ["update"] }
 path "aws/sts/dev" { capabilities = ["update"] }
 path "aws/creds/dev" { capabilities = ["read"] }
+path "auth/token/create" { capabilities = ["update"] allowed_parameters = { "ttl" = [] "explicit_max_ttl" = [] "display_name" = [] "renewable" = [] } }
 path "sys/leases/renew" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} "increment" = [] } }
-path "sys/leases/revoke" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} "sync" = [] } }
 path "sys/leases/lookup" { capabilities = ["update"] allowed_parameters = { "lease_id" = ${leaseIds} } }
 path "secret/data/handoff/*" { capabilities = ["create", "read", "update"] }
 path "secret/metadata/handoff/*" { capabilities = ["read", "list"] }

@@ -13,6 +13,7 @@ import { AuditLog, type AuditInput, type AuditSink } from '../main/core/audit/in
 import type { KeyfobConfig } from '../main/core/config/index.ts';
 import { checkGuardRails } from '../main/core/engine/guardRails.ts';
 import { issueCredential } from '../main/core/engine/issue.ts';
+import { SessionLeases, type SessionToken, type SessionTokens } from '../main/core/engine/sessionLeases.ts';
 import { MemorySecretStore } from '../main/core/keychain/index.ts';
 import { Journal, SessionManager, systemClock, type JournalEntry, type SessionJournal } from '../main/core/sessions/index.ts';
 import { createVaultClientFromConfig, type VaultClient } from '../main/core/vault/index.ts';
@@ -98,9 +99,27 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
   const keyfobVault = await createVaultClientFromConfig(config.vault, token);
   const databaseCreds = keyfobVault.databaseCreds.bind(keyfobVault);
   keyfobVault.databaseCreds = (mount, role) => vaultMeter.time(() => databaseCreds(mount, role));
+  const store = new MemorySecretStore('benchmark');
+  // Keyfob's path reads each lease with a per-session child token (engine/sessionLeases.ts): its
+  // creation and its revoke-self are Vault calls of the keyfob path, metered like the read.
+  const childTokens = new SessionLeases(keyfobVault, store, config.vault.address, () => Date.now());
+  const sessionTokens: Pick<SessionTokens, 'open'> = {
+    open: async (request) => {
+      const child = await vaultMeter.time(() => childTokens.open(request));
+      const inner = child.vault;
+      const vault: SessionToken['vault'] = {
+        databaseCreds: (mount, role) => vaultMeter.time(() => inner.databaseCreds(mount, role)),
+        sshSign: (...args) => inner.sshSign(...args),
+        awsCreds: (...args) => inner.awsCreds(...args),
+        renewLease: (...args) => inner.renewLease(...args),
+      };
+      return { ...child, vault };
+    },
+  };
   const leaseApi: LeaseApi = {
-    renewLease: (id, inc) => keyfobVault.renewLease(id, inc),
-    revokeLease: (id) => vaultMeter.time(() => keyfobVault.revokeLease(id)),
+    renewLease: (id, inc, accessor) => childTokens.renewLease(id, inc, accessor),
+    revokeLease: (id, accessor) => vaultMeter.time(() => childTokens.revokeLease(id, accessor)),
+    forgetSessionToken: (accessor) => childTokens.forgetSessionToken(accessor),
   };
   const journal = new Journal(home);
   const audit = meteredAudit(new AuditLog({ dir: home, user: () => 'bench' }), auditMeter);
@@ -111,7 +130,6 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
     audit,
     policy: { warnLeadSeconds: config.sessions.warnBefore, renewLeadSeconds: config.sessions.renewBefore },
   });
-  const store = new MemorySecretStore('benchmark');
   const guardRailEngine = { config, audit, store, clock: systemClock, signIn: () => null };
   const { vaultMount, vaultRole } = target.database;
 
@@ -119,7 +137,7 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
   const client = () => clientIssueAndRevoke(vault, vaultMount, vaultRole);
   const keyfob = async () => {
     const { ttlSeconds } = await checkGuardRails(guardRailEngine, target, {}, {});
-    const issued = await issueCredential(target, ttlSeconds, { vault: keyfobVault, sessions, store, awsSso: undefined, now: () => Date.now() });
+    const issued = await issueCredential(target, ttlSeconds, { vault: keyfobVault, sessionTokens, sessions, store, awsSso: undefined, now: () => Date.now() });
     const outcome = await sessions.end(issued.session.id, 'command-exit');
     if (outcome.status !== 'ended') throw new Error(`revoke failed in the benchmark: ${JSON.stringify(outcome)}`);
   };

@@ -218,4 +218,43 @@ describe('the one revoke path', () => {
     });
     expect(await seed.list()).toEqual([]);
   });
+
+  it('ends a session through its child token, says when that token had already ended, and forgets the token whichever way the session ends', async () => {
+    const clock = new FakeClock();
+    const journal = new MemoryJournal();
+    const audit = new MemoryAudit();
+    const leaseApi = new FakeLeaseApi();
+    const manager = new SessionManager({ clock, leaseApi, journal, audit, owner: me });
+    const own = await manager.add({
+      targetId: 'orders-ro',
+      kind: 'database',
+      leaseId: leaseIdFor(1),
+      childAccessor: 'acc-1',
+      ttlSeconds: 600,
+      renewable: true,
+    });
+    expect((await journal.list())[0]).toMatchObject({ childAccessor: 'acc-1' });
+    await manager.renew(own.id, 600);
+    leaseApi.revokeNote = "the session's Vault token had already ended, and Vault revoked its lease with it";
+    expect(await manager.end(own.id, 'command-exit')).toMatchObject({ status: 'ended' });
+    expect(leaseApi.accessors).toEqual([
+      { call: 'renew', leaseId: leaseIdFor(1), childAccessor: 'acc-1' },
+      { call: 'revoke', leaseId: leaseIdFor(1), childAccessor: 'acc-1' },
+    ]);
+    expect(audit.entries.at(-1)).toMatchObject({ action: 'revoked', detail: leaseApi.revokeNote });
+
+    // A crashed keyfob's session past Vault's expiry: nothing is sent, the token is forgotten all the same.
+    await journal.put(journaled(2, clock, { pid: CRASHED, childAccessor: 'acc-2', expiresAt: clock.now() - 1000 }));
+    await recoverOrphans(journal, leaseApi, audit, clock, { self: me, isOwnerAlive });
+    expect(leaseApi.accessors).toHaveLength(2);
+    expect(leaseApi.forgotten).toEqual(['acc-1', 'acc-2']);
+
+    // A revocation that fails keeps the token for the retry.
+    await journal.put(journaled(3, clock, { pid: CRASHED, childAccessor: 'acc-3' }));
+    leaseApi.revokeFailure = () => new Error("the session's Vault token is not in this machine's keychain");
+    const report = await recoverOrphans(journal, leaseApi, audit, clock, { self: me, isOwnerAlive });
+    expect(report.failed.map((e) => e.childAccessor)).toEqual(['acc-3']);
+    expect(leaseApi.forgotten).toEqual(['acc-1', 'acc-2']);
+    manager.dispose();
+  });
 });

@@ -19,14 +19,26 @@ export class FakeLeaseApi implements LeaseApi {
     warnings: [],
   });
 
-  async renewLease(leaseId: string, incrementSeconds: number): Promise<LeaseRenewal> {
+  /** The child-token accessor each call named (engine/sessionLeases.ts), and the ones forgotten. */
+  readonly accessors: Array<{ call: 'renew' | 'revoke'; leaseId: string; childAccessor: string | undefined }> = [];
+  readonly forgotten: string[] = [];
+  /** A note revokeLease returns (e.g. the child token had already ended). */
+  revokeNote: string | undefined;
+
+  async forgetSessionToken(childAccessor: string): Promise<void> {
+    this.forgotten.push(childAccessor);
+  }
+
+  async renewLease(leaseId: string, incrementSeconds: number, childAccessor?: string): Promise<LeaseRenewal> {
+    this.accessors.push({ call: 'renew', leaseId, childAccessor });
     this.renewCalls.push({ leaseId, increment: incrementSeconds });
     const r = this.renewResponse(leaseId, incrementSeconds);
     if (r instanceof Error) throw r;
     return r;
   }
 
-  async revokeLease(leaseId: string): Promise<void> {
+  async revokeLease(leaseId: string, childAccessor?: string): Promise<string | void> {
+    this.accessors.push({ call: 'revoke', leaseId, childAccessor });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
@@ -35,6 +47,7 @@ export class FakeLeaseApi implements LeaseApi {
       const failure = this.revokeFailure(leaseId);
       if (failure) throw failure;
       this.revoked.push(leaseId);
+      return this.revokeNote;
     } finally {
       this.inFlight--;
     }

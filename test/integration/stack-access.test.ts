@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { engineerLogin, idTokenFor, runBrowser, vaultOidcLogin } from './support/login.ts';
 import { useStack } from './support/stack.ts';
-import { ErrorsReply, expectBody, LeaseReply, vaultClient, type VaultClient } from './support/vault.ts';
+import { roleExists } from './support/postgres.ts';
+import { ErrorsReply, expectBody, LeaseReply, sessionChildToken, vaultClient, type VaultClient } from './support/vault.ts';
 
 // Hermetic AWS SDK: never the machine's ~/.aws config or credentials.
 process.env.AWS_CONFIG_FILE = '/nonexistent/keyfob-aws-config';
@@ -16,10 +17,12 @@ process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/keyfob-aws-credentials';
 
 const fixture = useStack();
 let engineer: VaultClient;
+let engineerToken: string;
 
 beforeAll(async () => {
   const auth = await engineerLogin(fixture.stack.info);
   engineer = vaultClient(fixture.stack.info.vault.addr, auth.client_token);
+  engineerToken = auth.client_token;
 });
 
 describe('signing in', () => {
@@ -94,8 +97,15 @@ describe('aws/sts/dev', () => {
     const renew = await engineer.put('sys/leases/renew', { lease_id: creds.lease_id, increment: 600 });
     expect(renew.status).toBe(400);
     expect(expectBody(renew, ErrorsReply, 400).errors).toEqual(['lease is not renewable']);
+  });
 
-    expect((await engineer.put('sys/leases/revoke', { lease_id: creds.lease_id })).status).toBe(204);
+  it("is leased to the session's child token, whose revoke-self ends the lease", async () => {
+    const info = fixture.stack.info;
+    const child = await sessionChildToken(info.vault.addr, engineerToken);
+    const creds = expectBody(await child.client.write('aws/sts/dev', { ttl: '15m' }), StsCreds);
+    expect((await child.client.write('auth/token/revoke-self')).status).toBe(204);
+    const lookup = await vaultClient(info.vault.addr, info.vault.rootToken).put('sys/leases/lookup', { lease_id: creds.lease_id });
+    expect(expectBody(lookup, ErrorsReply, 400).errors).toEqual(['invalid lease']);
   });
 });
 
@@ -115,6 +125,7 @@ describe('an engineer token is limited to its policy', () => {
 
 describe('lease operations reach only the leases Keyfob issues, and only engineers sign in', () => {
   const Lease = LeaseReply(z.unknown());
+  const DbLease = LeaseReply(z.object({ username: z.string(), password: z.string() }));
   const root = () => vaultClient(fixture.stack.info.vault.addr, fixture.stack.info.vault.rootToken);
 
   it("cannot renew, revoke or look up an application role's lease", async () => {
@@ -137,11 +148,47 @@ describe('lease operations reach only the leases Keyfob issues, and only enginee
     expect((await root().put('sys/leases/lookup', { lease_id: app.lease_id })).status).toBe(200);
   });
 
-  it('still renews, looks up and revokes a lease from a Keyfob role (with increment)', async () => {
-    const own = expectBody(await engineer.read('database/creds/orders-ro'), Lease);
-    expect((await engineer.put('sys/leases/renew', { lease_id: own.lease_id, increment: 60 })).status).toBe(200);
-    expect((await engineer.put('sys/leases/lookup', { lease_id: own.lease_id })).status).toBe(200);
-    expect((await engineer.put('sys/leases/revoke', { lease_id: own.lease_id })).status).toBe(204);
+  it("cannot revoke another engineer's lease of the same role, by any of Vault's revoke paths", async () => {
+    const info = fixture.stack.info;
+    const bob = await engineerLogin(info, 'bob');
+    const bobs = await sessionChildToken(info.vault.addr, bob.client_token);
+    const lease = expectBody(await bobs.client.read('database/creds/orders-ro'), DbLease);
+    for (const path of ['sys/leases/revoke', 'sys/revoke']) {
+      expect((await engineer.put(path, { lease_id: lease.lease_id })).status, path).toBe(403);
+    }
+    expect((await engineer.put(`sys/leases/revoke/${lease.lease_id}`)).status).toBe(403);
+    // (revoke-prefix is the leak responder's power, which the stack gives its engineers: see the test above.)
+    // Nor with a session token of alice's own: it ends only what it read itself.
+    const alices = await sessionChildToken(info.vault.addr, engineerToken);
+    expect((await alices.client.put('sys/leases/revoke', { lease_id: lease.lease_id })).status).toBe(403);
+    expect((await alices.client.write('auth/token/revoke-self')).status).toBe(204);
+    // Bob's login still works and his lease is still there.
+    expect((await root().put('sys/leases/lookup', { lease_id: lease.lease_id })).status).toBe(200);
+    expect(await roleExists(info, lease.data.username)).toBe(true);
+    expect((await bobs.client.write('auth/token/revoke-self')).status).toBe(204);
+    expect(await roleExists(info, lease.data.username)).toBe(false);
+  });
+
+  it("ends its own session's lease through the session token; renews and looks it up (with increment)", async () => {
+    const info = fixture.stack.info;
+    const child = await sessionChildToken(info.vault.addr, engineerToken);
+    const own = expectBody(await child.client.read('database/creds/orders-ro'), DbLease);
+    expect((await child.client.put('sys/leases/renew', { lease_id: own.lease_id, increment: 60 })).status).toBe(200);
+    expect((await child.client.put('auth/token/renew-self', { increment: 60 })).status).toBe(200);
+    expect((await child.client.put('sys/leases/lookup', { lease_id: own.lease_id })).status).toBe(200);
+    // The engineer's policy has no sys/leases/revoke, not even for a lease of a Keyfob role.
+    expect((await engineer.put('sys/leases/revoke', { lease_id: own.lease_id })).status).toBe(403);
+    expect((await child.client.write('auth/token/revoke-self')).status).toBe(204);
+    expect(await roleExists(info, own.data.username)).toBe(false);
+    expect((await root().put('sys/leases/lookup', { lease_id: own.lease_id })).status).toBe(400);
+  });
+
+  it('makes session tokens only with the fields Keyfob sends, and never with more policies', async () => {
+    const create = (body: Record<string, unknown>) => engineer.write('auth/token/create', body);
+    expect((await create({ ttl: '1m', no_default_policy: true })).status).toBe(403);
+    expect((await create({ ttl: '1m', num_uses: 0, meta: { a: 'b' } })).status).toBe(403);
+    expect((await create({ ttl: '1m', policies: ['root'] })).status).toBe(403);
+    expect((await create({ ttl: '1m', explicit_max_ttl: '2m', display_name: 'keyfob-orders-ro', renewable: true })).status).toBe(200);
   });
 
   it('refuses an IdP user outside the engineers group', async () => {

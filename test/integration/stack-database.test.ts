@@ -8,7 +8,7 @@ import { parseConfig } from '../../main/core/config/index.ts';
 import { engineerLogin } from './support/login.ts';
 import { roleExists, withPg } from './support/postgres.ts';
 import { useStack } from './support/stack.ts';
-import { expectBody, LeaseReply, vaultClient, type VaultClient } from './support/vault.ts';
+import { expectBody, LeaseReply, sessionChildToken, vaultClient, type VaultClient } from './support/vault.ts';
 
 // Short enough to watch expiry, long enough for a few queries.
 const TTL_SECONDS = 8;
@@ -16,11 +16,13 @@ const fixture = useStack({ databaseTtl: `${TTL_SECONDS}s`, databaseMaxTtl: '30s'
 const DbCreds = LeaseReply(z.object({ username: z.string().min(1), password: z.string().min(1) }));
 
 let engineer: VaultClient;
+let engineerToken: string;
 
 beforeAll(async () => {
   const auth = await engineerLogin(fixture.stack.info);
   expect(auth.policies).toContain('engineer');
   engineer = vaultClient(fixture.stack.info.vault.addr, auth.client_token);
+  engineerToken = auth.client_token;
 });
 
 async function ordersRoCreds() {
@@ -48,9 +50,10 @@ describe('database/creds/orders-ro on the real PostgreSQL', () => {
     });
   });
 
-  it('logs in and can SELECT but not INSERT; after revoke the role is gone', async () => {
+  it("logs in and can SELECT but not INSERT; after the session token's revoke-self the role is gone", async () => {
     const info = fixture.stack.info;
-    const creds = await ordersRoCreds();
+    const { client: child } = await sessionChildToken(info.vault.addr, engineerToken);
+    const creds = expectBody(await child.read('database/creds/orders-ro'), DbCreds);
     expect(creds.renewable).toBe(true);
     expect(creds.lease_duration).toBe(TTL_SECONDS);
     expect(creds.lease_id).toMatch(/^database\/creds\/orders-ro\//);
@@ -63,7 +66,8 @@ describe('database/creds/orders-ro on the real PostgreSQL', () => {
     });
     expect(await roleExists(info, username)).toBe(true);
 
-    const revoke = await engineer.write('sys/leases/revoke', { lease_id: creds.lease_id });
+    // As Keyfob ends a session: the session's child token (which read the lease) revokes itself.
+    const revoke = await child.write('auth/token/revoke-self');
     expect(revoke.status).toBe(204);
     expect(await roleExists(info, username)).toBe(false);
     await expect(withPg(info, username, password, async () => undefined)).rejects.toThrow();

@@ -42,6 +42,7 @@ import { AccessPolicy, type HandoffRequest } from './accessPolicy.ts';
 import { issueCredential, staticNotIssued } from './issue.ts';
 import { localUser, respondToLeak } from './leak.ts';
 import { leaseScopeFor, type LeaseScope } from './leaseScope.ts';
+import { SessionLeases } from './sessionLeases.ts';
 import { refreshOidcLogin, retireOidcRefreshToken, login as runLogin } from './login.ts';
 import { SessionDirectory } from './sessionDirectory.ts';
 import { shiftWarningAt } from '../policy/onCall.ts';
@@ -237,6 +238,8 @@ class KeyfobEngine implements Engine {
   readonly #p: Parts;
   readonly #clock: Clock;
   readonly #vault: VaultClient;
+  /** Leases through each session's child token: issue, renew, revoke (sessionLeases.ts). */
+  readonly #leases: SessionLeases;
   readonly #store: SecretStore;
   readonly #auth: AuthService;
   readonly #journal: Journal;
@@ -279,6 +282,7 @@ class KeyfobEngine implements Engine {
     this.#clock = parts.clock;
     this.#vault = parts.vault;
     this.#store = parts.store;
+    this.#leases = new SessionLeases(parts.vault, parts.store, parts.config.vault.address, () => parts.clock.now());
     this.#leaseScope = leaseScopeFor(parts.config.targets);
     this.#auth = this.#disposables.add(
       new AuthService({
@@ -300,7 +304,7 @@ class KeyfobEngine implements Engine {
     this.#audit = new AuditLog({ dir: parts.stateDir, user: () => this.#auth.token?.displayName });
     this.#manager = new SessionManager({
       clock: parts.clock,
-      leaseApi: parts.vault,
+      leaseApi: this.#leases,
       journal: this.#journal,
       audit: this.#audit,
       policy: { warnLeadSeconds: parts.config.sessions.warnBefore, renewLeadSeconds: parts.config.sessions.renewBefore },
@@ -483,6 +487,7 @@ class KeyfobEngine implements Engine {
         granted.ttlSeconds,
         {
           vault: this.#vault,
+          sessionTokens: this.#leases,
           sessions: this.#manager,
           store: this.#store,
           awsSso: this.config.auth.awsSso,
@@ -531,7 +536,7 @@ class KeyfobEngine implements Engine {
           'not-renewable',
           `session ${sessionId} (${e.targetId}) has no Vault lease to renew; SSH certificates cannot be extended, start a new session`,
         );
-      const renewal = await this.#vault.renewLease(e.leaseId, asked);
+      const renewal = await this.#leases.renewLease(e.leaseId, asked, e.childAccessor);
       const { expiresAt, cap, message } = renewalOutcome(e.issuedAt, renewal, asked, this.#clock.now());
       // Ended while Vault answered: the lease's new expiry is kept for the retries, the state stays.
       if (!(await journalRenewal(this.#journal, sessionId, { expiresAt, renewable: renewal.renewable }))) {
@@ -751,7 +756,7 @@ class KeyfobEngine implements Engine {
   #endDeps() {
     return {
       journal: this.#journal,
-      leaseApi: this.#vault,
+      leaseApi: this.#leases,
       audit: this.#audit,
       clock: this.#clock,
       reportProblem: (m: string) => this.#problem('internal', m),
@@ -781,7 +786,7 @@ class KeyfobEngine implements Engine {
   async #recover(): Promise<RecoveryView> {
     const problems: ErrorView[] = [];
     try {
-      const report = await recoverOrphans(this.#journal, this.#vault, this.#audit, this.#clock, {
+      const report = await recoverOrphans(this.#journal, this.#leases, this.#audit, this.#clock, {
         reportProblem: (message) => problems.push({ code: 'internal', message: cleanMessage(message) }),
         stopAgent,
         leaseScope: this.#leaseScope,

@@ -12,10 +12,13 @@ import type { Session, SessionManager } from '../sessions/index.ts';
 import type { CredentialsApi, LeaseApi } from '../vault/index.ts';
 import { shortenIncrement } from '../sessions/leaseExpiry.ts';
 import { awsSsoRoleCredentials } from './awsSsoSession.ts';
+import type { SessionToken, SessionTokens } from './sessionLeases.ts';
 
 export interface IssueDeps {
-  /** Issues the credential, and shortens a lease longer than its session (renewLease). */
+  /** Issues what has no Vault lease (SSH certificates). */
   vault: CredentialsApi & Pick<LeaseApi, 'renewLease'>;
+  /** A child token per leased session: it reads the credential, so its revoke-self ends the lease (sessionLeases.ts). */
+  sessionTokens: Pick<SessionTokens, 'open'>;
   sessions: SessionManager;
   store: SecretStore;
   awsSso: AwsSsoSettings | undefined;
@@ -63,31 +66,56 @@ function issueByKind(target: Target, ttlSeconds: number, deps: IssueDeps, reason
 async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: IssueDeps, reason: string | undefined): Promise<IssuedCredential> {
   const db = target.database;
   const issuedAt = deps.now();
-  const creds = await deps.vault.databaseCreds(db.vaultMount, db.vaultRole);
-  // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner,
-  // and the lease itself is shortened to match, so it dies on time even if keyfob never runs again.
-  const leaseExpiresAt = await shortenLease(deps, creds, ttlSeconds);
-  const session = await deps.sessions.add({
-    reason,
-    targetId: target.id,
-    kind: 'database',
-    leaseId: creds.leaseId,
-    ttlSeconds: Math.min(ttlSeconds, creds.leaseDuration),
-    renewable: creds.renewable,
-    issuedAt,
-    maxExpiresAt: issuedAt + target.maxTtl * 1000,
-    leaseExpiresAt,
+  return withSessionToken(target, ttlSeconds, deps, async (child) => {
+    const creds = await child.vault.databaseCreds(db.vaultMount, db.vaultRole);
+    // The role's default TTL applies at issue; a shorter --ttl ends the session (and revokes) sooner,
+    // and the lease itself is shortened to match, so it dies on time even if keyfob never runs again.
+    const leaseExpiresAt = await shortenLease(child.vault, deps.now, creds, ttlSeconds);
+    const session = await deps.sessions.add({
+      reason,
+      targetId: target.id,
+      kind: 'database',
+      leaseId: creds.leaseId,
+      childAccessor: child.accessor,
+      ttlSeconds: Math.min(ttlSeconds, creds.leaseDuration),
+      renewable: creds.renewable,
+      issuedAt,
+      maxExpiresAt: issuedAt + target.maxTtl * 1000,
+      leaseExpiresAt,
+    });
+    const login = {
+      host: db.host,
+      port: db.port,
+      database: db.name,
+      username: creds.username,
+      password: creds.password,
+      sslmode: db.sslmode,
+      sslrootcert: db.sslrootcert,
+    };
+    return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
   });
-  const login = {
-    host: db.host,
-    port: db.port,
-    database: db.name,
-    username: creds.username,
-    password: creds.password,
-    sslmode: db.sslmode,
-    sslrootcert: db.sslrootcert,
-  };
-  return { session, env: databaseEnv(login), connectionUri: connectionUri(login) };
+}
+
+/**
+ * Runs an issue with a fresh child token of the sign-in (sessionLeases.ts), made for this session:
+ * the lease read with it belongs to it. If the issue fails, the child revokes itself, and with it
+ * anything it read: nothing is left half-issued.
+ */
+async function withSessionToken(
+  target: DatabaseTarget | AwsTarget,
+  ttlSeconds: number,
+  deps: IssueDeps,
+  issue: (child: SessionToken) => Promise<IssuedCredential>,
+): Promise<IssuedCredential> {
+  const child = await deps.sessionTokens.open({ targetId: target.id, ttlSeconds, maxTtlSeconds: target.maxTtl });
+  try {
+    return await issue(child);
+  } catch (error) {
+    await child.discard();
+    throw error;
+  } finally {
+    child.close();
+  }
 }
 
 /**
@@ -95,13 +123,18 @@ async function issueDatabase(target: DatabaseTarget, ttlSeconds: number, deps: I
  * TTLs differ) and returns when Vault will expire it. If Vault refuses, the lease keeps its own
  * expiry, which is journaled: recovery and retries then revoke it until that time.
  */
-async function shortenLease(deps: IssueDeps, lease: { leaseId: string; leaseDuration: number; renewable: boolean }, ttlSeconds: number): Promise<number> {
+async function shortenLease(
+  vault: Pick<LeaseApi, 'renewLease'>,
+  now: () => number,
+  lease: { leaseId: string; leaseDuration: number; renewable: boolean },
+  ttlSeconds: number,
+): Promise<number> {
   const increment = shortenIncrement(lease, ttlSeconds);
-  const fallback = deps.now() + lease.leaseDuration * 1000;
+  const fallback = now() + lease.leaseDuration * 1000;
   if (increment === undefined) return fallback;
   try {
-    const renewed = await deps.vault.renewLease(lease.leaseId, increment);
-    return deps.now() + renewed.leaseDuration * 1000;
+    const renewed = await vault.renewLease(lease.leaseId, increment);
+    return now() + renewed.leaseDuration * 1000;
   } catch {
     return fallback;
   }
@@ -166,25 +199,28 @@ async function issueAws(target: AwsTarget, ttlSeconds: number, deps: IssueDeps, 
   const issuedAt = deps.now();
   const region: Record<string, string> = aws.region ? { AWS_REGION: aws.region } : {};
   if (aws.source === 'vault') {
-    const creds = await deps.vault.awsCreds(aws.vaultMount, aws.vaultRole, { type: aws.credentialType, ttl: ttlSeconds });
-    const keys: AwsKeys = {
-      accessKeyId: creds.accessKey,
-      secretAccessKey: creds.secretKey,
-      sessionToken: creds.sessionToken ?? undefined,
-      expiresAt: issuedAt + creds.leaseDuration * 1000,
-    };
-    const session = await deps.sessions.add({
-      reason,
-      targetId: target.id,
-      kind: 'aws',
-      leaseId: creds.leaseId,
-      ttlSeconds: creds.leaseDuration,
-      renewable: creds.renewable,
-      issuedAt,
-      maxExpiresAt: issuedAt + target.maxTtl * 1000,
-      leaseExpiresAt: issuedAt + creds.leaseDuration * 1000,
+    return withSessionToken(target, ttlSeconds, deps, async (child) => {
+      const creds = await child.vault.awsCreds(aws.vaultMount, aws.vaultRole, { type: aws.credentialType, ttl: ttlSeconds });
+      const keys: AwsKeys = {
+        accessKeyId: creds.accessKey,
+        secretAccessKey: creds.secretKey,
+        sessionToken: creds.sessionToken ?? undefined,
+        expiresAt: issuedAt + creds.leaseDuration * 1000,
+      };
+      const session = await deps.sessions.add({
+        reason,
+        targetId: target.id,
+        kind: 'aws',
+        leaseId: creds.leaseId,
+        childAccessor: child.accessor,
+        ttlSeconds: creds.leaseDuration,
+        renewable: creds.renewable,
+        issuedAt,
+        maxExpiresAt: issuedAt + target.maxTtl * 1000,
+        leaseExpiresAt: issuedAt + creds.leaseDuration * 1000,
+      });
+      return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
     });
-    return { session, env: { ...awsEnv(keys), ...region }, awsKeys: keys };
   }
   if (!deps.awsSso) throw new KeyfobError('config-invalid', `${target.id} uses IAM Identity Center, but the config has no auth.awsSso section`);
   const role = await awsSsoRoleCredentials(deps.store, deps.awsSso, aws.accountId, aws.roleName, issuedAt);

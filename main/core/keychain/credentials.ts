@@ -2,7 +2,9 @@
 // on the way back in (a keychain is a boundary too):
 // - the Vault token, with its accessor and expiry, under account "<vault address>";
 // - SSO refresh material: the OIDC refresh token under account "sso:oidc:<issuer>", the IAM
-//   Identity Center client registration and tokens under "sso:aws-sso:<start URL>@<region>".
+//   Identity Center client registration and tokens under "sso:aws-sso:<start URL>@<region>";
+// - each live session's child Vault token under "session-token:<vault address>:<accessor>"
+//   (sessionTokens.ts).
 // Issued database passwords and SSH keys never come here; AWS keys handed to credential_process
 // are cached by aws/credentialCache.ts (docs/security.md).
 import { z } from 'zod';

@@ -18,3 +18,4 @@ export {
 } from './credentials.ts';
 export { keychainService, openSecretStore, type OpenSecretStoreOptions } from './open.ts';
 export { MemorySecretStore, SecretStoreError, type SecretStore, type SecretStoreKind } from './secretStore.ts';
+export { forgetSessionToken, loadSessionToken, saveSessionToken, sessionTokenKey } from './sessionTokens.ts';

@@ -15,6 +15,7 @@ export type EndingSession = Pick<
   | 'sessionId'
   | 'targetId'
   | 'leaseId'
+  | 'childAccessor'
   | 'expiresAt'
   | 'leaseExpiresAt'
   | 'revokeAttempts'
@@ -99,9 +100,11 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
   if (options.onlyIfJournaled && (await marked) === 'gone') return { status: 'not-found' };
 
   let revokeError: string | undefined = entry.leaseId ? deps.leaseScope?.(entry) : undefined;
+  let revokeNote: string | undefined;
   if (entry.leaseId && !options.leaseExpired && revokeError === undefined) {
     try {
-      await deps.leaseApi.revokeLease(entry.leaseId);
+      // With a child token (engine/sessionLeases.ts) this is its revoke-self: Vault ends the token and its leases.
+      revokeNote = (await deps.leaseApi.revokeLease(entry.leaseId, entry.childAccessor)) ?? undefined;
     } catch (error) {
       revokeError = redactSecrets(errorMessage(error));
     }
@@ -126,7 +129,9 @@ export async function endSession(entry: EndingSession, reason: EndReason, deps: 
         : 'no Vault lease to revoke';
   await marked;
   await writeJournal(deps, deps.journal.remove(entry.sessionId));
-  auditEnd(deps, entry, status, endReason, [options.context, note, cleanupNote]);
+  // The session is over: its child token (revoked, or past Vault's expiry) is of no more use.
+  if (entry.childAccessor) await deps.leaseApi.forgetSessionToken?.(entry.childAccessor).catch(() => undefined);
+  auditEnd(deps, entry, status, endReason, [options.context, note ?? revokeNote, cleanupNote]);
   return { status, endReason, ...(cleanupError ? { cleanupError } : {}), ...(revokeError !== undefined ? { revokeError } : {}) };
 }
 

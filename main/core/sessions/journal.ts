@@ -32,6 +32,11 @@ export const journalEntrySchema = z
     expiresAt: z.number(),
     /** When Vault itself expires the lease (may be later than the session's end); absent in older journals. */
     leaseExpiresAt: z.number().optional(),
+    /**
+     * The accessor (not secret) of the session's child Vault token, which owns the lease: ending
+     * the session is that token's revoke-self (engine/sessionLeases.ts; the token is in the keychain).
+     */
+    childAccessor: z.string().min(1).optional(),
     pid: z.number().int().positive(),
     pidStartTime: z.number().int().nullable(),
     hostname: z.string(),

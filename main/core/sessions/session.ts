@@ -32,6 +32,8 @@ export interface Session {
   readonly expiresAt: number;
   /** When Vault itself expires the lease, if later than the session's end (journaled for recovery). */
   readonly leaseExpiresAt?: number;
+  /** The accessor of the child Vault token that owns the lease (its revoke-self ends the session). */
+  readonly childAccessor?: string;
   readonly renewable: boolean;
   /** The latest the lease can be extended to, when known. */
   readonly maxExpiresAt?: number;

@@ -25,6 +25,8 @@ export interface NewSession {
   kind: SessionKind;
   /** Absent for credentials without a Vault lease (SSH certificates). */
   leaseId?: string;
+  /** The accessor of the session's child token, which owns the lease (engine/sessionLeases.ts). */
+  childAccessor?: string;
   /** The lease duration Vault granted, in seconds. */
   ttlSeconds: number;
   renewable: boolean;
@@ -197,6 +199,7 @@ export class SessionManager implements Disposable {
         targetId: input.targetId,
         kind: input.kind,
         ...(input.leaseId ? { leaseId: input.leaseId } : {}),
+        ...(input.childAccessor ? { childAccessor: input.childAccessor } : {}),
         issuedAt,
         expiresAt: issuedAt + input.ttlSeconds * 1000,
         renewable: input.renewable && Boolean(input.leaseId),
@@ -255,7 +258,7 @@ export class SessionManager implements Disposable {
     } catch {
       // the journal error is the one to report
     }
-    if (t.session.leaseId) await this.#leaseApi.revokeLease(t.session.leaseId).catch(() => {});
+    if (t.session.leaseId) await this.#leaseApi.revokeLease(t.session.leaseId, t.session.childAccessor).catch(() => {});
   }
 
   // ---- renew ----
@@ -296,7 +299,7 @@ export class SessionManager implements Disposable {
     const s = t.session;
     let result;
     try {
-      result = await this.#leaseApi.renewLease(leaseId, incrementSeconds);
+      result = await this.#leaseApi.renewLease(leaseId, incrementSeconds, s.childAccessor);
     } catch (error) {
       if (/not renewable/i.test(errorMessage(error)) && s.renewable) {
         s.renewable = false;

@@ -61,6 +61,7 @@ export function journalEntryOf(t: Tracked, owner: ProcessIdentity): JournalEntry
   return {
     sessionId: s.id,
     ...(s.leaseId ? { leaseId: s.leaseId } : {}),
+    ...(s.childAccessor ? { childAccessor: s.childAccessor } : {}),
     targetId: s.targetId,
     kind: s.kind,
     issuedAt: s.issuedAt,
@@ -84,6 +85,7 @@ export function endingOf(t: Tracked, owner: ProcessIdentity): EndingSession {
     sessionId: s.id,
     targetId: s.targetId,
     ...(s.leaseId ? { leaseId: s.leaseId } : {}),
+    ...(s.childAccessor ? { childAccessor: s.childAccessor } : {}),
     expiresAt: s.expiresAt,
     ...(s.leaseExpiresAt !== undefined ? { leaseExpiresAt: s.leaseExpiresAt } : {}),
     revokeAttempts: s.revokeAttempts,

@@ -3,6 +3,7 @@ export {
   createVaultClientFromConfig,
   VaultClient,
   type AwsCredentials,
+  type ChildTokenRequest,
   type DatabaseCredentials,
   type KvSecret,
   type Lease,

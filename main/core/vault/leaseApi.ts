@@ -10,7 +10,17 @@ export interface LeaseRenewal {
 }
 
 export interface LeaseApi {
-  renewLease(leaseId: string, incrementSeconds: number): Promise<LeaseRenewal>;
-  /** Revokes synchronously (Vault's default sync=true); an unknown lease is not an error. */
-  revokeLease(leaseId: string): Promise<void>;
+  /**
+   * Extends a lease. With `childAccessor` (the session's child token, which owns the lease), the
+   * child token is extended too: its expiry would revoke the lease.
+   */
+  renewLease(leaseId: string, incrementSeconds: number, childAccessor?: string): Promise<LeaseRenewal>;
+  /**
+   * Revokes synchronously (Vault's default sync=true); an unknown lease is not an error. With
+   * `childAccessor`, the session's child token revokes itself, and Vault its leases with it. May
+   * return a note for the audit line (e.g. the token had already ended).
+   */
+  revokeLease(leaseId: string, childAccessor?: string): Promise<string | void>;
+  /** Forgets what this machine keeps for a session's child token once the session has ended. */
+  forgetSessionToken?(childAccessor: string): Promise<void>;
 }

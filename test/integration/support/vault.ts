@@ -58,3 +58,18 @@ export const AuthReply = z.object({
 export const LeaseReply = <T extends z.ZodType>(data: T) => z.object({ lease_id: z.string(), lease_duration: z.number(), renewable: z.boolean(), data });
 
 export const ErrorsReply = z.object({ errors: z.array(z.string()) });
+
+/**
+ * What Keyfob does at issue (engine/sessionLeases.ts): a child of the engineer's token, made for
+ * one session, which reads the lease; its revoke-self ends that lease.
+ */
+export async function sessionChildToken(addr: string, parentToken: string, ttl = '5m'): Promise<{ client: VaultClient; token: string; accessor: string }> {
+  const reply = await vaultRequest(addr, parentToken, 'POST', 'auth/token/create', {
+    ttl,
+    explicit_max_ttl: '1h',
+    display_name: 'keyfob-test',
+    renewable: true,
+  });
+  const { client_token: token, accessor } = expectBody(reply, AuthReply).auth;
+  return { client: vaultClient(addr, token), token, accessor };
+}
