@@ -2,7 +2,7 @@ import { statSync, watch } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { SESSION_VIEW_STATES } from '../../../common/views.ts';
+import { SESSION_VIEW_STATES } from '../../../common/lists.ts';
 import { plainText } from '../base/plainText.ts';
 import { readPrivateSync } from '../base/privateFiles.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';

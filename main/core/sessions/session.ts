@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { END_REASONS, SESSION_KINDS, type EndReason, type SessionKind } from '../../../common/views.ts';
+import { END_REASONS, SESSION_KINDS } from '../../../common/lists.ts';
+import type { EndReason, SessionKind } from '../../../common/views.ts';
 
 // One session model for every kind of credential. It holds identifiers and times only:
 // the secret itself stays with the broker that issued it.
