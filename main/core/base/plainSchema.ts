@@ -1,7 +1,7 @@
 // Hand-written schemas for the few shapes on the CLI's hottest start-up path (the journal's entries
 // and the credential_process cache, read by every cached `aws-credential-process`). They check
 // what a zod schema would (types, non-empty strings, integers, enums, unknown keys refused) without
-// loading zod: its classic build is a 750 kB chunk whose evaluation alone was about a quarter of a
+// loading zod: its classic build is a 750 kB chunk whose evaluation alone was about a third of a
 // cached answer (docs/performance.md, part 3). Still a schema at the boundary: nothing unchecked
 // gets through, and a refusal says which field and what was expected.
 
