@@ -1,6 +1,7 @@
 // The CLI as it ships: built by scripts/cliBuild.ts (what `npm run build` does) and started through
 // bin/keyfob.js, so the whole-process benchmark measures what users run. Built into a temp dir
-// that sees the repo's node_modules through a symlink, and removed afterwards.
+// that sees the repo's node_modules through a symlink (and has the package's module type), and
+// removed afterwards.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,9 @@ export interface CliBundle {
 export async function buildCliBundle(): Promise<CliBundle> {
   const dir = mkdtempSync(join(tmpdir(), 'keyfob-bench-bundle-'));
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // The package's "type": "module", as the shipped dist/ has from package.json: without it Node
+  // must sniff each chunk's syntax (ESM or CommonJS?) before loading it, a cost users never pay.
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
   await buildCli(join(dir, 'cli'), { cwd: repo });
   // Run the way bin/keyfob.js runs it (compile cache on), from a copy pointing at this bundle.
   const file = join(dir, 'bin', 'keyfob.js');

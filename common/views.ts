@@ -4,21 +4,14 @@
 import { z } from 'zod';
 import { shiftViewSchema, storedHandoffSchema } from './handoff.ts';
 
-/** Kinds that issue a credential with a session; a `static` target is a KV secret Keyfob only copies. */
-export const SESSION_KINDS = ['database', 'ssh', 'aws'] as const;
-export type SessionKind = (typeof SESSION_KINDS)[number];
-export const TARGET_KINDS = [...SESSION_KINDS, 'static'] as const;
-export type TargetKind = (typeof TARGET_KINDS)[number];
-export const IMPACTS = ['low', 'medium', 'high'] as const;
-export type Impact = (typeof IMPACTS)[number];
-import { LOGIN_METHODS } from './lists.ts';
+import { END_REASONS, IMPACTS, LOGIN_METHODS, SESSION_KINDS, SESSION_VIEW_STATES, TARGET_KINDS } from './lists.ts';
 
-export { LOGIN_METHODS };
+export { END_REASONS, IMPACTS, LOGIN_METHODS, SESSION_KINDS, SESSION_VIEW_STATES, TARGET_KINDS };
+export type SessionKind = (typeof SESSION_KINDS)[number];
+export type TargetKind = (typeof TARGET_KINDS)[number];
+export type Impact = (typeof IMPACTS)[number];
 export type LoginMethod = (typeof LOGIN_METHODS)[number];
-/** A live session as every face sees it (the engine's own states add `ended`, which no view shows). */
-export const SESSION_VIEW_STATES = ['active', 'expiring', 'revoking', 'revoke-failed'] as const;
 export type SessionViewState = (typeof SESSION_VIEW_STATES)[number];
-export const END_REASONS = ['command-exit', 'revoked', 'logout', 'expired', 'quit', 'sleep', 'lock', 'crash-recovery', 'sso-ended'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /** The Vault sign-in as the faces show it; never the token. */

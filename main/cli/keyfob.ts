@@ -47,7 +47,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
     }
     const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!load) throw new UsageError(`unknown command "${name}"`);
-    await import('./jitless.ts');
+    // zod's JIT off before any schema exists (jitless.ts). The cached credential_process answer
+    // loads no zod at all (every `aws` command runs it); it loads jitless.ts itself on a miss.
+    if (name !== 'aws-credential-process') await import('./jitless.ts');
     const command = await load();
     const ctx: CommandContext = {
       configPath,

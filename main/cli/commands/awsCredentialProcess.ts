@@ -26,7 +26,9 @@ export async function awsCredentialProcessCommand(argv: string[], ctx: CommandCo
     ctx.out(cached);
     return 0;
   }
-  // Loaded only on a miss: context.ts brings the whole engine, which the warm path must not load.
+  // Loaded only on a miss: context.ts brings the whole engine (and zod, whose JIT goes off first:
+  // keyfob.ts leaves this command's warm path without it), which the warm path must not load.
+  await import('../jitless.ts');
   const { withEngine } = await import('./context.ts');
   return withEngine(ctx, async (engine) => {
     const { awsKeys } = await engine.handOverAws(targetId, { ...(values.reason ? { reason: values.reason } : {}), confirmed: values.yes });

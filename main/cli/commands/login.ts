@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { LOGIN_METHODS, type LoginMethod } from '../../../common/views.ts';
+import { LOGIN_METHODS } from '../../../common/lists.ts';
+import type { LoginMethod } from '../../../common/views.ts';
 import { formatClockTime } from '../../core/sessions/index.ts';
 import { UsageError } from '../errors.ts';
 import { withEngine, type CommandContext } from './context.ts';

@@ -5,7 +5,7 @@
 // leaves it alone until it expires) is what `status` shows and `revoke`/`logout` end. A cached
 // answer is used only while that entry is still journaled and more than REFRESH_MARGIN_MS from
 // Expiration: a revoked session is never served again. Never a file: the keychain or nothing.
-import { z } from 'zod';
+import { nonEmptyString, number, optional, strictObject } from '../base/plainSchema.ts';
 import type { AwsKeys } from '../brokers/aws.ts';
 import type { SecretStore } from '../keychain/secretStore.ts';
 import type { JournalEntry } from '../sessions/journal.ts';
@@ -13,15 +13,14 @@ import type { JournalEntry } from '../sessions/journal.ts';
 /** Fresh keys are issued this long before the cached ones expire (SDKs refresh ~5 min before, too). */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
 
-const cachedSchema = z
-  .object({
-    sessionId: z.string().min(1),
-    accessKeyId: z.string().min(1),
-    secretAccessKey: z.string().min(1),
-    sessionToken: z.string().min(1).optional(),
-    expiresAt: z.number(),
-  })
-  .strict();
+/** The keychain entry's schema; hand-written (base/plainSchema.ts) so a cached answer loads no zod. */
+const parseCached = strictObject<{ sessionId: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiresAt: number }>({
+  sessionId: nonEmptyString,
+  accessKeyId: nonEmptyString,
+  secretAccessKey: nonEmptyString,
+  sessionToken: optional(nonEmptyString),
+  expiresAt: number,
+});
 
 export interface CachedAwsCredential {
   sessionId: string;
@@ -38,7 +37,7 @@ export async function readCachedAwsCredential(store: SecretStore, key: string): 
   if (text === null) return undefined;
   let parsed;
   try {
-    parsed = cachedSchema.safeParse(JSON.parse(text));
+    parsed = parseCached(JSON.parse(text));
   } catch {
     return undefined;
   }
@@ -62,7 +61,9 @@ export async function cacheAwsCredential(store: SecretStore, key: string, sessio
     ...(keys.sessionToken ? { sessionToken: keys.sessionToken } : {}),
     expiresAt: keys.expiresAt,
   };
-  await store.set(key, JSON.stringify(cachedSchema.parse(value)));
+  const parsed = parseCached(value);
+  if (!parsed.success) throw new Error(`refused to cache the AWS keys: ${parsed.message}`);
+  await store.set(key, JSON.stringify(parsed.data));
 }
 
 export function forgetAwsCredential(store: SecretStore, key: string): Promise<boolean> {

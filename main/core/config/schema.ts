@@ -1,7 +1,7 @@
 // The org config an admin hands out (docs/config.md is the reference for every field).
 // Every object is strict so a misspelt key is an error, not a silently ignored setting.
 // Durations are written "10s", "1h", "4h30m" or as plain seconds, and come out as seconds.
-import { IMPACTS, LOGIN_METHODS, TARGET_KINDS } from '../../../common/views.ts';
+import { IMPACTS, LOGIN_METHODS, TARGET_KINDS } from '../../../common/lists.ts';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from '../duration.ts';
 import { checkLeakSettings, leakSettingsSchema } from './leakSettings.ts';

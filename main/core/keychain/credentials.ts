@@ -8,7 +8,7 @@
 // Issued database passwords and SSH keys never come here; AWS keys handed to credential_process
 // are cached by aws/credentialCache.ts (docs/security.md).
 import { z } from 'zod';
-import { LOGIN_METHODS } from '../../../common/views.ts';
+import { LOGIN_METHODS } from '../../../common/lists.ts';
 import type { SecretStore } from './secretStore.ts';
 
 const storedVaultTokenSchema = z.object({

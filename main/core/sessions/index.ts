@@ -20,7 +20,7 @@ export {
   Journal,
   MemoryJournal,
   describePendingRevocations,
-  journalEntrySchema,
+  parseJournalEntry,
   pendingRevocations,
   type JournalEntry,
   type JournalOptions,

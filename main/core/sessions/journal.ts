@@ -1,9 +1,24 @@
 import { statSync, watch } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
-import { SESSION_VIEW_STATES } from '../../../common/views.ts';
+import { SESSION_VIEW_STATES } from '../../../common/lists.ts';
+import type { SessionKind } from '../../../common/views.ts';
 import { plainText } from '../base/plainText.ts';
+import {
+  arrayOf,
+  boolean,
+  int,
+  matching,
+  nonEmptyString,
+  nonNegativeInt,
+  nullable,
+  number,
+  oneOf,
+  optional,
+  positiveInt,
+  string,
+  strictObject,
+} from '../base/plainSchema.ts';
 import { readPrivateSync } from '../base/privateFiles.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 import { SessionError } from './errors.ts';
@@ -22,48 +37,73 @@ import { ensureStateDir } from '../base/stateDir.ts';
 export const JOURNAL_STATES = SESSION_VIEW_STATES;
 export type JournalState = (typeof JOURNAL_STATES)[number];
 
-export const journalEntrySchema = z
-  .object({
-    sessionId: z.string().min(1),
-    leaseId: z.string().min(1).optional(),
-    targetId: z.string().min(1),
-    kind: z.enum(SESSION_KINDS),
-    issuedAt: z.number(),
-    expiresAt: z.number(),
-    /** When Vault itself expires the lease (may be later than the session's end); absent in older journals. */
-    leaseExpiresAt: z.number().optional(),
-    /**
-     * The accessor (not secret) of the session's child Vault token, which owns the lease: ending
-     * the session is that token's revoke-self (engine/sessionLeases.ts; the token is in the keychain).
-     */
-    childAccessor: z.string().min(1).optional(),
-    pid: z.number().int().positive(),
-    pidStartTime: z.number().int().nullable(),
-    hostname: z.string(),
-    state: z.enum(JOURNAL_STATES),
-    endReason: z.enum(END_REASONS).optional(),
-    revokeAttempts: z.number().int().nonnegative(),
-    lastError: z.string().optional(),
-    nextRetryAt: z.number().optional(),
-    agentPid: z.number().int().positive().optional(),
-    /** The agent's start time (Linux), so a reused pid is never killed; the agent runs on `hostname`. */
-    agentStartTime: z.number().int().optional(),
-    /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
-    renewable: z.boolean().optional(),
-    /** `<length>.<HMAC-SHA-256>` of each issued secret, key in the OS keychain, for `keyfob scan` (main/core/leak). */
-    fingerprints: z.array(z.string().regex(/^\d{1,5}\.[0-9a-f]{64}$/)).optional(),
-    /**
-     * No process owns it: the credential was handed to the AWS CLI's credential_process and is
-     * cached in the keychain (aws/credentialCache.ts). Recovery leaves it alone until it expires.
-     */
-    heldBy: z.literal('credential-process').optional(),
-  })
-  .strict();
+export interface JournalEntry {
+  sessionId: string;
+  leaseId?: string | undefined;
+  targetId: string;
+  kind: SessionKind;
+  issuedAt: number;
+  expiresAt: number;
+  /** When Vault itself expires the lease (may be later than the session's end); absent in older journals. */
+  leaseExpiresAt?: number | undefined;
+  /**
+   * The accessor (not secret) of the session's child Vault token, which owns the lease: ending
+   * the session is that token's revoke-self (engine/sessionLeases.ts; the token is in the keychain).
+   */
+  childAccessor?: string | undefined;
+  pid: number;
+  pidStartTime: number | null;
+  hostname: string;
+  state: JournalState;
+  endReason?: EndReason | undefined;
+  revokeAttempts: number;
+  lastError?: string | undefined;
+  nextRetryAt?: number | undefined;
+  agentPid?: number | undefined;
+  /** The agent's start time (Linux), so a reused pid is never killed; the agent runs on `hostname`. */
+  agentStartTime?: number | undefined;
+  /** Whether Vault will renew the lease (shown by `status`); absent in older journals. */
+  renewable?: boolean | undefined;
+  /** `<length>.<HMAC-SHA-256>` of each issued secret, key in the OS keychain, for `keyfob scan` (main/core/leak). */
+  fingerprints?: string[] | undefined;
+  /**
+   * No process owns it: the credential was handed to the AWS CLI's credential_process and is
+   * cached in the keychain (aws/credentialCache.ts). Recovery leaves it alone until it expires.
+   */
+  heldBy?: 'credential-process' | undefined;
+}
 
-export type JournalEntry = z.infer<typeof journalEntrySchema>;
+/**
+ * The entry's schema, hand-written (base/plainSchema.ts) rather than zod: every command reads the
+ * journal, and the cached `aws-credential-process` answer needs nothing else that loads zod.
+ * Strict: a key it does not know (a secret, say) is refused.
+ */
+export const parseJournalEntry = strictObject<JournalEntry>({
+  sessionId: nonEmptyString,
+  leaseId: optional(nonEmptyString),
+  targetId: nonEmptyString,
+  kind: oneOf(SESSION_KINDS),
+  issuedAt: number,
+  expiresAt: number,
+  leaseExpiresAt: optional(number),
+  childAccessor: optional(nonEmptyString),
+  pid: positiveInt,
+  pidStartTime: nullable(int),
+  hostname: string,
+  state: oneOf(JOURNAL_STATES),
+  endReason: optional(oneOf(END_REASONS)),
+  revokeAttempts: nonNegativeInt,
+  lastError: optional(string),
+  nextRetryAt: optional(number),
+  agentPid: optional(positiveInt),
+  agentStartTime: optional(int),
+  renewable: optional(boolean),
+  fingerprints: optional(arrayOf(matching(/^\d{1,5}\.[0-9a-f]{64}$/, 'a fingerprint (<length>.<64 hex digits>)'))),
+  heldBy: optional(oneOf(['credential-process'])),
+});
 
 const parseEntry = (raw: unknown): JournalEntry | undefined => {
-  const parsed = journalEntrySchema.safeParse(raw);
+  const parsed = parseJournalEntry(raw);
   return parsed.success ? parsed.data : undefined;
 };
 
@@ -323,9 +363,9 @@ function validateEntry(entry: JournalEntry): JournalEntry {
   // Drop keys set to undefined by patches, so the strict schema sees only real fields.
   const clean = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as JournalEntry;
   if (clean.lastError !== undefined) clean.lastError = plainText(redactSecrets(clean.lastError));
-  const parsed = journalEntrySchema.safeParse(clean);
+  const parsed = parseJournalEntry(clean);
   if (!parsed.success) {
-    throw new SessionError('JOURNAL_INVALID_ENTRY', `Refused to journal session ${String(clean.sessionId)}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    throw new SessionError('JOURNAL_INVALID_ENTRY', `Refused to journal session ${String(clean.sessionId)}: ${parsed.message}`);
   }
   assertNoSecrets(parsed.data, 'the session journal');
   return parsed.data;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -163,7 +162,8 @@ function endedOf(snapshot: object): Map<string, string> {
 
 /** Replaces the file with one snapshot line, atomically and durably. */
 async function writeSnapshot(path: string, entries: unknown[], ended: ReadonlyMap<string, string>): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // node:crypto when needed, not imported: a reader of the journal (credential_process) never loads it.
+  const tmp = `${path}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}.tmp`;
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {

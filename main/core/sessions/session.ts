@@ -1,5 +1,5 @@
-import { randomInt } from 'node:crypto';
-import { END_REASONS, SESSION_KINDS, type EndReason, type SessionKind } from '../../../common/views.ts';
+import { END_REASONS, SESSION_KINDS } from '../../../common/lists.ts';
+import type { EndReason, SessionKind } from '../../../common/views.ts';
 
 // One session model for every kind of credential. It holds identifiers and times only:
 // the secret itself stays with the broker that issued it.
@@ -56,6 +56,9 @@ const ID_PATTERN = new RegExp(`^[${ID_ALPHABET}]{${ID_LENGTH}}$`);
 
 export function newSessionId(): string {
   let id = '';
+  // node:crypto is taken here, not imported: loading it is ~5 ms that a cached credential_process
+  // answer (which reads the journal and makes no session) would pay at every start.
+  const { randomInt } = process.getBuiltinModule('node:crypto');
   for (let i = 0; i < ID_LENGTH; i++) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
   return id;
 }
