@@ -2,32 +2,16 @@
 // one keychain (as two keyfob processes of one person do), a FakeClock, the stack's browser
 // command as the injected opener, and an injected fetch standing in for PagerDuty. Against the
 // stack's real Vault-compatible server and PostgreSQL.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionView, SignInView } from '../../common/views.ts';
-import { FakeClock } from '../../main/core/base/index.ts';
 import { cachedCredentialProcessOutput } from '../../main/core/aws/cachedAnswer.ts';
 import { awsCredentialKey } from '../../main/core/aws/credentialCache.ts';
-import { openEngine, type Engine, type OpenEngineOptions } from '../../main/core/engine/engine.ts';
 import { MemorySecretStore, type SecretStore } from '../../main/core/keychain/index.ts';
 import { useStack } from '../integration/support/stack.ts';
-import { runBrowser } from '../integration/support/login.ts';
+import { engineMachines } from './support/machine.ts';
 
 const fixture = useStack();
-const homes: string[] = [];
-const engines: Engine[] = [];
-
-afterEach(async () => {
-  // Revoke what a test left, so the stack's database has no role of ours when the file ends.
-  for (const engine of engines.splice(0)) {
-    await engine.revokeAll('quit').catch(() => {});
-    await engine.dispose();
-  }
-  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
-});
+const machine = engineMachines(fixture);
 
 /** PagerDuty as the guard rail sees it: the engineer, and whether they are on call now. */
 function fakePagerDuty(onCall: boolean): { fetch: typeof fetch; asked: string[] } {
@@ -41,21 +25,6 @@ function fakePagerDuty(onCall: boolean): { fetch: typeof fetch; asked: string[] 
     return new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } });
   };
   return { fetch: fake as typeof fetch, asked };
-}
-
-/** One person's machine: a state dir and a keychain that every engine opened on it shares. */
-function machine() {
-  const home = mkdtempSync(join(tmpdir(), 'keyfob-engine-test-'));
-  homes.push(home);
-  const store = new MemorySecretStore('shared by the engines of one test');
-  const clock = new FakeClock(Date.now());
-  const env: NodeJS.ProcessEnv = { KEYFOB_CONFIG: fixture.stack.configFile, KEYFOB_HOME: home, KEYFOB_PAGERDUTY_TOKEN: randomBytes(12).toString('hex') };
-  const open = async (extra: Partial<OpenEngineOptions> = {}) => {
-    const engine = await openEngine({ env, clock, secretStore: store, openUrl: (url) => runBrowser(fixture.stack.info, url), ...extra });
-    engines.push(engine);
-    return engine;
-  };
-  return { home, store, clock, env, open };
 }
 
 /** Resolves with the next value `event` fires; fails after `ms` (watches of the state dir take a moment). */

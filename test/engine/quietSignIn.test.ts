@@ -2,60 +2,21 @@
 // renewed without a browser at the next use; logout revokes the refresh token at the IdP, and a
 // refresh token the IdP refuses is forgotten. In process, against the stack's oidc-provider and
 // Vault-compatible server, with the engine's FakeClock standing in for a night's sleep.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SignInView } from '../../common/views.ts';
-import { FakeClock } from '../../main/core/base/index.ts';
 import { RefreshRefused, refreshOidc, revokeOidcRefreshToken } from '../../main/core/auth/oidcPkce.ts';
-import { openEngine, type Engine } from '../../main/core/engine/engine.ts';
-import { loadSsoMaterial, loadVaultToken, MemorySecretStore, saveVaultToken } from '../../main/core/keychain/index.ts';
+import { loadSsoMaterial, loadVaultToken, saveVaultToken, type SecretStore } from '../../main/core/keychain/index.ts';
 import { useStack } from '../integration/support/stack.ts';
-import { runBrowser } from '../integration/support/login.ts';
+import { engineMachines } from './support/machine.ts';
 
 const fixture = useStack();
-const homes: string[] = [];
-const engines: Engine[] = [];
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) {
-    await engine.revokeAll('quit').catch(() => {});
-    await engine.dispose();
-  }
-  for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
-});
-
-/** One person's machine; `browserOpened` counts every URL an engine wanted a browser for. */
-function machine() {
-  const home = mkdtempSync(join(tmpdir(), 'keyfob-quiet-sign-in-'));
-  homes.push(home);
-  const store = new MemorySecretStore('one machine');
-  const clock = new FakeClock(Date.now());
-  const browserOpened: string[] = [];
-  const env: NodeJS.ProcessEnv = { KEYFOB_CONFIG: fixture.stack.configFile, KEYFOB_HOME: home, KEYFOB_PAGERDUTY_TOKEN: randomBytes(12).toString('hex') };
-  const open = async () => {
-    const engine = await openEngine({
-      env,
-      clock,
-      secretStore: store,
-      openUrl: (url) => {
-        browserOpened.push(url);
-        return runBrowser(fixture.stack.info, url);
-      },
-    });
-    engines.push(engine);
-    return engine;
-  };
-  return { store, clock, open, browserOpened };
-}
+const machine = engineMachines(fixture);
 
 const oidcSettings = () => ({ issuer: fixture.stack.info.oidc.issuer, clientId: fixture.stack.info.oidc.keyfobClientId });
 const vaultAddress = () => fixture.stack.info.vault.addr;
 
 /** The stored refresh token of the stack's `oidc` settings, or null. */
-async function refreshTokenIn(store: MemorySecretStore): Promise<string | null> {
+async function refreshTokenIn(store: SecretStore): Promise<string | null> {
   const material = await loadSsoMaterial(store, 'oidc', oidcSettings().issuer);
   return typeof material?.refreshToken === 'string' ? material.refreshToken : null;
 }
