@@ -203,7 +203,8 @@ export class Journal extends JournalBase {
               const unchanged = entries.length === file.entries.length && entries.every((e, i) => e === file.entries[i]);
               if (!unchanged) this.#remember(await writeJournalChanges(this.path, file, entries));
             },
-            this.#options.lock,
+            // Taken at every change: by linking this process's owner file, not creating a new one (fileLock.ts).
+            { ownerFile: true, ...this.#options.lock },
           );
         } catch (error) {
           batch.forEach((item) => item.reject(error));
