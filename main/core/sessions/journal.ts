@@ -301,18 +301,38 @@ export class MemoryJournal extends JournalBase {
 function applyMutation<T>(entries: readonly JournalEntry[], mutate: (draft: JournalEntry[]) => T): { entries: JournalEntry[]; value: T } {
   const draft = entries.map((e) => ({ ...e }));
   const value = mutate(draft);
-  const before = new Map(entries.map((e) => [e.sessionId, e]));
+  // Each update of a batch runs this over every entry (ending 100 sessions: 200 updates over 100
+  // entries), so finding an entry's previous version must not build a map each time. Mutations
+  // keep the order (they change, remove or append), so it is at or just after the last one found.
+  let cursor = 0;
+  let byId: Map<string, JournalEntry> | undefined;
+  const previous = (id: string): JournalEntry | undefined => {
+    for (let k = cursor; k < entries.length && k < cursor + 4; k++) {
+      if (entries[k]!.sessionId === id) {
+        cursor = k + 1;
+        return entries[k];
+      }
+    }
+    byId ??= new Map(entries.map((e) => [e.sessionId, e]));
+    return byId.get(id);
+  };
   const next = draft.map((e) => {
-    const prev = before.get(e.sessionId);
+    const prev = previous(e.sessionId);
     return prev && shallowEqual(prev, e) ? prev : validateEntry(e);
   });
   return { entries: next, value };
 }
 
+/** Same keys, same values (a loop, not Object.keys twice and every(): that was most of an update). */
 function shallowEqual(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k]);
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    keys++;
+  }
+  return keys === Object.keys(y).length;
 }
 
 function validateEntry(entry: JournalEntry): JournalEntry {
