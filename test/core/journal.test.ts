@@ -372,6 +372,44 @@ describe('recoverOrphans', () => {
     await exitCode(survivor);
   });
 
+  it('recovers from a crash right after a batch of changes written in one append (group commit)', async () => {
+    const script = `
+      import { Journal } from ${JSON.stringify(journalModule)};
+      import { hostname } from 'node:os';
+      const [dir, prefix] = process.argv.slice(2);
+      const journal = new Journal(dir);
+      const entry = (n) => ({ sessionId: 's' + n, leaseId: prefix + n, targetId: 'orders-ro', kind: 'database', issuedAt: Date.now(),
+        expiresAt: Date.now() + 600000, pid: process.pid, pidStartTime: null, hostname: hostname(), state: 'active', revokeAttempts: 0 });
+      for (const n of [1, 2, 3]) await journal.put(entry(n));
+      // Asked for in one turn of the event loop: one locked write, one append.
+      await Promise.all([journal.patch('s1', { state: 'revoking', endReason: 'logout' }), journal.remove('s2'), journal.put(entry(4))]);
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const prefix = leaseIdFor(1).slice(0, -1);
+    const crashed = runNode(script, [home, prefix]);
+    await exitCode(crashed);
+    const journal = new Journal(home);
+    const lines = readFileSync(journal.path, 'utf8').trimEnd().split('\n');
+    // The three changes are the last three lines, after the three puts.
+    expect(
+      lines
+        .slice(-3)
+        .map((l) => Object.keys(JSON.parse(l) as object)[0])
+        .sort(),
+    ).toEqual(['del', 'set', 'set']);
+    expect((await journal.list()).map((e) => [e.sessionId, e.state])).toEqual([
+      ['s1', 'revoking'],
+      ['s3', 'active'],
+      ['s4', 'active'],
+    ]);
+
+    const leaseApi = new FakeLeaseApi();
+    const report = await recoverOrphans(journal, leaseApi, new AuditLog({ dir: home }), systemClock);
+    expect(report.revoked.map((e) => e.sessionId).sort()).toEqual(['s1', 's3', 's4']);
+    expect(leaseApi.revoked.sort()).toEqual([`${prefix}1`, `${prefix}3`, `${prefix}4`]);
+    expect(await journal.list()).toEqual([]);
+  });
+
   it('drops expired orphans, keeps failed revocations with their error, and retries them next time', async () => {
     const journal = new Journal(home);
     const audit = new AuditLog({ dir: home });
