@@ -12,7 +12,7 @@ import { AuditLog } from '../main/core/audit/index.ts';
 import type { KeyfobConfig, Target } from '../main/core/config/index.ts';
 import { Journal, MemoryJournal, REVOKE_CONCURRENCY, SessionManager, systemClock, type SessionJournal } from '../main/core/sessions/index.ts';
 import { createVaultClient, createVaultClientFromConfig, type Lease, type LeaseApi, type VaultClient } from '../main/core/vault/index.ts';
-import { startDelayProxy } from './delayProxy.ts';
+import { startDelayProxyThread } from './delayProxyWorker.ts';
 import { now, since, summarize, type Summary } from './stats.ts';
 
 export interface RevokeAllRun {
@@ -200,10 +200,11 @@ function leaseIssuer(vault: VaultClient, target: Target): () => Promise<Lease> {
 /**
  * The stack's Vault behind a proxy that adds a 20 ms round trip (and one more for each new
  * connection): one revoke on a warm connection, then endAll from a fresh client, as a logout
- * process starts with no connections.
+ * process starts with no connections. The proxy runs on a thread of its own (delayProxyWorker.ts),
+ * as a network does not run on the client's event loop; the stack's Vault still shares this one.
  */
 async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target: Target): Promise<RevokeAllResult['proxied']> {
-  const proxy = await startDelayProxy(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
+  const proxy = await startDelayProxyThread(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
   const timeoutSeconds = 30;
   try {
     const issue = leaseIssuer(vault, target);
