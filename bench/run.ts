@@ -125,6 +125,7 @@ try {
     distantConcurrencies: [...new Set([8, 32, 64, 100, REVOKE_CONCURRENCY])].sort((a, b) => a - b),
     vaultAddress: config.vault.address,
     singleSamples: 20,
+    distantRounds: 5,
     compareTargetId: 'aws-dev',
   });
   const timers = await benchTimers(50);
