@@ -12,7 +12,7 @@ import { AuditLog } from '../main/core/audit/index.ts';
 import type { KeyfobConfig, Target } from '../main/core/config/index.ts';
 import { Journal, MemoryJournal, REVOKE_CONCURRENCY, SessionManager, systemClock, type SessionJournal } from '../main/core/sessions/index.ts';
 import { createVaultClient, createVaultClientFromConfig, type Lease, type LeaseApi, type VaultClient } from '../main/core/vault/index.ts';
-import { startDelayProxy } from './delayProxy.ts';
+import { startDelayProxyThread } from './delayProxyWorker.ts';
 import { now, since, summarize, type Summary } from './stats.ts';
 
 export interface RevokeAllRun {
@@ -49,6 +49,8 @@ export interface RevokeAllOptions {
   compareTargetId?: string;
   /** Concurrencies for the runs against a Vault 20 ms away (simulated and through the proxy). */
   distantConcurrencies: number[];
+  /** Runs per concurrency against a distant Vault; the one with the median endAll time is reported. */
+  distantRounds: number;
   /** The Vault token's address (the stack's), for the proxy to forward to. */
   vaultAddress: string;
 }
@@ -108,15 +110,23 @@ export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeA
     );
     const distant: LeaseApi = { renewLease: unused, revokeLease: () => sleep(SIMULATED_RTT_MS).then(() => undefined) };
     for (const concurrency of options.distantConcurrencies) {
-      runs.push(
-        await endAllRun(`Vault ${SIMULATED_RTT_MS} ms away (simulated), disk journal`, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS),
-      );
+      const label = `Vault ${SIMULATED_RTT_MS} ms away (simulated), disk journal`;
+      runs.push(await medianRun(options.distantRounds, () => endAllRun(label, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS)));
     }
     const proxied = options.compareTargetId ? await proxiedRuns(options, vault, targetById(options.config, options.compareTargetId)) : undefined;
     return { target: target.id, singleRevoke: single, issue100Ms, runs, proxied };
   } finally {
     vault.close();
   }
+}
+
+/** Runs `once` `rounds` times and keeps the run with the median endAll time (one run alone was at the mercy of the load). */
+async function medianRun(rounds: number, once: () => Promise<RevokeAllRun>): Promise<RevokeAllRun> {
+  const runs: RevokeAllRun[] = [];
+  for (let i = 0; i < Math.max(1, rounds); i++) runs.push(await once());
+  runs.sort((a, b) => a.endAllMs - b.endAllMs);
+  const median = runs[Math.floor((runs.length - 1) / 2)]!;
+  return runs.length === 1 ? median : { ...median, label: `${median.label} (median of ${runs.length})` };
 }
 
 async function unused(): Promise<never> {
@@ -200,10 +210,11 @@ function leaseIssuer(vault: VaultClient, target: Target): () => Promise<Lease> {
 /**
  * The stack's Vault behind a proxy that adds a 20 ms round trip (and one more for each new
  * connection): one revoke on a warm connection, then endAll from a fresh client, as a logout
- * process starts with no connections.
+ * process starts with no connections. The proxy runs on a thread of its own (delayProxyWorker.ts),
+ * as a network does not run on the client's event loop; the stack's Vault still shares this one.
  */
 async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target: Target): Promise<RevokeAllResult['proxied']> {
-  const proxy = await startDelayProxy(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
+  const proxy = await startDelayProxyThread(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
   const timeoutSeconds = 30;
   try {
     const issue = leaseIssuer(vault, target);
@@ -211,15 +222,24 @@ async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target
     const single = await singleRevokes(warm, issue, options.singleSamples).finally(() => warm.close());
     const runs: RevokeAllRun[] = [];
     for (const concurrency of options.distantConcurrencies) {
-      const leases = await issueMany(issue, options.leases);
-      const cold = await createVaultClient({ address: proxy.address, token: options.token, timeoutSeconds });
-      try {
-        runs.push(
-          await endAllRun(`${target.id} through a ${SIMULATED_RTT_MS} ms proxy, fresh connections`, target, leases, cold, 'disk', concurrency, single.median),
-        );
-      } finally {
-        cold.close();
-      }
+      const once = async () => {
+        const leases = await issueMany(issue, options.leases);
+        const cold = await createVaultClient({ address: proxy.address, token: options.token, timeoutSeconds });
+        try {
+          return await endAllRun(
+            `${target.id} through a ${SIMULATED_RTT_MS} ms proxy, fresh connections`,
+            target,
+            leases,
+            cold,
+            'disk',
+            concurrency,
+            single.median,
+          );
+        } finally {
+          cold.close();
+        }
+      };
+      runs.push(await medianRun(options.distantRounds, once));
     }
     return { target: target.id, singleRevoke: single, runs };
   } finally {

@@ -115,8 +115,8 @@ describe('Journal', () => {
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ sessionId: 's00001', state: 'expiring' });
     expect((await import('node:fs')).statSync(journal.path).mode & 0o777).toBe(0o600);
-    // No temp files or locks left behind.
-    expect(readdirSync(home)).toEqual(['journal.json']);
+    // No temp files or locks left behind; this process's lock owner file stays until it exits (fileLock.ts).
+    expect(readdirSync(home).filter((f) => !f.startsWith('journal.json.lock.owner-'))).toEqual(['journal.json']);
   });
 
   it('refuses a duplicate id and anything that is not a journal entry', async () => {
@@ -279,6 +279,51 @@ describe('journal lock', () => {
   });
 });
 
+describe('journal lock by owner file', () => {
+  const ownerFiles = () => readdirSync(home).filter((f) => f.startsWith('journal.json.lock.owner-'));
+  const putThen = (end: string) => `
+    import { Journal } from ${JSON.stringify(journalModule)};
+    import { hostname } from 'node:os';
+    const journal = new Journal(process.argv[2]);
+    const now = Date.now();
+    await journal.put({ sessionId: 'c' + process.pid, leaseId: 'database/creds/ro/c', targetId: 'orders-ro', kind: 'database',
+      issuedAt: now, expiresAt: now + 60000, pid: process.pid, pidStartTime: null, hostname: hostname(), state: 'active', revokeAttempts: 0 });
+    ${end}
+  `;
+
+  it('is one file per process holding its identity, linked to the lock while held, gone when the process exits', async () => {
+    const journal = new Journal(home);
+    await journal.put(entry(1));
+    await journal.remove('s00001');
+    expect(ownerFiles()).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(home, ownerFiles()[0]!), 'utf8'))).toEqual(currentProcessIdentity());
+    // Held: the lock is that same file under the lock's name, so a waiting process reads its owner.
+    await withFileLock(
+      `${journal.path}.lock`,
+      () => expect(readFileSync(`${journal.path}.lock`, 'utf8')).toBe(readFileSync(join(home, ownerFiles()[0]!), 'utf8')),
+      { ownerFile: true },
+    );
+    expect(readdirSync(home)).not.toContain('journal.json.lock');
+
+    expect(await exitCode(runNode(putThen(''), [home]))).toBe(0);
+    expect(ownerFiles()).toHaveLength(1); // the child's went with it
+    expect((await journal.list()).map((e) => e.sessionId)).toHaveLength(1);
+  });
+
+  it('removes the owner file a killed process left, and breaks the lock it held', async () => {
+    const killed = runNode(putThen(`await journal.update(() => process.kill(process.pid, 'SIGKILL'));`), [home]);
+    await exitCode(killed);
+    expect(ownerFiles()).toHaveLength(1);
+    expect(readdirSync(home)).toContain('journal.json.lock'); // killed while holding it
+    const journal = new Journal(home, { lock: { timeoutMs: 1000 } });
+    await journal.put(entry(1));
+    expect((await journal.list()).map((e) => e.sessionId).sort()).toEqual([`c${killed.pid}`, 's00001']);
+    // Only this process's own owner file is left.
+    expect(ownerFiles()).toHaveLength(1);
+    expect(ownerFiles()[0]).toContain(`owner-${process.pid}-`);
+  });
+});
+
 describe('process identity', () => {
   it('tells a live process from a dead one, and a reused pid from its first owner', async () => {
     const me = currentProcessIdentity();
@@ -325,6 +370,44 @@ describe('recoverOrphans', () => {
 
     survivor.kill('SIGTERM');
     await exitCode(survivor);
+  });
+
+  it('recovers from a crash right after a batch of changes written in one append (group commit)', async () => {
+    const script = `
+      import { Journal } from ${JSON.stringify(journalModule)};
+      import { hostname } from 'node:os';
+      const [dir, prefix] = process.argv.slice(2);
+      const journal = new Journal(dir);
+      const entry = (n) => ({ sessionId: 's' + n, leaseId: prefix + n, targetId: 'orders-ro', kind: 'database', issuedAt: Date.now(),
+        expiresAt: Date.now() + 600000, pid: process.pid, pidStartTime: null, hostname: hostname(), state: 'active', revokeAttempts: 0 });
+      for (const n of [1, 2, 3]) await journal.put(entry(n));
+      // Asked for in one turn of the event loop: one locked write, one append.
+      await Promise.all([journal.patch('s1', { state: 'revoking', endReason: 'logout' }), journal.remove('s2'), journal.put(entry(4))]);
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const prefix = leaseIdFor(1).slice(0, -1);
+    const crashed = runNode(script, [home, prefix]);
+    await exitCode(crashed);
+    const journal = new Journal(home);
+    const lines = readFileSync(journal.path, 'utf8').trimEnd().split('\n');
+    // The three changes are the last three lines, after the three puts.
+    expect(
+      lines
+        .slice(-3)
+        .map((l) => Object.keys(JSON.parse(l) as object)[0])
+        .sort(),
+    ).toEqual(['del', 'set', 'set']);
+    expect((await journal.list()).map((e) => [e.sessionId, e.state])).toEqual([
+      ['s1', 'revoking'],
+      ['s3', 'active'],
+      ['s4', 'active'],
+    ]);
+
+    const leaseApi = new FakeLeaseApi();
+    const report = await recoverOrphans(journal, leaseApi, new AuditLog({ dir: home }), systemClock);
+    expect(report.revoked.map((e) => e.sessionId).sort()).toEqual(['s1', 's3', 's4']);
+    expect(leaseApi.revoked.sort()).toEqual([`${prefix}1`, `${prefix}3`, `${prefix}4`]);
+    expect(await journal.list()).toEqual([]);
   });
 
   it('drops expired orphans, keeps failed revocations with their error, and retries them next time', async () => {

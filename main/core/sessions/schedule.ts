@@ -47,8 +47,14 @@ export function warnAt(view: Pick<ScheduleView, 'issuedAt' | 'expiresAt'>, polic
   return view.expiresAt - Math.max(0, lead);
 }
 
+/** Whether a session in this state can have a deadline at all (sessionDeadlines gives none otherwise). */
+export function mayHaveDeadlines(state: SessionState): boolean {
+  return state === 'active' || state === 'expiring' || state === 'revoke-failed';
+}
+
 export function sessionDeadlines(view: ScheduleView, policy: SchedulePolicy): Deadline[] {
   const out: Deadline[] = [];
+  if (!mayHaveDeadlines(view.state)) return out;
   const add = (at: number, action: DeadlineAction) => out.push({ at, sessionId: view.id, action });
   if (view.state === 'revoke-failed') {
     if (!view.busy && view.nextRetryAt !== undefined) add(view.nextRetryAt, 'retry-revoke');
