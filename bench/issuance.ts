@@ -1,7 +1,8 @@
 // Benchmark (a): what Keyfob adds to issuing and revoking a database credential, in process.
 // Three paths, interleaved per iteration so load from other work on the machine hits all alike:
-//   raw     fetch GET database/creds/<role> + PUT sys/leases/revoke, nothing else;
-//   client  the same two calls through Keyfob's VaultClient (node-vault, schemas, transport);
+//   raw     fetch: POST auth/token/create (the session's child token), GET database/creds/<role>
+//           with it, POST auth/token/revoke-self with it (ends the lease): Keyfob's Vault calls, nothing else;
+//   client  the same three calls through Keyfob's VaultClient (node-vault, schemas, transport);
 //   keyfob  the engine's path: guard rails, issueCredential (Vault + session + journal + audit),
 //           then sessions.end(id, 'command-exit') (journal, revoke, audit).
 // Journal and Vault calls are timed on the way through, to say where Keyfob's time goes.
@@ -208,22 +209,31 @@ export async function benchIssuance(options: IssuanceOptions): Promise<IssuanceR
 }
 
 async function rawIssueAndRevoke(address: string, token: string, mount: string, role: string): Promise<void> {
-  const headers = { 'X-Vault-Token': token, 'X-Vault-Request': 'true' };
-  const creds = await fetch(`${address}/v1/${mount}/creds/${role}`, { headers });
+  const headers = (t: string) => ({ 'X-Vault-Token': t, 'X-Vault-Request': 'true', 'Content-Type': 'application/json' });
+  const created = await fetch(`${address}/v1/auth/token/create`, {
+    method: 'POST',
+    headers: headers(token),
+    body: JSON.stringify({ ttl: '1h', explicit_max_ttl: '2h', display_name: 'keyfob-bench', renewable: true }),
+  });
+  const child = ((await created.json()) as { auth?: { client_token?: string } }).auth?.client_token;
+  if (!created.ok || !child) throw new Error(`raw child token failed: ${created.status}`);
+  const creds = await fetch(`${address}/v1/${mount}/creds/${role}`, { headers: headers(child) });
   const body = (await creds.json()) as { lease_id?: string };
   if (!creds.ok || !body.lease_id) throw new Error(`raw creds failed: ${creds.status}`);
-  const revoke = await fetch(`${address}/v1/sys/leases/revoke`, {
-    method: 'PUT',
-    headers: { ...headers, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ lease_id: body.lease_id }),
-  });
+  const revoke = await fetch(`${address}/v1/auth/token/revoke-self`, { method: 'POST', headers: headers(child) });
   await revoke.arrayBuffer();
-  if (!revoke.ok) throw new Error(`raw revoke failed: ${revoke.status}`);
+  if (!revoke.ok) throw new Error(`raw revoke-self failed: ${revoke.status}`);
 }
 
 async function clientIssueAndRevoke(vault: VaultClient, mount: string, role: string): Promise<void> {
-  const creds = await vault.databaseCreds(mount, role);
-  await vault.revokeLease(creds.leaseId);
+  const auth = await vault.createChildToken({ ttlSeconds: 3600, explicitMaxTtlSeconds: 7200, displayName: 'keyfob-bench' });
+  const child = vault.withToken(auth.clientToken);
+  try {
+    await child.databaseCreds(mount, role);
+    await child.revokeSelf();
+  } finally {
+    child.close();
+  }
 }
 
 /** The two awaited journal writes of one session, without any network. */

@@ -1,6 +1,8 @@
 // Benchmark (b): ending 100 sessions at once (logout, quit) against one revoke round trip.
-// Real leases from the stack's Vault are registered in a SessionManager on a real journal, then
-// endAll('logout') revokes them through the one revoke path, bounded and with a deadline.
+// Real leases from the stack's Vault, each read with a child token of its own as Keyfob issues
+// them (engine/sessionLeases.ts), are registered in a SessionManager on a real journal, then
+// endAll('logout') ends them through the one revoke path (each child's revoke-self), bounded and
+// with a deadline.
 // Extra runs say where the time goes: the same with the journal in memory, with an instant
 // Vault (journal alone), and with a Vault 20 ms away (a round trip that is waiting, not work,
 // as over a real network; the stack's Vault shares this process's CPU, so there it is work).
@@ -11,6 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../main/core/audit/index.ts';
 import type { KeyfobConfig, Target } from '../main/core/config/index.ts';
 import { Journal, MemoryJournal, REVOKE_CONCURRENCY, SessionManager, systemClock, type SessionJournal } from '../main/core/sessions/index.ts';
+import { SessionLeases } from '../main/core/engine/sessionLeases.ts';
+import { MemorySecretStore } from '../main/core/keychain/index.ts';
 import { createVaultClient, createVaultClientFromConfig, type Lease, type LeaseApi, type VaultClient } from '../main/core/vault/index.ts';
 import { startDelayProxyThread } from './delayProxyWorker.ts';
 import { now, since, summarize, type Summary } from './stats.ts';
@@ -58,33 +62,43 @@ export interface RevokeAllOptions {
 const SIMULATED_RTT_MS = 20;
 const DEFAULT_CONCURRENCY = REVOKE_CONCURRENCY;
 
+/** A lease and the accessor of the session token that read it (its revoke-self ends the lease). */
+type IssuedLease = Lease & { childAccessor?: string };
+
+/** Keyfob's lease API over `vault`: child tokens kept in one memory keychain, keyed by the stack's address. */
+function sessionLeases(vault: VaultClient, store: MemorySecretStore, options: RevokeAllOptions): SessionLeases {
+  return new SessionLeases(vault, store, options.config.vault.address, () => Date.now());
+}
+
 export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeAllResult> {
   const target = targetById(options.config, options.targetId);
   const vault = await createVaultClientFromConfig(options.config.vault, options.token);
+  const store = new MemorySecretStore('bench: session tokens');
+  const leaseApi = sessionLeases(vault, store, options);
   try {
-    const issue = leaseIssuer(vault, target);
-    const single = await singleRevokes(vault, issue, options.singleSamples);
+    const issue = leaseIssuer(leaseApi, target);
+    const single = await singleRevokes(leaseApi, issue, options.singleSamples);
     const runs: RevokeAllRun[] = [];
     let issue100Ms = 0;
     for (const concurrency of options.concurrencies) {
       const start = now();
       const leases = await issueMany(issue, options.leases);
       issue100Ms ||= since(start);
-      runs.push(await endAllRun(`${target.id}, disk journal`, target, leases, vault, 'disk', concurrency, single.median));
+      runs.push(await endAllRun(`${target.id}, disk journal`, target, leases, leaseApi, 'disk', concurrency, single.median));
     }
     runs.push(
-      await endAllRun(`${target.id}, memory journal`, target, await issueMany(issue, options.leases), vault, 'memory', DEFAULT_CONCURRENCY, single.median),
+      await endAllRun(`${target.id}, memory journal`, target, await issueMany(issue, options.leases), leaseApi, 'memory', DEFAULT_CONCURRENCY, single.median),
     );
     if (options.compareTargetId) {
       const other = targetById(options.config, options.compareTargetId);
-      const otherIssue = leaseIssuer(vault, other);
-      const otherSingle = await singleRevokes(vault, otherIssue, options.singleSamples);
+      const otherIssue = leaseIssuer(leaseApi, other);
+      const otherSingle = await singleRevokes(leaseApi, otherIssue, options.singleSamples);
       runs.push(
         await endAllRun(
           `${other.id}, disk journal (1 revoke ${otherSingle.median.toFixed(1)} ms)`,
           other,
           await issueMany(otherIssue, options.leases),
-          vault,
+          leaseApi,
           'disk',
           DEFAULT_CONCURRENCY,
           otherSingle.median,
@@ -113,7 +127,7 @@ export async function benchRevokeAll(options: RevokeAllOptions): Promise<RevokeA
       const label = `Vault ${SIMULATED_RTT_MS} ms away (simulated), disk journal`;
       runs.push(await medianRun(options.distantRounds, () => endAllRun(label, target, fakeLeases, distant, 'disk', concurrency, SIMULATED_RTT_MS)));
     }
-    const proxied = options.compareTargetId ? await proxiedRuns(options, vault, targetById(options.config, options.compareTargetId)) : undefined;
+    const proxied = options.compareTargetId ? await proxiedRuns(options, leaseApi, store, targetById(options.config, options.compareTargetId)) : undefined;
     return { target: target.id, singleRevoke: single, issue100Ms, runs, proxied };
   } finally {
     vault.close();
@@ -133,19 +147,19 @@ async function unused(): Promise<never> {
   throw new Error('not used by the benchmark');
 }
 
-async function singleRevokes(vault: VaultClient, issue: () => Promise<Lease>, samples: number): Promise<Summary> {
+async function singleRevokes(leaseApi: LeaseApi, issue: () => Promise<IssuedLease>, samples: number): Promise<Summary> {
   const times: number[] = [];
   for (let i = 0; i < samples + 3; i++) {
     const lease = await issue();
     const start = now();
-    await vault.revokeLease(lease.leaseId);
+    await leaseApi.revokeLease(lease.leaseId, lease.childAccessor);
     if (i >= 3) times.push(since(start));
   }
   return summarize(times);
 }
 
-async function issueMany(issue: () => Promise<Lease>, count: number): Promise<Lease[]> {
-  const leases: Lease[] = [];
+async function issueMany(issue: () => Promise<IssuedLease>, count: number): Promise<IssuedLease[]> {
+  const leases: IssuedLease[] = [];
   for (let i = 0; i < count; i++) leases.push(await issue());
   return leases;
 }
@@ -153,7 +167,7 @@ async function issueMany(issue: () => Promise<Lease>, count: number): Promise<Le
 async function endAllRun(
   label: string,
   target: Target,
-  leases: Lease[],
+  leases: IssuedLease[],
   leaseApi: LeaseApi,
   journalKind: 'disk' | 'memory',
   concurrency: number,
@@ -165,7 +179,14 @@ async function endAllRun(
   const sessions = new SessionManager({ clock: systemClock, leaseApi, journal, audit: new AuditLog({ dir: home, user: () => 'bench' }) });
   try {
     for (const lease of leases) {
-      await sessions.add({ targetId: target.id, kind: target.kind, leaseId: lease.leaseId, ttlSeconds: lease.leaseDuration, renewable: lease.renewable });
+      await sessions.add({
+        targetId: target.id,
+        kind: target.kind,
+        leaseId: lease.leaseId,
+        ttlSeconds: lease.leaseDuration,
+        renewable: lease.renewable,
+        ...(lease.childAccessor ? { childAccessor: lease.childAccessor } : {}),
+      });
     }
     await sessions.whenIdle();
     const start = now();
@@ -197,14 +218,25 @@ function targetById(config: KeyfobConfig, id: string): Target {
   return target;
 }
 
-/** Issues one lease for a database target (a real PostgreSQL role) or a Vault aws target. */
-function leaseIssuer(vault: VaultClient, target: Target): () => Promise<Lease> {
-  if (target.kind === 'database') return () => vault.databaseCreds(target.database.vaultMount, target.database.vaultRole);
-  if (target.kind === 'aws' && target.aws.source === 'vault') {
-    const { vaultMount, vaultRole, credentialType } = target.aws;
-    return () => vault.awsCreds(vaultMount, vaultRole, { type: credentialType, ttl: target.ttl });
-  }
-  throw new Error(`${target.id} does not issue Vault leases (${target.kind})`);
+/** Issues one lease, with a child token of its own, for a database target (a real PostgreSQL role) or a Vault aws target. */
+function leaseIssuer(leases: SessionLeases, target: Target): () => Promise<IssuedLease> {
+  const read = (): ((vault: Pick<VaultClient, 'databaseCreds' | 'awsCreds'>) => Promise<Lease>) => {
+    if (target.kind === 'database') return (vault) => vault.databaseCreds(target.database.vaultMount, target.database.vaultRole);
+    if (target.kind === 'aws' && target.aws.source === 'vault') {
+      const { vaultMount, vaultRole, credentialType } = target.aws;
+      return (vault) => vault.awsCreds(vaultMount, vaultRole, { type: credentialType, ttl: target.ttl });
+    }
+    throw new Error(`${target.id} does not issue Vault leases (${target.kind})`);
+  };
+  const readWith = read();
+  return async () => {
+    const child = await leases.open({ targetId: target.id, ttlSeconds: target.ttl, maxTtlSeconds: target.maxTtl });
+    try {
+      return { ...(await readWith(child.vault)), childAccessor: child.accessor };
+    } finally {
+      child.close();
+    }
+  };
 }
 
 /**
@@ -213,13 +245,14 @@ function leaseIssuer(vault: VaultClient, target: Target): () => Promise<Lease> {
  * process starts with no connections. The proxy runs on a thread of its own (delayProxyWorker.ts),
  * as a network does not run on the client's event loop; the stack's Vault still shares this one.
  */
-async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target: Target): Promise<RevokeAllResult['proxied']> {
+async function proxiedRuns(options: RevokeAllOptions, direct: SessionLeases, store: MemorySecretStore, target: Target): Promise<RevokeAllResult['proxied']> {
   const proxy = await startDelayProxyThread(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
   const timeoutSeconds = 30;
   try {
-    const issue = leaseIssuer(vault, target);
+    // Issued directly (setup, not measured); ended through the proxy, finding each child token in the keychain.
+    const issue = leaseIssuer(direct, target);
     const warm = await createVaultClient({ address: proxy.address, token: options.token, timeoutSeconds });
-    const single = await singleRevokes(warm, issue, options.singleSamples).finally(() => warm.close());
+    const single = await singleRevokes(sessionLeases(warm, store, options), issue, options.singleSamples).finally(() => warm.close());
     const runs: RevokeAllRun[] = [];
     for (const concurrency of options.distantConcurrencies) {
       const once = async () => {
@@ -230,7 +263,7 @@ async function proxiedRuns(options: RevokeAllOptions, vault: VaultClient, target
             `${target.id} through a ${SIMULATED_RTT_MS} ms proxy, fresh connections`,
             target,
             leases,
-            cold,
+            sessionLeases(cold, store, options),
             'disk',
             concurrency,
             single.median,

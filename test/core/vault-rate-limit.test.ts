@@ -74,4 +74,22 @@ describe('a rate-limited Vault', () => {
     expect(result.settled).toHaveLength(100);
     expect(mostAtOnce).toBeLessThanOrEqual(REVOKE_CONCURRENCY / 2 + 4);
   });
+
+  it("each session's own token (withToken) waits out the same Retry-After: one process, one gate", async () => {
+    const log: string[] = [];
+    const address = await quotaVault((n, respond) => {
+      log.push(`request ${n}`);
+      respond(n === 1 ? 429 : 204);
+    });
+    const vault = client(address, log);
+    const first = vault.withToken('hvs.child-one-generated-for-this-test');
+    const second = vault.withToken('hvs.child-two-generated-for-this-test');
+    await first.revokeSelf();
+    // Another session's revoke-self within the 10 s Vault asked for waits too, instead of adding to the storm.
+    await second.revokeSelf();
+    first.close();
+    // Closing a session's client leaves its maker's connections to the others.
+    await vault.revokeLease('aws/creds/dev/c');
+    expect(log).toEqual(['request 1', 'sleep 10s', 'request 2', 'sleep 10s', 'request 3', 'sleep 10s', 'request 4']);
+  });
 });

@@ -135,18 +135,25 @@ export class VaultClient implements LeaseApi {
   readonly #options: VaultClientOptions;
   #token: string | undefined;
 
-  constructor(options: VaultClientOptions) {
+  /** Whether close() releases the transport: a client made by withToken() shares its maker's. */
+  readonly #ownsTransport: boolean;
+
+  /** `shared`: the transport of the client this one acts beside (withToken), reused as it is. */
+  constructor(options: VaultClientOptions, shared?: VaultTransport) {
     this.#options = options;
     const insecure = insecureUrlReason(options.address);
     if (insecure) throw new VaultError('VAULT_UNREACHABLE', `Vault address ${options.address} ${insecure}`, '');
     this.address = options.address.replace(/\/+$/, '');
-    this.#transport = new VaultTransport({
-      address: this.address,
-      timeoutMs: (options.timeoutSeconds ?? 10) * 1000,
-      ...(options.ca ? { ca: options.ca } : {}),
-      ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
+    this.#ownsTransport = shared === undefined;
+    this.#transport =
+      shared ??
+      new VaultTransport({
+        address: this.address,
+        timeoutMs: (options.timeoutSeconds ?? 10) * 1000,
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
     this.#nv = nodeVault({
       endpoint: this.address,
       apiVersion: 'v1',
@@ -170,9 +177,9 @@ export class VaultClient implements LeaseApi {
     return this.#token !== undefined;
   }
 
-  /** Releases pooled connections. */
+  /** Releases pooled connections (those of its maker stay: a withToken() client shares them). */
   close(): void {
-    this.#transport.close();
+    if (this.#ownsTransport) this.#transport.close();
   }
 
   async health(): Promise<VaultHealth> {
@@ -224,9 +231,13 @@ export class VaultClient implements LeaseApi {
     return this.#auth(envelope, path);
   }
 
-  /** A client for the same Vault that acts as `token` (a session's child token); close it after use. */
+  /**
+   * A client for the same Vault that acts as `token` (a session's child token). It shares this
+   * client's connections and rate-limit gate: a session's calls reuse warm (TLS) connections, and
+   * a 429 seen by one session's revoke holds back every other's, as one process should.
+   */
   withToken(token: string): VaultClient {
-    return new VaultClient({ ...this.#options, token });
+    return new VaultClient({ ...this.#options, token }, this.#transport);
   }
 
   /** Revokes the current token (and with it every lease it created), then forgets it. */
