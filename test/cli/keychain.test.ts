@@ -106,8 +106,20 @@ describe.skipIf(skipReason)(`with a Secret Service${skipReason ? ` (skipped: ${s
     for (const name of await ourEntries()) expect(await keychainValue(name)).not.toContain(secret!);
   });
 
-  it('a keychain entry that is not keyfob JSON counts as signed out, and login replaces it', async () => {
+  it('an oidc sign-in whose Vault token is unusable: the next command signs in again with the IdP refresh token, no browser', async () => {
     const addr = fixture.stack.info.vault.addr;
+    expect(await keychainValue(`sso:oidc:${fixture.stack.info.oidc.issuer}`)).toMatch(/\S/); // from the oidc login above
+    await run('sh', ['-c', 'printf %s "not json" | secret-tool store --label=garbage service keyfob username "$1"', 'sh', addr]);
+    expect((await readStatus(user)).identity.signedIn).toBe(false);
+    // A browser that fails: the sign-in must not need one.
+    expectSuccess(await user.run(['exec', 'orders-ro', '--', 'true'], { env: { BROWSER: 'false' } }), 'exec after the Vault token broke');
+    expect((await readStatus(user)).identity).toMatchObject({ signedIn: true, method: 'oidc' });
+    expect(storedToken.safeParse(JSON.parse((await keychainValue(addr))!)).success).toBe(true);
+  });
+
+  it('a keychain entry that is not keyfob JSON counts as signed out (no refresh token), and login replaces it', async () => {
+    const addr = fixture.stack.info.vault.addr;
+    await run('secret-tool', ['clear', 'service', 'keyfob', 'username', `sso:oidc:${fixture.stack.info.oidc.issuer}`]);
     await run('sh', ['-c', 'printf %s "not json" | secret-tool store --label=garbage service keyfob username "$1"', 'sh', addr]);
     expect((await readStatus(user)).identity.signedIn).toBe(false);
     const refused = await user.run(['revoke', '--all']);
