@@ -6,7 +6,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeTrayIcons } from './trayIcons.ts';
-import { buildCli } from './cliBuild.ts';
+import { buildCli, cliBuildId } from './cliBuild.ts';
 
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const out = (path: string) => join(values.outdir, path);
@@ -15,7 +15,16 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'es
 
 await rm(values.outdir, { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['main/index.ts'], outfile: out('main/index.js'), platform: 'node', format: 'esm', packages: 'external' }),
+  // The same build id as the CLI's (config/buildId.ts): the packaged app's --keyfob-cli mode runs from this bundle.
+  build({
+    ...common,
+    entryPoints: ['main/index.ts'],
+    outfile: out('main/index.js'),
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    define: { KEYFOB_BUILD_ID: JSON.stringify(cliBuildId()) },
+  }),
   buildCli(out('cli')),
   build({ ...common, entryPoints: ['preload/index.ts'], outfile: out('preload/index.cjs'), platform: 'node', format: 'cjs', external: ['electron'] }),
   build({

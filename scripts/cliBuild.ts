@@ -10,7 +10,12 @@
 // - node-vault without axios: node-vault requires it at load, but uses it only when it is given no
 //   `request-promise`, and Keyfob always gives it its own transport (vault/transport.ts). axios
 //   brought form-data, mime-db and Node's fetch (undici) into every command that calls Vault.
+// - KEYFOB_BUILD_ID: a SHA-256 of the sources and the lockfile, so the validated config cached in
+//   the state dir is trusted only by the build that wrote it (config/buildId.ts).
 // bin/keyfob.js turns on Node's compile cache before loading the bundle.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 export const cliExternal = ['@napi-rs/keyring', 'electron', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'];
@@ -26,7 +31,24 @@ const withoutAxios: Plugin = {
   },
 };
 
-export function cliBuildOptions(outdir: string): BuildOptions {
+/** A hash of everything the CLI bundle is made of: the sources (main/, common/) and the lockfile (the packages' versions). */
+export function cliBuildId(cwd = process.cwd()): string {
+  const hash = createHash('sha256');
+  for (const dir of ['main', 'common']) {
+    const files = readdirSync(join(cwd, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(ts|tsx|js|json)$/.test(f))
+      .sort();
+    for (const f of files)
+      hash
+        .update(`${dir}/${f}\0`)
+        .update(readFileSync(join(cwd, dir, f)))
+        .update('\0');
+  }
+  hash.update(readFileSync(join(cwd, 'package-lock.json')));
+  return hash.digest('hex').slice(0, 32);
+}
+
+export function cliBuildOptions(outdir: string, buildId = cliBuildId()): BuildOptions {
   return {
     entryPoints: ['main/cli/keyfob.ts'],
     outdir,
@@ -41,10 +63,11 @@ export function cliBuildOptions(outdir: string): BuildOptions {
     logLevel: 'warning',
     external: cliExternal,
     plugins: [withoutAxios],
+    define: { KEYFOB_BUILD_ID: JSON.stringify(buildId) },
     banner: { js: "import { createRequire as __keyfobRequire } from 'node:module'; const require = __keyfobRequire(import.meta.url);" },
   };
 }
 
 export async function buildCli(outdir: string, options: { cwd?: string } = {}): Promise<void> {
-  await build({ ...cliBuildOptions(outdir), ...(options.cwd ? { absWorkingDir: options.cwd } : {}) });
+  await build({ ...cliBuildOptions(outdir, cliBuildId(options.cwd)), ...(options.cwd ? { absWorkingDir: options.cwd } : {}) });
 }

@@ -1,10 +1,11 @@
 // The parsed-YAML cache in the state dir (config/parsedCache.ts): a start with an unchanged config
 // skips YAML, but what it gets is always the file's current content, validated by the schema.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync, symlinkSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../main/core/config/index.ts';
+import { parseConfigCached } from '../../main/core/config/parsedCache.ts';
 
 const config = (address: string, ttl = '1h') => `
 version: 1
@@ -77,5 +78,49 @@ describe('the config parse cache', () => {
     writeFileSync(cacheFile, '{"format":1,"entries":[{"path":');
     expect((await load()).config.targets.map((t) => t.id)).toEqual(['orders-ro']);
     expect(JSON.parse(readFileSync(join(state, 'config-cache.json'), 'utf8')).entries).toHaveLength(1);
+  });
+});
+
+describe('the validated config kept by a bundled CLI (its build id)', () => {
+  const at = async (file: string, state: string, build: string | undefined) => {
+    const text = readFileSync(file, 'utf8');
+    return parseConfigCached(text, file, statSync(file), state, build);
+  };
+
+  it('is used by the same build alone: another build, or none (the sources, the tray), validates the plain value again', async () => {
+    const { file, state, cacheFile } = setup();
+    const first = await at(file, state, 'build-a');
+    const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    expect(cache.entries[0].validated).toEqual({ build: 'build-a', config: JSON.parse(JSON.stringify(first)) });
+    // What build-a validated is what build-a gets back (here edited, to tell it apart from a new validation).
+    cache.entries[0].validated.config.vault.address = 'https://cached.corp:8200';
+    writeFileSync(cacheFile, JSON.stringify(cache));
+    expect((await at(file, state, 'build-a')).vault.address).toBe('https://cached.corp:8200');
+    // Another Keyfob never trusts it, and keeps its own.
+    expect((await at(file, state, 'build-b')).vault.address).toBe('https://vault.corp:8200');
+    expect(JSON.parse(readFileSync(cacheFile, 'utf8')).entries[0].validated.build).toBe('build-b');
+    expect((await at(file, state, undefined)).vault.address).toBe('https://vault.corp:8200');
+  });
+
+  it('follows every change to the file', async () => {
+    const { file, state } = setup();
+    await at(file, state, 'build-a');
+    writeFileSync(file, config('https://vault2.corp:8200', '2h'));
+    const changed = await at(file, state, 'build-a');
+    expect(changed.vault.address).toBe('https://vault2.corp:8200');
+    expect(changed.targets[0]!.ttl).toBe(7200);
+  });
+
+  it('is not read through a symbolic link', async () => {
+    const { dir, file, state, cacheFile } = setup();
+    await at(file, state, 'build-a');
+    const planted = JSON.parse(readFileSync(cacheFile, 'utf8'));
+    planted.entries[0].validated.config.vault.address = 'https://planted.corp:8200';
+    const elsewhere = join(dir, 'elsewhere.json');
+    writeFileSync(elsewhere, JSON.stringify(planted));
+    rmSync(cacheFile);
+    symlinkSync(elsewhere, cacheFile);
+    expect((await at(file, state, 'build-a')).vault.address).toBe('https://vault.corp:8200');
+    expect(lstatSync(cacheFile).isSymbolicLink()).toBe(false);
   });
 });

@@ -9,12 +9,22 @@ type KeyringModule = typeof import('@napi-rs/keyring');
 
 export const pinnedEntryOptions: EntryOptions = { linux: { store: 'secret-service' } };
 
+/**
+ * Entries kept for another use of the same key, most recent last. Making an entry is most of a
+ * keychain call on Linux (it opens a Secret Service connection and session, synchronously: ~6 to
+ * 8 ms, against ~1 to 4 ms for a read or delete through one already made), and a command uses some
+ * keys more than once: `exec` writes its child token, then deletes it twice at the end (the
+ * revoke, then the session's end). A few are enough; the tray's keys stay well under this.
+ */
+const KEPT_ENTRIES = 16;
+
 export class OsKeychainStore implements SecretStore {
   readonly kind = 'os-keychain' as const;
   readonly reason = undefined;
   readonly #keyring: KeyringModule;
   readonly #service: string;
   readonly #timeoutMs: number;
+  readonly #entries = new Map<string, AsyncEntry>();
 
   constructor(keyring: KeyringModule, service: string, timeoutMs: number) {
     this.#keyring = keyring;
@@ -35,15 +45,42 @@ export class OsKeychainStore implements SecretStore {
   }
 
   async #run<T>(verb: string, key: string, op: (entry: AsyncEntry, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const kept = this.#entries.get(key);
+    if (kept) {
+      try {
+        return await op(kept, AbortSignal.timeout(this.#timeoutMs));
+      } catch (error) {
+        // The connection behind a kept entry may have gone (the daemon restarted): try once with
+        // a new one, unless the keychain did not answer or is locked (that would wait or prompt again).
+        this.#entries.delete(key);
+        if (!worthRetrying(error)) throw failure(verb, this.#service, key, error);
+      }
+    }
     try {
       // A locked keychain can sit behind an unlock prompt; do not hang forever on it.
       const entry = new this.#keyring.AsyncEntry(this.#service, key, pinnedEntryOptions);
+      this.#keep(key, entry);
       return await op(entry, AbortSignal.timeout(this.#timeoutMs));
     } catch (error) {
-      const detail = keychainFailure(error);
-      throw new SecretStoreError(`The OS keychain could not ${verb} ${this.#service}/${key}: ${detail}`, detail);
+      this.#entries.delete(key);
+      throw failure(verb, this.#service, key, error);
     }
   }
+
+  #keep(key: string, entry: AsyncEntry): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
+    if (this.#entries.size > KEPT_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+}
+
+function failure(verb: string, service: string, key: string, error: unknown): SecretStoreError {
+  const detail = keychainFailure(error);
+  return new SecretStoreError(`The OS keychain could not ${verb} ${service}/${key}: ${detail}`, detail);
+}
+
+function worthRetrying(error: unknown): boolean {
+  return !/abort|timed? ?out|prompt was dismissed|locked/i.test(error instanceof Error ? error.message : String(error));
 }
 
 /** keyring-rs messages, shortened to what a person can act on. */
