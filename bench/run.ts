@@ -153,13 +153,13 @@ function row(name: string, s: Summary): string[] {
 
 function printIssuance(r: IssuanceResult, p: ProcessResult, e: EngineOpenResult): void {
   out();
-  out(`a. Issuance overhead: ${r.target} (database/creds + sys/leases/revoke), in process`);
+  out(`a. Issuance overhead: ${r.target} (child token + database/creds with it + its revoke-self), in process`);
   out(
     table(
       ['PATH', 'MEDIAN', 'P95', 'MIN', 'N'],
       [
-        row('raw fetch (2 calls)', r.raw),
-        row('VaultClient (2 calls)', r.client),
+        row('raw fetch (3 calls)', r.raw),
+        row('VaultClient (3 calls)', r.client),
         row('keyfob issue + end', r.keyfob),
         row('  of which Vault calls', r.keyfobVault),
         row('  Keyfob own (per round: total - Vault)', r.keyfobOwn),
