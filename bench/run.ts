@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { table } from '../main/cli/format.ts';
 import { loadConfig } from '../main/core/config/index.ts';
 import { forgetVaultToken, openSecretStore, saveVaultToken } from '../main/core/keychain/index.ts';
-import { startStack, type Stack } from '../test/stack/stack.ts';
+import type { Stack } from '../test/stack/stack.ts';
+import { startStackProcess } from './stackProcess.ts';
 import { engineerLogin } from '../test/integration/support/login.ts';
 import { buildCliBundle, type CliBundle } from './bundle.ts';
 import { benchEngineOpen, type EngineOpenResult } from './engineOpen.ts';
@@ -42,7 +43,7 @@ const { values: opts } = parseArgs({
     // In-process issue + end rounds: Keyfob's own time is a few ms beside Vault calls that vary by
     // as much under load, so its median needs a few hundred samples to settle (each round ~25 ms).
     iterations: { type: 'string', default: '200' },
-    'process-iterations': { type: 'string', default: '10' },
+    'process-iterations': { type: 'string', default: '20' },
     'revoke-target': { type: 'string', default: 'orders-ro' },
     'scan-mb': { type: 'string', default: '16' },
   },
@@ -80,7 +81,7 @@ try {
       .join(' ')} on ${process.platform}, Node ${process.version}`,
   );
   const stackStart = now();
-  stack = await startStack({ dir });
+  stack = await startStackProcess(dir);
   out(`stack started in ${ms(since(stackStart), 0)}`);
   const { config } = await loadConfig({ path: stack.configFile, env: {} });
   const auth = await engineerLogin(stack.info);
