@@ -5,7 +5,7 @@
 // with a deadline.
 // Extra runs say where the time goes: the same with the journal in memory, with an instant
 // Vault (journal alone), and with a Vault 20 ms away (a round trip that is waiting, not work,
-// as over a real network; the stack's Vault shares this process's CPU, so there it is work).
+// as over a real network; the stack runs as a process of its own: bench/stackProcess.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,7 +243,7 @@ function leaseIssuer(leases: SessionLeases, target: Target): () => Promise<Issue
  * The stack's Vault behind a proxy that adds a 20 ms round trip (and one more for each new
  * connection): one revoke on a warm connection, then endAll from a fresh client, as a logout
  * process starts with no connections. The proxy runs on a thread of its own (delayProxyWorker.ts),
- * as a network does not run on the client's event loop; the stack's Vault still shares this one.
+ * as a network does not run on the client's event loop (nor does the stack: bench/stackProcess.ts).
  */
 async function proxiedRuns(options: RevokeAllOptions, direct: SessionLeases, store: MemorySecretStore, target: Target): Promise<RevokeAllResult['proxied']> {
   const proxy = await startDelayProxyThread(new URL(options.vaultAddress), SIMULATED_RTT_MS / 2);
