@@ -68,7 +68,7 @@ function meteredJournal(inner: SessionJournal, awaited: Meter): SessionJournal {
     patch: (id, changes) => inner.patch(id, changes),
     remove: (id) => awaited.time(() => inner.remove(id)),
     list: () => inner.list(),
-    update: (mutate) => inner.update(mutate),
+    update: (mutate, only) => inner.update(mutate, only),
   };
 }
 

@@ -10,6 +10,7 @@ import { AuditLog } from '../../main/core/audit/index.ts';
 import { SessionDirectory } from '../../main/core/engine/sessionDirectory.ts';
 import {
   Journal,
+  MemoryJournal,
   describePendingRevocations,
   currentProcessIdentity,
   isOwnerAlive,
@@ -137,6 +138,32 @@ describe('Journal', () => {
     const list = await journal.list();
     expect(list).toHaveLength(50);
     expect(list.every((e) => e.state === 'revoking')).toBe(true);
+  });
+
+  it.each([
+    ['on disk', () => new Journal(home)],
+    ['in memory', () => new MemoryJournal()],
+  ])('%s: a change of one entry (patch, remove, the revoking mark) is checked like any other, and leaves the rest as it was', async (_where, open) => {
+    const journal = open();
+    const [one, two] = [entry(1), entry(2)];
+    await journal.put(one);
+    await journal.put(two);
+    // A patch is validated: a secret or a wrong type is refused and nothing changes.
+    await expect(journal.patch('s00001', { lastError: 'token hvs.CAESIJ8kR2x0b3Jvc3Rlc3Rfc2VjcmV0X3Rva2Vu' })).resolves.toBeUndefined();
+    expect((await journal.list())[0]!.lastError).not.toContain('hvs.CAESIJ8');
+    await expect(journal.patch('s00001', { revokeAttempts: -1 })).rejects.toMatchObject({ reason: 'JOURNAL_INVALID_ENTRY' });
+    await expect(journal.patch('s00001', { pid: 'x' as unknown as number })).rejects.toMatchObject({ reason: 'JOURNAL_INVALID_ENTRY' });
+    expect((await journal.list()).map((e) => [e.sessionId, e.revokeAttempts, e.pid])).toEqual([
+      ['s00001', 0, one.pid],
+      ['s00002', 0, two.pid],
+    ]);
+    // A mutation that adds an entry against its promise (only s00001) still has it checked.
+    await expect(journal.update((entries) => void entries.push({ ...entry(3), hostname: 7 as unknown as string }), 's00001')).rejects.toMatchObject({
+      reason: 'JOURNAL_INVALID_ENTRY',
+    });
+    await journal.patch('s00002', { state: 'revoking', endReason: 'logout' });
+    await journal.remove('s00001');
+    expect(await journal.list()).toEqual([{ ...two, state: 'revoking', endReason: 'logout' }]);
   });
 
   it('leaves the file alone when an update changes nothing (a read-only status rewrites nothing)', async () => {

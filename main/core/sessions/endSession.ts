@@ -178,7 +178,7 @@ async function markRevoking(sessionId: string, endReason: EndReason, deps: EndSe
       if (!e) return 'gone' as const;
       Object.assign(e, { state: 'revoking', endReason: e.endReason ?? endReason });
       return 'marked' as const;
-    });
+    }, sessionId);
   } catch (error) {
     deps.reportProblem?.(`Could not update the session journal: ${errorMessage(error)}`);
     return 'unknown';

@@ -115,8 +115,12 @@ export interface SessionJournal {
   patch(sessionId: string, changes: Partial<Omit<JournalEntry, 'sessionId'>>): Promise<void>;
   remove(sessionId: string): Promise<void>;
   list(): Promise<JournalEntry[]>;
-  /** Read-modify-write: `mutate` edits the entries in place and may return a result. */
-  update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T>;
+  /**
+   * Read-modify-write: `mutate` edits the entries in place and may return a result. With `only`,
+   * it promises to change or remove at most the entry of that session id and to add none, so only
+   * that entry is copied and checked (ending 100 sessions is 200 such updates over 100 entries).
+   */
+  update<T>(mutate: (entries: JournalEntry[]) => T, only?: string): Promise<T>;
   /** Why a recently removed entry ended, as of the last read, when its removal said so. */
   endReasonOf?(sessionId: string): EndReason | undefined;
 }
@@ -130,6 +134,7 @@ export interface JournalOptions {
 
 interface PendingUpdate {
   mutate: (entries: JournalEntry[]) => unknown;
+  only: string | undefined;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -137,7 +142,7 @@ interface PendingUpdate {
 /** put/patch/remove in terms of `update`, shared by the file journal and the memory one. */
 abstract class JournalBase implements SessionJournal {
   abstract list(): Promise<JournalEntry[]>;
-  abstract update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T>;
+  abstract update<T>(mutate: (entries: JournalEntry[]) => T, only?: string): Promise<T>;
 
   put(entry: JournalEntry): Promise<void> {
     return this.update((entries) => {
@@ -152,14 +157,14 @@ abstract class JournalBase implements SessionJournal {
     return this.update((entries) => {
       const entry = entries.find((e) => e.sessionId === sessionId);
       if (entry) Object.assign(entry, changes);
-    });
+    }, sessionId);
   }
 
   remove(sessionId: string): Promise<void> {
     return this.update((entries) => {
       const i = entries.findIndex((e) => e.sessionId === sessionId);
       if (i >= 0) entries.splice(i, 1);
-    });
+    }, sessionId);
   }
 }
 
@@ -216,9 +221,9 @@ export class Journal extends JournalBase {
    * most one fdatasync. Ending 100 sessions costs a handful of writes, not 200: the revocations'
    * answers arrive in a few turns, and each would otherwise take the lock and append on its own.
    */
-  update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T> {
+  update<T>(mutate: (entries: JournalEntry[]) => T, only?: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ mutate, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ mutate, only, resolve: resolve as (value: unknown) => void, reject });
       if (this.#writing || this.#drainScheduled) return;
       this.#drainScheduled = true;
       // After this turn's I/O callbacks (setImmediate), not before the next timer: no waiting.
@@ -245,7 +250,7 @@ export class Journal extends JournalBase {
               for (const item of batch) {
                 // Each mutation is kept only if it leaves valid entries.
                 try {
-                  const applied = applyMutation(entries, item.mutate);
+                  const applied = applyMutation(entries, item.mutate, item.only);
                   entries = applied.entries;
                   outcomes.push({ ok: true, value: applied.value });
                 } catch (error) {
@@ -342,8 +347,8 @@ export class MemoryJournal extends JournalBase {
     return this.#entries.map((e) => ({ ...e }));
   }
 
-  async update<T>(mutate: (entries: JournalEntry[]) => T): Promise<T> {
-    const applied = applyMutation(this.#entries, mutate);
+  async update<T>(mutate: (entries: JournalEntry[]) => T, only?: string): Promise<T> {
+    const applied = applyMutation(this.#entries, mutate, only);
     const kept = new Set(applied.entries.map((e) => e.sessionId));
     for (const e of this.#entries) if (!kept.has(e.sessionId) && e.endReason) this.#endReasons.set(e.sessionId, e.endReason);
     this.#entries = applied.entries;
@@ -352,7 +357,8 @@ export class MemoryJournal extends JournalBase {
 }
 
 /** Runs `mutate` on a copy; validates only the entries it added or changed (cheap for big batches). */
-function applyMutation<T>(entries: readonly JournalEntry[], mutate: (draft: JournalEntry[]) => T): { entries: JournalEntry[]; value: T } {
+function applyMutation<T>(entries: readonly JournalEntry[], mutate: (draft: JournalEntry[]) => T, only?: string): { entries: JournalEntry[]; value: T } {
+  if (only !== undefined) return applyToOne(entries, mutate, only);
   const draft = entries.map((e) => ({ ...e }));
   const value = mutate(draft);
   // Each update of a batch runs this over every entry (ending 100 sessions: 200 updates over 100
@@ -373,6 +379,26 @@ function applyMutation<T>(entries: readonly JournalEntry[], mutate: (draft: Jour
   const next = draft.map((e) => {
     const prev = previous(e.sessionId);
     return prev && shallowEqual(prev, e) ? prev : validateEntry(e);
+  });
+  return { entries: next, value };
+}
+
+/**
+ * `mutate` on a draft in which only the entry of `sessionId` is a copy (the others are the
+ * entries themselves, which it promised not to touch): one spread and at most one validation
+ * instead of one of each per entry. Whatever the draft holds that is not an unchanged entry is
+ * still validated, so an entry added against the promise is checked all the same.
+ */
+function applyToOne<T>(entries: readonly JournalEntry[], mutate: (draft: JournalEntry[]) => T, sessionId: string): { entries: JournalEntry[]; value: T } {
+  const draft = entries.slice();
+  const at = draft.findIndex((e) => e.sessionId === sessionId);
+  const prev = at >= 0 ? entries[at]! : undefined;
+  if (prev) draft[at] = { ...prev };
+  const value = mutate(draft);
+  const originals = new Set(entries);
+  const next = draft.map((e) => {
+    if (originals.has(e)) return e;
+    return prev && e.sessionId === sessionId && shallowEqual(prev, e) ? prev : validateEntry(e);
   });
   return { entries: next, value };
 }
