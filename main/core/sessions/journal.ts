@@ -395,9 +395,11 @@ function applyToOne<T>(entries: readonly JournalEntry[], mutate: (draft: Journal
   const prev = at >= 0 ? entries[at]! : undefined;
   if (prev) draft[at] = { ...prev };
   const value = mutate(draft);
-  const originals = new Set(entries);
-  const next = draft.map((e) => {
-    if (originals.has(e)) return e;
+  // An untouched entry is still at its index, or one before it once the entry was removed.
+  let originals: Set<JournalEntry> | undefined;
+  const untouched = (e: JournalEntry, k: number) => e === entries[k] || e === entries[k + 1] || (originals ??= new Set(entries)).has(e);
+  const next = draft.map((e, k) => {
+    if (untouched(e, k)) return e;
     return prev && e.sessionId === sessionId && shallowEqual(prev, e) ? prev : validateEntry(e);
   });
   return { entries: next, value };
