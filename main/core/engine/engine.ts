@@ -447,7 +447,7 @@ class KeyfobEngine implements Engine {
       this.#problem('sign-in-refused', `Could not sign in again with the identity provider's refresh token: ${errorMessage(error)}`);
       return false;
     }
-    if (result === null || result.method === 'aws-sso') return false;
+    if (result === null) return false;
     await this.#adoptSignIn(result.token);
     return true;
   }

@@ -31,8 +31,10 @@ export interface LoginDeps {
   signal?: AbortSignal;
 }
 
-export type LoginResult =
-  { method: 'vault-oidc' | 'oidc'; token: StoredVaultToken; identity: string } | { method: 'aws-sso'; identity: string; expiresAt: number };
+/** A sign-in that ends with a Vault token (vault-oidc, oidc). */
+export type VaultLoginResult = { method: 'vault-oidc' | 'oidc'; token: StoredVaultToken; identity: string };
+export type LoginResult = VaultLoginResult | { method: 'aws-sso'; identity: string; expiresAt: number };
+type OidcAuthSettings = NonNullable<KeyfobConfig['auth']['oidc']>;
 
 const LOGIN_TIMEOUT_MS = 120_000; // the Vault CLI's overall OIDC timeout
 
@@ -53,7 +55,7 @@ async function keepVaultToken(
   auth: VaultAuth,
   method: 'vault-oidc' | 'oidc',
   identity: string,
-): Promise<LoginResult> {
+): Promise<VaultLoginResult> {
   const token: StoredVaultToken = {
     token: auth.clientToken,
     accessor: auth.accessor,
@@ -114,20 +116,22 @@ async function oidcLogin(deps: LoginDeps): Promise<LoginResult> {
   // The new sign-in replaces the last one's refresh token, which the IdP can forget now.
   await retireOidcRefreshToken(deps.config, deps.store);
   if (signIn.refreshToken) await saveSsoMaterial(deps.store, 'oidc', settings.issuer, { refreshToken: signIn.refreshToken });
-  return vaultJwtLogin(deps, signIn.idToken);
+  return vaultJwtLogin(deps, settings, signIn.idToken);
 }
 
-async function vaultJwtLogin(deps: Pick<LoginDeps, 'config' | 'vault' | 'store' | 'now'>, idToken: string): Promise<LoginResult> {
-  const settings = deps.config.auth.oidc!;
+async function vaultJwtLogin(
+  deps: Pick<LoginDeps, 'config' | 'vault' | 'store' | 'now'>,
+  settings: OidcAuthSettings,
+  idToken: string,
+): Promise<VaultLoginResult> {
   const auth = await deps.vault.jwtLogin(settings.vaultMount, settings.vaultRole, idToken);
   deps.vault.setToken(auth.clientToken);
   const info = await deps.vault.lookupSelf();
   return keepVaultToken(deps, auth, 'oidc', info.displayName);
 }
 
-async function storedRefreshToken(config: KeyfobConfig, store: SecretStore): Promise<string | null> {
-  const issuer = config.auth.oidc?.issuer;
-  const material = issuer ? await loadSsoMaterial(store, 'oidc', issuer) : null;
+async function storedRefreshToken(settings: OidcAuthSettings, store: SecretStore): Promise<string | null> {
+  const material = await loadSsoMaterial(store, 'oidc', settings.issuer);
   return typeof material?.refreshToken === 'string' ? material.refreshToken : null;
 }
 
@@ -136,10 +140,11 @@ async function storedRefreshToken(config: KeyfobConfig, store: SecretStore): Pro
  * and Vault's JWT method a new token for it. Null when there is no refresh token, or when the IdP
  * refuses it (then it is forgotten); throws when the IdP or Vault cannot be asked.
  */
-export async function refreshOidcLogin(deps: Pick<LoginDeps, 'config' | 'vault' | 'store' | 'now'>): Promise<LoginResult | null> {
+export async function refreshOidcLogin(deps: Pick<LoginDeps, 'config' | 'vault' | 'store' | 'now'>): Promise<VaultLoginResult | null> {
   const settings = deps.config.auth.oidc;
-  const refreshToken = await storedRefreshToken(deps.config, deps.store);
-  if (!settings || refreshToken === null) return null;
+  if (!settings) return null;
+  const refreshToken = await storedRefreshToken(settings, deps.store);
+  if (refreshToken === null) return null;
   const { refreshOidc, RefreshRefused } = await import('../auth/oidcPkce.ts');
   let signIn;
   try {
@@ -152,7 +157,7 @@ export async function refreshOidcLogin(deps: Pick<LoginDeps, 'config' | 'vault' 
   // Providers that rotate refresh tokens invalidate the old one as they hand out the new one.
   if (signIn.refreshToken && signIn.refreshToken !== refreshToken)
     await saveSsoMaterial(deps.store, 'oidc', settings.issuer, { refreshToken: signIn.refreshToken });
-  return vaultJwtLogin(deps, signIn.idToken);
+  return vaultJwtLogin(deps, settings, signIn.idToken);
 }
 
 /**
@@ -162,8 +167,8 @@ export async function refreshOidcLogin(deps: Pick<LoginDeps, 'config' | 'vault' 
  */
 export async function retireOidcRefreshToken(config: KeyfobConfig, store: SecretStore): Promise<string | null> {
   const settings = config.auth.oidc;
-  const refreshToken = await storedRefreshToken(config, store);
   if (!settings) return null;
+  const refreshToken = await storedRefreshToken(settings, store);
   await forgetSsoMaterial(store, 'oidc', settings.issuer);
   if (refreshToken === null) return null;
   try {

@@ -72,7 +72,6 @@ export interface ChildTokenRequest {
   explicitMaxTtlSeconds: number;
   /** Shown in Vault's audit and token lookups (Vault prefixes "token-"). */
   displayName: string;
-  policies?: string[];
 }
 
 /** The node-vault surface Keyfob uses (its bundled typings omit most commands). */
@@ -215,8 +214,8 @@ export class VaultClient implements LeaseApi {
 
   /**
    * A child of the current token (auth/token/create): it ends when its TTL runs out, when it is
-   * revoked, or when its parent is, and Vault revokes every lease read with it then. Without
-   * `policies` it has the parent's (Vault allows a non-root parent only a subset of its own).
+   * revoked, or when its parent is, and Vault revokes every lease read with it then. It has the
+   * parent's policies: the body holds only the four fields the reference policy allows.
    */
   async createChildToken(request: ChildTokenRequest): Promise<VaultAuth> {
     const path = 'auth/token/create';
@@ -225,7 +224,6 @@ export class VaultClient implements LeaseApi {
       explicit_max_ttl: `${Math.max(1, Math.floor(request.explicitMaxTtlSeconds))}s`,
       display_name: request.displayName,
       renewable: true,
-      ...(request.policies ? { policies: request.policies } : {}),
     };
     const envelope = await this.#envelope(path, () => this.#nv.write(path, body, { retryMode: 'issues-credential' }));
     return this.#auth(envelope, path);
