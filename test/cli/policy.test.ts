@@ -195,7 +195,9 @@ describe.skipIf(skipped)(`access policy against the local stack${skipped ? ` (sk
 
   it('logout takes the PagerDuty token out of the keychain with the Vault sign-in', async () => {
     expectSuccess(await bob.run(['logout']), 'bob: logout');
-    await signIn(bob);
+    const login = await signIn(bob);
+    // Signed in for the next command too (a keychain write that failed would leave the sign-in in memory: its note says why).
+    expect((await readStatus(bob)).identity.signedIn, login.stderr).toBe(true);
     expect(await refusedExec(bob, ['--reason', 'INC-7 hotfix'])).toMatch(
       /^keyfob: Keyfob asks PagerDuty whether you are on call, and has no PagerDuty token: run keyfob login --pagerduty/,
     );
