@@ -132,11 +132,13 @@ describe('launching', () => {
     const { tmpdir } = await import('node:os');
     const out = mkdtempSync(join(tmpdir(), 'keyfob-launch-'));
     const record = join(out, 'argv.json');
-    // A stand-in terminal (node) that records the path it was given.
+    // A stand-in terminal (node) that records the path it was given; written aside, then renamed,
+    // so the poll below never reads a record half written (it did under load).
+    const writeRecord = `const fs = require('fs'); fs.writeFileSync(${JSON.stringify(`${record}.tmp`)}, JSON.stringify(process.argv.slice(1))); fs.renameSync(${JSON.stringify(`${record}.tmp`)}, ${JSON.stringify(record)})`;
     await launchTerminal(
       {
         file: process.execPath,
-        args: ['-e', `require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(process.argv.slice(1)))`],
+        args: ['-e', writeRecord],
         script: "#!/bin/sh\nexec 'psql'\n",
       },
       process.env,
