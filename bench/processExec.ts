@@ -29,6 +29,8 @@ export interface CliFigures {
   exec: Summary | undefined;
   /** `aws-credential-process` answered from the keychain (the warm-up round made the first, cold call). */
   awsWarm: Summary | undefined;
+  /** bench/statusFloor.ts: what `status` cannot skip (its keychain reads, one Vault call), without Keyfob's code. */
+  statusFloor?: Summary | undefined;
 }
 
 export interface ProcessOptions {
@@ -43,6 +45,8 @@ export interface ProcessOptions {
   bundle?: string;
   /** An aws target for credential_process (Vault-issued). */
   awsTargetId?: string;
+  /** The bundled status floor and its arguments (Vault address, the keychain keys status reads). */
+  statusFloor?: string[];
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -69,6 +73,7 @@ export async function benchProcess(options: ProcessOptions): Promise<ProcessResu
     commands.bundledHelp = [options.bundle, '--help'];
     if (signedIn) Object.assign(commands, { bundledStatus: [options.bundle, 'status', '--json'], bundledExec: [options.bundle, ...exec] });
     if (signedIn && options.awsTargetId) commands.bundledAwsWarm = [options.bundle, 'aws-credential-process', options.awsTargetId];
+    if (signedIn && options.statusFloor) commands.statusFloor = options.statusFloor;
   }
   const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, [] as number[]]));
   for (let round = 0; round < warmup + iterations; round++) {
@@ -81,7 +86,9 @@ export async function benchProcess(options: ProcessOptions): Promise<ProcessResu
   return {
     nodeBare: get('node')!,
     source: { help: get('help')!, status: get('status'), exec: get('exec'), awsWarm: undefined },
-    bundled: options.bundle ? { help: get('bundledHelp')!, status: get('bundledStatus'), exec: get('bundledExec'), awsWarm: get('bundledAwsWarm') } : undefined,
+    bundled: options.bundle
+      ? { help: get('bundledHelp')!, status: get('bundledStatus'), exec: get('bundledExec'), awsWarm: get('bundledAwsWarm'), statusFloor: get('statusFloor') }
+      : undefined,
     skipped: signedIn ? undefined : (options.skipReason ?? 'not signed in'),
   };
 }
