@@ -1,7 +1,10 @@
 // Opens the OS keychain, or a memory store that carries the reason. Whether the keychain really
 // works here is learnt from its first use (checkedStore.ts), not from a probe at every start.
+// Linux: the Secret Service through Keyfob's own D-Bus client (secretServiceStore.ts); macOS and
+// Windows: @napi-rs/keyring.
 import { CheckedKeychainStore } from './checkedStore.ts';
 import { OsKeychainStore } from './osKeychain.ts';
+import { SecretServiceStore } from './secretServiceStore.ts';
 import { MemorySecretStore, type SecretStore } from './secretStore.ts';
 
 export interface OpenSecretStoreOptions {
@@ -22,14 +25,26 @@ export async function openSecretStore(options: OpenSecretStoreOptions = {}): Pro
   const service = options.service ?? keychainService;
   if (env.KEYFOB_SECRET_STORE === 'memory') return new MemorySecretStore('KEYFOB_SECRET_STORE=memory is set');
 
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const describe = (cause: string) => unavailable(platform, cause);
+  // No probe: the first read or write is the check (checkedStore.ts).
+  if (platform === 'linux') {
+    // The Secret Service over one shared D-Bus connection; @napi-rs/keyring (~7 ms to load) only
+    // for what needs an unlock prompt.
+    const prompting = async () => new OsKeychainStore(await loadKeyring(), service, timeoutMs);
+    return new CheckedKeychainStore(new SecretServiceStore({ address: env.DBUS_SESSION_BUS_ADDRESS, service, timeoutMs, prompting }), describe);
+  }
   let keyring: typeof import('@napi-rs/keyring');
   try {
-    keyring = await import('@napi-rs/keyring');
+    keyring = await loadKeyring();
   } catch (error) {
     return new MemorySecretStore(`the keychain module did not load (${(error as Error).message.split('\n')[0]})`);
   }
-  // No probe: the first read or write is the check (checkedStore.ts).
-  return new CheckedKeychainStore(new OsKeychainStore(keyring, service, options.timeoutMs ?? 10_000), (cause) => unavailable(platform, cause));
+  return new CheckedKeychainStore(new OsKeychainStore(keyring, service, timeoutMs), describe);
+}
+
+async function loadKeyring(): Promise<typeof import('@napi-rs/keyring')> {
+  return import('@napi-rs/keyring');
 }
 
 /** Worded for "tokens are kept in memory only: <reason>". */
