@@ -86,9 +86,15 @@ export class BusConnection {
   readonly #address: string;
   readonly #onClose: (() => void)[] = [];
   #link: Link | undefined;
+  #opened = 0;
 
   constructor(address: string) {
     this.#address = address;
+  }
+
+  /** How many sockets this connection has opened (one, unless the bus went away). */
+  get opened(): number {
+    return this.#opened;
   }
 
   /** Sends a method call and waits for its reply; an error reply rejects with a DBusError. */
@@ -154,6 +160,7 @@ export class BusConnection {
     // Only the first socket is tried: a session bus address lists one in practice.
     const target = sockets[0]!;
     const socket = connect({ path: target.path });
+    this.#opened++;
     socket.setNoDelay?.(true);
     const link = new Link(socket);
     link.ready = authenticate(socket, target, (message) => this.#receive(link, message));
