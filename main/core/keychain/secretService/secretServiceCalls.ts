@@ -3,7 +3,7 @@
 // the connection or the service went away. Nothing here prompts: a call that would need an
 // unlock prompt reports it (locked items, a prompt path) and the caller decides.
 import { BusConnection, DBusError, type MethodCall } from './busConnection.ts';
-import { SESSION_ALGORITHM, sessionKeys, type SessionCipher } from './sessionCrypto.ts';
+import { SESSION_ALGORITHM, sessionKeys, type SessionCipher, type SessionKeys } from './sessionCrypto.ts';
 import type { Variant } from './wire.ts';
 
 const SERVICE = 'org.freedesktop.secrets';
@@ -24,6 +24,8 @@ type SecretStruct = [string, Buffer, Buffer, string];
 export class SecretServiceCalls {
   readonly #bus: BusConnection;
   #session: Promise<Session> | undefined;
+  /** Key pair for the next session, made in the thread pool while the first calls travel. */
+  #keys: Promise<SessionKeys> | undefined;
 
   constructor(bus: BusConnection) {
     this.#bus = bus;
@@ -33,6 +35,7 @@ export class SecretServiceCalls {
 
   /** Items whose attributes include all of `attributes`: unlocked ones can be read, locked ones need an unlock prompt. */
   async searchItems(attributes: Record<string, string>, signal: AbortSignal): Promise<{ unlocked: string[]; locked: string[] }> {
+    if (!this.#session) this.#prepareKeys();
     const [unlocked, locked] = await this.#call(
       { path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'SearchItems', signature: 'a{ss}', body: [attributes] },
       signal,
@@ -111,7 +114,8 @@ export class SecretServiceCalls {
 
   #openSession(signal: AbortSignal): Promise<Session> {
     this.#session ??= (async () => {
-      const keys = sessionKeys();
+      const keys = await this.#prepareKeys();
+      this.#keys = undefined; // one session per key pair
       const [output, path] = await this.#call(
         {
           path: SERVICE_PATH,
@@ -132,6 +136,12 @@ export class SecretServiceCalls {
       if (this.#session === opening) this.#session = undefined;
     });
     return opening;
+  }
+
+  #prepareKeys(): Promise<SessionKeys> {
+    this.#keys ??= sessionKeys();
+    this.#keys.catch(() => (this.#keys = undefined));
+    return this.#keys;
   }
 }
 
