@@ -277,6 +277,26 @@ describe('the Secret Service client, without a usable bus', () => {
     }
   });
 
+  it('does not keep a process alive for the connection it opens ahead of need, even on a bus that never answers', async () => {
+    const { address: silent, server } = await silentBus();
+    try {
+      const script = join(dir, 'warm.ts');
+      await writeFile(
+        script,
+        `import { openSecretStore } from ${JSON.stringify(join(repo, 'main/core/keychain/index.ts'))};
+         await openSecretStore({ service: 'keyfob-warm' });
+         await new Promise((done) => setTimeout(done, 200));
+         console.log('opened');`,
+      );
+      const started = Date.now();
+      const { stdout } = await run(node, [script], { timeout: 20_000, env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: silent } });
+      expect(stdout.trim()).toBe('opened');
+      expect(Date.now() - started).toBeLessThan(8_000); // not the 10 s call timeout, nor forever
+    } finally {
+      server.close();
+    }
+  });
+
   it('does not keep a process alive once its calls are done (the idle socket is unref’d)', async () => {
     const script = join(dir, 'idle.ts');
     const module = join(repo, 'main/core/keychain/index.ts');

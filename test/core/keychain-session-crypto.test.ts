@@ -37,6 +37,8 @@ describe('the dh-ietf1024-sha256-aes128-cbc-pkcs7 session', () => {
     const service = getDiffieHellman('modp2');
     service.generateKeys();
     const cipher = (await sessionKeys()).agree(service.getPublicKey());
-    expect(() => cipher.decrypt(Buffer.alloc(16), Buffer.from('0123456789abcdef'))).toThrow(/^a secret from the Secret Service did not decrypt \(session keys disagree\)$/);
+    expect(() => cipher.decrypt(Buffer.alloc(16), Buffer.from('0123456789abcdef'))).toThrow(
+      /^a secret from the Secret Service did not decrypt \(session keys disagree\)$/,
+    );
   });
 });

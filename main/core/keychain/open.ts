@@ -32,7 +32,10 @@ export async function openSecretStore(options: OpenSecretStoreOptions = {}): Pro
     // The Secret Service over one shared D-Bus connection; @napi-rs/keyring (~7 ms to load) only
     // for what needs an unlock prompt.
     const prompting = async () => new OsKeychainStore(await loadKeyring(), service, timeoutMs);
-    return new CheckedKeychainStore(new SecretServiceStore({ address: env.DBUS_SESSION_BUS_ADDRESS, service, timeoutMs, prompting }), describe);
+    const secretService = new SecretServiceStore({ address: env.DBUS_SESSION_BUS_ADDRESS, service, timeoutMs, prompting });
+    // Every caller reads soon (the engine its sign-in): connect and open the session meanwhile.
+    secretService.warmUp();
+    return new CheckedKeychainStore(secretService, describe);
   }
   let keyring: typeof import('@napi-rs/keyring');
   try {

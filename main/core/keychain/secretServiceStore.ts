@@ -47,6 +47,11 @@ export class SecretServiceStore implements SecretStore {
     this.#calls = options.calls ?? (options.address ? sharedCalls(options.address) : undefined);
   }
 
+  /** Connects and opens the session ahead of the first call (SecretServiceCalls.warmUp). */
+  warmUp(): void {
+    this.#calls?.warmUp();
+  }
+
   async get(key: string): Promise<string | null> {
     return this.#run(
       'read',

@@ -97,11 +97,14 @@ export class BusConnection {
     return this.#opened;
   }
 
-  /** Sends a method call and waits for its reply; an error reply rejects with a DBusError. */
-  async call(call: MethodCall, signal?: AbortSignal): Promise<Reply> {
+  /**
+   * Sends a method call and waits for its reply; an error reply rejects with a DBusError. The
+   * wait keeps the process alive unless `keepAlive` is false (a call made ahead of need).
+   */
+  async call(call: MethodCall, signal?: AbortSignal, { keepAlive = true }: { keepAlive?: boolean } = {}): Promise<Reply> {
     signal?.throwIfAborted();
     const link = this.#open();
-    link.hold();
+    if (keepAlive) link.hold();
     try {
       await untilAborted(link.ready, signal);
       if (link.closed) throw new BusUnreachableError('the connection closed');
@@ -126,7 +129,7 @@ export class BusConnection {
         link.waiting.delete(serial);
       }
     } finally {
-      link.release();
+      if (keepAlive) link.release();
     }
   }
 
@@ -268,7 +271,8 @@ function hello(): Buffer {
   });
 }
 
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/** The promise, or the signal's reason as soon as it aborts. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);

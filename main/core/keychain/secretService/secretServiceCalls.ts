@@ -2,7 +2,7 @@
 // bus connection and one encrypted session (sessionCrypto.ts) opened on first use and again after
 // the connection or the service went away. Nothing here prompts: a call that would need an
 // unlock prompt reports it (locked items, a prompt path) and the caller decides.
-import { BusConnection, DBusError, type MethodCall } from './busConnection.ts';
+import { BusConnection, DBusError, untilAborted, type MethodCall } from './busConnection.ts';
 import { SESSION_ALGORITHM, sessionKeys, type SessionCipher, type SessionKeys } from './sessionCrypto.ts';
 import type { Variant } from './wire.ts';
 
@@ -91,28 +91,38 @@ export class SecretServiceCalls {
     return prompt as string;
   }
 
+  /**
+   * Opens the connection and the session now, ahead of the first call, which then finds them
+   * ready (or under way): the round trips overlap whatever the process does meanwhile. It does
+   * not keep the process alive, and a failure is left for that first call to meet and report.
+   */
+  warmUp(): void {
+    this.#openSession(undefined, false).catch(() => {});
+  }
+
   /** Drops the connection (tests; a process simply exits, the socket is unref'd). */
   close(): void {
     this.#bus.close();
   }
 
-  async #call(call: Omit<MethodCall, 'destination'>, signal: AbortSignal): Promise<unknown[]> {
-    return (await this.#bus.call({ destination: SERVICE, ...call }, signal)).body;
+  async #call(call: Omit<MethodCall, 'destination'>, signal: AbortSignal | undefined, keepAlive = true): Promise<unknown[]> {
+    return (await this.#bus.call({ destination: SERVICE, ...call }, signal, { keepAlive })).body;
   }
 
   /** Runs `use` with the session, opening one first if need be, and once more with a new one if the service forgot ours (it restarted). */
   async #withSession<T>(signal: AbortSignal, use: (session: Session) => Promise<T>): Promise<T> {
-    const session = await this.#openSession(signal);
+    // The session may be one warmUp opened, tied to no signal: this call's deadline still holds.
+    const session = await untilAborted(this.#openSession(signal), signal);
     try {
       return await use(session);
     } catch (error) {
       if (!(error instanceof DBusError && error.errorName === 'org.freedesktop.Secret.Error.NoSession')) throw error;
       this.#session = undefined;
-      return use(await this.#openSession(signal));
+      return use(await untilAborted(this.#openSession(signal), signal));
     }
   }
 
-  #openSession(signal: AbortSignal): Promise<Session> {
+  #openSession(signal: AbortSignal | undefined, keepAlive = true): Promise<Session> {
     this.#session ??= (async () => {
       const keys = await this.#prepareKeys();
       this.#keys = undefined; // one session per key pair
@@ -125,6 +135,7 @@ export class SecretServiceCalls {
           body: [SESSION_ALGORITHM, { signature: 'ay', value: keys.publicKey }],
         },
         signal,
+        keepAlive,
       );
       const servicePublicKey = (output as Variant).value;
       if (!Buffer.isBuffer(servicePublicKey)) throw new Error('the Secret Service answered OpenSession without a public key');
