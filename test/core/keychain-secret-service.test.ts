@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySecretStore, openSecretStore, SecretStoreError, type SecretStore } from '../../main/core/keychain/index.ts';
-import { busSockets } from '../../main/core/keychain/secretService/busAddress.ts';
+import { MemorySecretStore, SecretStoreError, type SecretStore } from '../../main/core/keychain/index.ts';
+import { busSockets, sessionBusAddress } from '../../main/core/keychain/secretService/busAddress.ts';
 import { BusConnection } from '../../main/core/keychain/secretService/busConnection.ts';
 import { SecretServiceCalls } from '../../main/core/keychain/secretService/secretServiceCalls.ts';
 import { NO_SESSION_BUS, SecretServiceStore } from '../../main/core/keychain/secretServiceStore.ts';
@@ -246,24 +246,50 @@ describe('the Secret Service client, without a usable bus', () => {
   });
 
   it.runIf(process.platform === 'linux')(
-    'through openSecretStore: no address, a missing socket, an address it cannot use, each a memory store with the reason',
+    'through openSecretStore: no bus, a missing socket, an address it cannot use, each a memory store with the reason',
     async () => {
-      const reasons: (string | undefined)[] = [];
-      for (const bus of [undefined, `unix:path=${join(dir, 'no-bus')}`, 'tcp:host=localhost,port=1']) {
-        const store = await openSecretStore({ service, env: { DBUS_SESSION_BUS_ADDRESS: bus }, platform: 'linux' });
-        expect(store.kind).toBe('os-keychain'); // until its first use
-        await store.set('k', 'v');
-        expect(store.kind).toBe('memory');
-        expect(await store.get('k')).toBe('v');
-        reasons.push(store.reason);
-      }
-      expect(reasons).toEqual([
-        'no Secret Service (no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set)',
+      const script = join(dir, 'reasons.ts');
+      await writeFile(
+        script,
+        `import { openSecretStore } from ${JSON.stringify(join(repo, 'main/core/keychain/index.ts'))};
+       const store = await openSecretStore({ service: 'keyfob-reasons' });
+       const before = store.kind; // the keychain until its first use
+       await store.set('k', 'v');
+       console.log(JSON.stringify({ before, kind: store.kind, back: await store.get('k'), reason: store.reason }));`,
+      );
+      const reasonWith = async (bus: string | undefined) => {
+        const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus, XDG_RUNTIME_DIR: dir };
+        if (bus === undefined) delete env.DBUS_SESSION_BUS_ADDRESS;
+        const result = JSON.parse((await run(node, [script], { env, timeout: 20_000 })).stdout) as Record<string, string>;
+        expect(result).toMatchObject({ before: 'os-keychain', kind: 'memory', back: 'v' });
+        return result.reason;
+      };
+      expect(await reasonWith(undefined)).toBe('no Secret Service (no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set)');
+      expect(await reasonWith(`unix:path=${join(dir, 'no-bus')}`)).toBe(
         `no Secret Service (D-Bus is not reachable: cannot connect to ${join(dir, 'no-bus')} (ENOENT))`,
+      );
+      expect(await reasonWith('tcp:host=localhost,port=1')).toBe(
         'no Secret Service (D-Bus is not reachable: no Unix socket in DBUS_SESSION_BUS_ADDRESS (tcp:host=localhost,port=1))',
-      ]);
+      );
     },
   );
+
+  it('finds the session bus as libdbus does: the variable, else a socket of ours at $XDG_RUNTIME_DIR/bus', async () => {
+    expect(sessionBusAddress({ DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' })).toBe('unix:path=/x');
+    expect(sessionBusAddress({})).toBeUndefined();
+    expect(sessionBusAddress({ XDG_RUNTIME_DIR: dir })).toBeUndefined(); // no socket there
+    const { server } = await silentBus();
+    const runtime = await mkdtemp(join(tmpdir(), 'keyfob-runtime-'));
+    const bus = createServer();
+    await new Promise<void>((done) => bus.listen(join(runtime, 'bus'), done));
+    try {
+      expect(sessionBusAddress({ XDG_RUNTIME_DIR: runtime })).toBe(`unix:path=${runtime}/bus`);
+    } finally {
+      bus.close();
+      server.close();
+      await rm(runtime, { recursive: true, force: true });
+    }
+  });
 
   it('gives up on a bus that does not answer, in the time given, with the words used today', async () => {
     const { address: silent, server } = await silentBus();

@@ -4,13 +4,18 @@
 // Windows: @napi-rs/keyring.
 import { CheckedKeychainStore } from './checkedStore.ts';
 import { OsKeychainStore } from './osKeychain.ts';
+import { sessionBusAddress } from './secretService/busAddress.ts';
 import { SecretServiceStore } from './secretServiceStore.ts';
 import { MemorySecretStore, type SecretStore } from './secretStore.ts';
 
 export interface OpenSecretStoreOptions {
   /** Keychain service name (default "keyfob"); tests use their own. */
   service?: string;
-  /** KEYFOB_SECRET_STORE=memory forces the memory store (headless runs, tests). */
+  /**
+   * KEYFOB_SECRET_STORE=memory forces the memory store (headless runs, tests). Only that is read
+   * from it: the keychain is the process's, found from process.env (the session bus, as libdbus
+   * and @napi-rs/keyring find it).
+   */
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
   /** Per keychain call (default 10 s): a locked keychain may be waiting on an unlock prompt. */
@@ -32,7 +37,7 @@ export async function openSecretStore(options: OpenSecretStoreOptions = {}): Pro
     // The Secret Service over one shared D-Bus connection; @napi-rs/keyring (~7 ms to load) only
     // for what needs an unlock prompt.
     const prompting = async () => new OsKeychainStore(await loadKeyring(), service, timeoutMs);
-    const secretService = new SecretServiceStore({ address: env.DBUS_SESSION_BUS_ADDRESS, service, timeoutMs, prompting });
+    const secretService = new SecretServiceStore({ address: sessionBusAddress(process.env), service, timeoutMs, prompting });
     // Every caller reads soon (the engine its sign-in): connect and open the session meanwhile.
     secretService.warmUp();
     return new CheckedKeychainStore(secretService, describe);

@@ -18,7 +18,7 @@ import { DEFAULT_COLLECTION, NO_PROMPT, SecretServiceCalls } from './secretServi
 import { SecretStoreError, type SecretStore } from './secretStore.ts';
 
 export interface SecretServiceStoreOptions {
-  /** DBUS_SESSION_BUS_ADDRESS; undefined when the process has none. */
+  /** The session bus address (busAddress.ts, sessionBusAddress); undefined when the process has none. */
   address: string | undefined;
   service: string;
   /** Per call: a locked keychain may be waiting on an unlock prompt. */
@@ -77,8 +77,14 @@ export class SecretServiceStore implements SecretStore {
         const secret = Buffer.from(value, 'utf8');
         if (item !== undefined) return calls.setSecret(item, secret, signal);
         const { service } = this.#options;
-        const prompt = await calls.createItem(DEFAULT_COLLECTION, `keyring:${key}@${service}`, { service, username: key }, secret, signal);
-        return prompt === NO_PROMPT ? undefined : PROMPT;
+        try {
+          const prompt = await calls.createItem(DEFAULT_COLLECTION, `keyring:${key}@${service}`, { service, username: key }, secret, signal);
+          return prompt === NO_PROMPT ? undefined : PROMPT;
+        } catch (error) {
+          // No default collection yet: making one asks the person (a prompt), which the library does.
+          if (error instanceof DBusError && /NoSuchObject|UnknownObject/.test(error.errorName)) return PROMPT;
+          throw error;
+        }
       },
       (store) => store.set(key, value),
     );

@@ -1,7 +1,22 @@
-// Where the session bus listens, from DBUS_SESSION_BUS_ADDRESS: a ';'-separated list of
+// Where the session bus listens, as libdbus (and so @napi-rs/keyring before) finds it: the
+// process's DBUS_SESSION_BUS_ADDRESS, else the systemd user bus at $XDG_RUNTIME_DIR/bus when
+// there is one. An address is a ';'-separated list of
 // "transport:key=value,..." entries, values %-escaped (spec, "Server Addresses"). Only the Unix
 // socket transports a desktop session uses are understood: `unix:path=` and `unix:abstract=`
 // (Linux's abstract namespace, which Node reaches with a leading NUL). Others are skipped.
+
+import { statSync } from 'node:fs';
+
+/** The session bus address, or undefined when the process has none. */
+export function sessionBusAddress(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.DBUS_SESSION_BUS_ADDRESS) return env.DBUS_SESSION_BUS_ADDRESS;
+  const runtime = env.XDG_RUNTIME_DIR;
+  if (!runtime) return undefined;
+  const path = `${runtime}/bus`;
+  // libdbus takes it only when it is a socket of ours.
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat?.isSocket() && stat.uid === process.getuid?.() ? `unix:path=${path}` : undefined;
+}
 
 export interface BusSocket {
   /** What `net.connect({ path })` takes. */

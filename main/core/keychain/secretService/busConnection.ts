@@ -164,7 +164,6 @@ export class BusConnection {
     const target = sockets[0]!;
     const socket = connect({ path: target.path });
     this.#opened++;
-    socket.setNoDelay?.(true);
     const link = new Link(socket);
     link.ready = authenticate(socket, target, (message) => this.#receive(link, message));
     socket.unref(); // held only while someone waits (Link.hold)
