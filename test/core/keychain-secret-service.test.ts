@@ -15,6 +15,7 @@ import { MemorySecretStore, SecretStoreError, type SecretStore } from '../../mai
 import { busSockets, sessionBusAddress } from '../../main/core/keychain/secretService/busAddress.ts';
 import { BusConnection } from '../../main/core/keychain/secretService/busConnection.ts';
 import { SecretServiceCalls } from '../../main/core/keychain/secretService/secretServiceCalls.ts';
+import { portableExchange, type DhExchange } from '../../main/core/keychain/secretService/sessionCrypto.ts';
 import { NO_SESSION_BUS, SecretServiceStore } from '../../main/core/keychain/secretServiceStore.ts';
 
 const run = promisify(execFile);
@@ -35,9 +36,9 @@ const noPrompting = async (): Promise<SecretStore> => {
 };
 
 /** A store on a connection of its own (`bus`), so a test can count or close it. */
-function storeOn(busAddress: string | undefined, options: { timeoutMs?: number; prompting?: () => Promise<SecretStore> } = {}) {
+function storeOn(busAddress: string | undefined, options: { timeoutMs?: number; prompting?: () => Promise<SecretStore>; exchange?: () => DhExchange } = {}) {
   const bus = busAddress ? new BusConnection(busAddress) : undefined;
-  const calls = bus ? new SecretServiceCalls(bus) : undefined;
+  const calls = bus ? new SecretServiceCalls(bus, options.exchange) : undefined;
   const store = new SecretServiceStore({
     address: busAddress,
     service,
@@ -114,6 +115,14 @@ describe.runIf(hasSecretService)('the Secret Service client, against gnome-keyri
     expect(await store.delete('k')).toBe(true);
     expect(await store.delete('k')).toBe(false);
     expect(await store.get('k')).toBeNull();
+  });
+
+  it('works with the BigInt DH exchange the tray uses where Electron’s crypto has none', async () => {
+    const { store } = storeOn(address, { exchange: portableExchange });
+    await store.set('portable', 'through a portable session ✓');
+    expect(await store.get('portable')).toBe('through a portable session ✓');
+    expect(await napiEntry('portable').then((e) => e.getPassword())).toBe('through a portable session ✓');
+    expect(await store.delete('portable')).toBe(true);
   });
 
   it('writes the item @napi-rs/keyring writes: same label and attributes', async () => {

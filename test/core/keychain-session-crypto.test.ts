@@ -4,14 +4,18 @@
 // bytes (1 in 256 sessions), which is where an unpadded secret would break decryption.
 import { createCipheriv, createDecipheriv, getDiffieHellman, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { joinSpki, sessionKeys, splitSpki } from '../../main/core/keychain/secretService/sessionCrypto.ts';
+import { joinSpki, nativeExchange, portableExchange, sessionKeys, splitSpki } from '../../main/core/keychain/secretService/sessionCrypto.ts';
 
 describe('the dh-ietf1024-sha256-aes128-cbc-pkcs7 session', () => {
-  it('agrees with a service doing DH in modp2, HKDF-SHA256 and AES-128-CBC, over many key pairs', async () => {
+  // Node's key pairs in Node; the BigInt exchange where crypto has no DH (Electron's BoringSSL).
+  it.each([
+    ['native', nativeExchange],
+    ['portable', async () => portableExchange()],
+  ])('agrees with a service doing DH in modp2, HKDF-SHA256 and AES-128-CBC, over many key pairs (%s exchange)', async (_, exchange) => {
     const service = getDiffieHellman('modp2');
     service.generateKeys();
     for (let i = 0; i < 400; i++) {
-      const ours = await sessionKeys();
+      const ours = await sessionKeys(await exchange());
       const cipher = ours.agree(service.getPublicKey());
       const key = Buffer.from(hkdfSync('sha256', service.computeSecret(ours.publicKey), Buffer.alloc(0), Buffer.alloc(0), 16));
       const plain = Buffer.from(`secret ${i} é\n`);
@@ -31,6 +35,14 @@ describe('the dh-ietf1024-sha256-aes128-cbc-pkcs7 session', () => {
       expect(back.algorithm).toEqual(algorithm);
       expect(back.publicKey).toEqual(y.subarray(y.findIndex((b) => b !== 0)));
     }
+  });
+
+  it('refuses a service public key that would force a known secret (portable exchange)', () => {
+    const exchange = portableExchange();
+    const p = getDiffieHellman('modp2').getPrime();
+    const pMinusOne = Buffer.from(p);
+    pMinusOne[pMinusOne.length - 1]! -= 1;
+    for (const bad of [Buffer.of(0), Buffer.of(1), pMinusOne, p]) expect(() => exchange.sharedSecret(bad)).toThrow(/unusable DH public key/);
   });
 
   it('says a secret did not decrypt without saying anything of it', async () => {

@@ -3,7 +3,7 @@
 // the connection or the service went away. Nothing here prompts: a call that would need an
 // unlock prompt reports it (locked items, a prompt path) and the caller decides.
 import { BusConnection, DBusError, untilAborted, type MethodCall } from './busConnection.ts';
-import { SESSION_ALGORITHM, sessionKeys, type SessionCipher, type SessionKeys } from './sessionCrypto.ts';
+import { SESSION_ALGORITHM, sessionKeys, type DhExchange, type SessionCipher, type SessionKeys } from './sessionCrypto.ts';
 import type { Variant } from './wire.ts';
 
 const SERVICE = 'org.freedesktop.secrets';
@@ -26,9 +26,12 @@ export class SecretServiceCalls {
   #session: Promise<Session> | undefined;
   /** Key pair for the next session, made in the thread pool while the first calls travel. */
   #keys: Promise<SessionKeys> | undefined;
+  readonly #exchange: (() => DhExchange) | undefined;
 
-  constructor(bus: BusConnection) {
+  /** `exchange`: the DH side to use (tests); by default Node's, or the portable one where crypto lacks DH. */
+  constructor(bus: BusConnection, exchange?: () => DhExchange) {
     this.#bus = bus;
+    this.#exchange = exchange;
     // A session lives as long as the connection that opened it.
     bus.onClose(() => (this.#session = undefined));
   }
@@ -150,7 +153,7 @@ export class SecretServiceCalls {
   }
 
   #prepareKeys(): Promise<SessionKeys> {
-    this.#keys ??= sessionKeys();
+    this.#keys ??= sessionKeys(this.#exchange?.());
     this.#keys.catch(() => (this.#keys = undefined));
     return this.#keys;
   }

@@ -6,9 +6,12 @@
 // can watch the bus (a D-Bus monitor), as the "plain" algorithm would not.
 //
 // Not `crypto.getDiffieHellman('modp2')`: it checks the group's prime for primality at every
-// construction (~45 ms of blocked event loop, measured). A key pair generated for the named group
-// (in the thread pool) and `crypto.diffieHellman` cost ~3 ms in all; the price is moving the
-// public keys in and out of SubjectPublicKeyInfo DER, which is what this file's DER helpers do.
+// construction (~45 ms of blocked event loop, measured; `createDiffieHellman(prime)` too). A key
+// pair generated for the named group (in the thread pool) and `crypto.diffieHellman` cost ~3 ms in
+// all; the price is moving the public keys in and out of SubjectPublicKeyInfo DER, which is what
+// this file's DER helpers do. Electron's BoringSSL has neither the named group nor DH key pairs
+// (electron/electron#39603), so the tray falls back to the same exchange in BigInt arithmetic
+// (~2 ms per exponentiation, on the main thread, once per process).
 import { createCipheriv, createDecipheriv, createPublicKey, diffieHellman, generateKeyPair, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 
 export const SESSION_ALGORITHM = 'dh-ietf1024-sha256-aes128-cbc-pkcs7';
@@ -41,20 +44,77 @@ function generateDhPair(): Promise<DhPair> {
   );
 }
 
-export async function sessionKeys(): Promise<SessionKeys> {
+/** One side of the exchange: our public key, and the shared secret with the service's. */
+export interface DhExchange {
+  publicKey: Buffer;
+  sharedSecret(servicePublicKey: Buffer): Buffer;
+}
+
+/** Node's OpenSSL: the key pair made in the thread pool. Rejects where the runtime has no DH key pairs (Electron). */
+export async function nativeExchange(): Promise<DhExchange> {
   const pair = await generateDhPair();
   const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
   const { algorithm, publicKey } = splitSpki(spki);
   return {
     publicKey,
-    agree(servicePublicKey) {
+    sharedSecret(servicePublicKey) {
       const peer = createPublicKey({ key: joinSpki(algorithm, servicePublicKey), format: 'der', type: 'spki' });
-      const shared = padTo(diffieHellman({ privateKey: pair.privateKey, publicKey: peer }), PRIME_BYTES);
+      return diffieHellman({ privateKey: pair.privateKey, publicKey: peer });
+    },
+  };
+}
+
+// RFC 2409, section 6.2: the second Oakley group, generator 2.
+const MODP2_PRIME = BigInt(
+  '0xFFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
+    'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
+    'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF',
+);
+/** 256 bits of private exponent: well over the 160 a 1024-bit group's strength needs (NIST SP 800-57). */
+const EXPONENT_BYTES = 32;
+
+/** The same exchange in BigInt arithmetic, for runtimes whose crypto lacks it. */
+export function portableExchange(): DhExchange {
+  const exponent = toBigInt(randomBytes(EXPONENT_BYTES)) | (1n << BigInt(EXPONENT_BYTES * 8 - 1));
+  return {
+    publicKey: toBuffer(modPow(2n, exponent, MODP2_PRIME)),
+    sharedSecret(servicePublicKey) {
+      const peer = toBigInt(servicePublicKey);
+      // A public key of 0, 1 or p-1 (or out of range) would force a known secret.
+      if (peer <= 1n || peer >= MODP2_PRIME - 1n) throw new Error('the Secret Service sent an unusable DH public key');
+      return toBuffer(modPow(peer, exponent, MODP2_PRIME));
+    },
+  };
+}
+
+export async function sessionKeys(exchange?: DhExchange): Promise<SessionKeys> {
+  const ours = exchange ?? (await nativeExchange().catch(() => portableExchange()));
+  return {
+    publicKey: ours.publicKey,
+    agree(servicePublicKey) {
+      const shared = padTo(ours.sharedSecret(servicePublicKey), PRIME_BYTES);
       const key = Buffer.from(hkdfSync('sha256', shared, Buffer.alloc(0), Buffer.alloc(0), 16));
       shared.fill(0);
       return aesCipher(key);
     },
   };
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
+}
+
+const toBigInt = (bytes: Buffer): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString('hex')}`));
+
+function toBuffer(value: bigint): Buffer {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex');
 }
 
 function aesCipher(key: Buffer): SessionCipher {
