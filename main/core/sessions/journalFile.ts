@@ -27,8 +27,10 @@ export interface JournalFileState {
   /**
    * Why each entry removed since the snapshot ended, from its removal line: another process reading
    * the journal may never have seen the (unsynced, short-lived) `revoking` mark that said so.
+   * Each state after an append shares its predecessor's map, updated in place once the append is
+   * written (see recordEndReasons): the predecessor is never read again.
    */
-  endReasons?: ReadonlyMap<string, string>;
+  endReasons?: Map<string, string>;
 }
 
 /** The entry schema's verdict (passed in, so this module and journal.ts do not import each other). */
@@ -112,13 +114,18 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   const old = new Map(before.entries.map((e) => [e.sessionId, e]));
   const nextIds = new Set(next.map((e) => e.sessionId));
   const changes: string[] = [];
-  for (const e of before.entries)
-    if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
+  const removed: JournalEntry[] = [];
+  for (const e of before.entries) {
+    if (nextIds.has(e.sessionId)) continue;
+    removed.push(e);
+    changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
+  }
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
   if (changes.length === 0) return before;
-  const endReasons = recentEndReasons(before, nextIds);
   if (!before.appendable || before.changeLines + changes.length > 64 + 2 * next.length) {
+    // A copy: the snapshot may fail, and `before` must then still say what the file says.
+    const endReasons = recordEndReasons(new Map(before.endReasons), removed);
     await writeSnapshot(path, [...next, ...before.foreign], endReasons);
     return { entries: [...next], foreign: before.foreign, changeLines: 0, appendable: true, endReasons };
   }
@@ -132,6 +139,8 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   } finally {
     closeSync(fd);
   }
+  // Written: `before` is superseded, so its map is taken over and updated in place.
+  const endReasons = recordEndReasons(before.endReasons ?? new Map(), removed);
   return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true, endReasons };
 }
 
@@ -139,18 +148,16 @@ export async function writeJournalChanges(path: string, before: JournalFileState
 const KEPT_END_REASONS = 256;
 
 /**
- * The end reasons read so far plus those of the entries this write removes, newest last, capped.
- * The map is shared, not copied, when nothing was removed: copying 256 reasons twice at every
- * change was a tenth of an issue + end (--cpu-prof).
+ * Adds the end reasons of the `removed` entries to `reasons` (newest last) and drops the oldest
+ * beyond KEPT_END_REASONS; returns `reasons`, changed in place. The map is updated, not copied:
+ * copying up to 256 reasons at every removal was the largest piece of an issue + end's own work
+ * in the journal (--cpu-prof), and once the file has the removal the old state is not read again.
  */
-function recentEndReasons(before: JournalFileState, nextIds: ReadonlySet<string>): ReadonlyMap<string, string> {
-  const removed = before.entries.filter((e) => e.endReason && !nextIds.has(e.sessionId));
-  const kept = before.endReasons ?? new Map<string, string>();
-  if (removed.length === 0 && kept.size <= KEPT_END_REASONS) return kept;
-  const reasons = new Map(kept);
+function recordEndReasons(reasons: Map<string, string>, removed: readonly JournalEntry[]): Map<string, string> {
   for (const e of removed) {
+    if (!e.endReason) continue;
     reasons.delete(e.sessionId);
-    reasons.set(e.sessionId, e.endReason!);
+    reasons.set(e.sessionId, e.endReason);
   }
   for (const id of reasons.keys()) {
     if (reasons.size <= KEPT_END_REASONS) break;
