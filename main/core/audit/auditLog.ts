@@ -1,12 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../../../common/lists.ts';
 import { tryAcquireLock } from '../base/fileLock.ts';
 import { incidentSchema } from '../../../common/leak.ts';
+import { oneOf, optional, string, strictObject } from '../base/plainSchema.ts';
 import { plainText } from '../base/plainText.ts';
-import { appendPrivate } from '../base/privateFiles.ts';
+import { openPrivateAppendCreate } from '../base/privateFiles.ts';
 import { assertNoSecrets, redactSecrets } from '../base/secretGuard.ts';
 
 // The audit log: one JSON object per line under KEYFOB_HOME. Several keyfob processes append to
@@ -32,6 +33,22 @@ export const auditEntrySchema = z
   .strict();
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/**
+ * The same check as auditEntrySchema, hand-written, for the lines this process writes: zod's parse
+ * was a third of an audit line's cost, and every issue and end writes one or two. An incident is
+ * still parsed by its zod schema (leak reports are rare).
+ */
+const checkWrittenEntry = strictObject<Omit<AuditEntry, 'incident'>>({
+  time: string,
+  user: string,
+  target: string,
+  action: oneOf(AUDIT_ACTIONS),
+  reason: optional(string),
+  leaseId: optional(string),
+  sessionId: optional(string),
+  detail: optional(string),
+});
 
 /** What callers hand in; time and (by default) user are filled in by the log. */
 export type AuditInput = Omit<AuditEntry, 'time' | 'user'> & { user?: string };
@@ -71,9 +88,9 @@ export class AuditLog implements AuditSink {
 
   /** Appends one entry. Throws SecretLeakError rather than write anything that looks secret. */
   append(input: AuditInput): void {
-    const { user, detail, reason, ...rest } = input;
-    assertNoSecrets({ user, reason, ...rest }, 'the audit log');
-    const entry = auditEntrySchema.parse({
+    const { user, detail, reason, incident, ...rest } = input;
+    assertNoSecrets({ user, reason, incident, ...rest }, 'the audit log');
+    const checked = checkWrittenEntry({
       time: new Date(this.#now()).toISOString(),
       // The display name comes from Vault, the reason from a user or script: plain text only.
       user: plainText(user ?? this.#user() ?? osUser()),
@@ -82,9 +99,22 @@ export class AuditLog implements AuditSink {
       // Details quote error messages from elsewhere: redact rather than lose the line.
       ...(detail === undefined ? {} : { detail: plainText(redactSecrets(detail)) }),
     });
+    if (!checked.success) throw new Error(`Refused to write an audit entry: ${checked.message}`);
+    const entry: AuditEntry = incident === undefined ? checked.data : { ...checked.data, incident: incidentSchema.parse(incident) };
     const line = `${JSON.stringify(entry)}\n`;
-    this.#rotateIfFull(Buffer.byteLength(line));
-    appendPrivate(this.path, line);
+    const bytes = Buffer.byteLength(line);
+    // Written before append() returns (a process killed right after still has the line): one
+    // O_APPEND write to a file opened here; its size, for rotation, from the open file.
+    let fd = openPrivateAppendCreate(this.path);
+    try {
+      if (fstatSync(fd).size + bytes > this.#maxBytes && this.#rotate(bytes)) {
+        closeSync(fd);
+        fd = openPrivateAppendCreate(this.path);
+      }
+      writeSync(fd, line);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Entries of the current file (rotated files with `includeRotated`), oldest first. */
@@ -107,17 +137,18 @@ export class AuditLog implements AuditSink {
     return entries;
   }
 
-  #rotateIfFull(incoming: number): void {
-    if (sizeOf(this.path) + incoming <= this.#maxBytes) return;
+  /** Rotates the full file; true if it was moved aside here (the caller then opens the new one). */
+  #rotate(incoming: number): boolean {
     // Only one process rotates; the others append meanwhile (to the old or the new file, both fine).
     const lock = tryAcquireLock(`${this.path}.lock`);
-    if (!lock) return;
+    if (!lock) return false;
     try {
       // Someone may have rotated between our check and the lock.
-      if (sizeOf(this.path) + incoming <= this.#maxBytes || sizeOf(this.path) === 0) return;
+      if (sizeOf(this.path) + incoming <= this.#maxBytes || sizeOf(this.path) === 0) return true;
       rmSync(`${this.path}.${this.#keep}`, { force: true });
       for (let i = this.#keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
       renameIfExists(this.path, `${this.path}.1`);
+      return true;
     } finally {
       lock.release();
     }
