@@ -12,7 +12,8 @@ import type { JournalEntry } from './journal.ts';
 // is appended and fdatasynced: one fsync. Others (the `revoking` mark, a removal, a failure note)
 // are appended without one: if a crash loses them, the next start finds the entry and revokes
 // the lease again, which Vault answers with 204. Appending never rewrites the bytes before it,
-// so an unsynced change cannot damage a durable one. Now and then the changes are folded into a
+// so an unsynced change cannot damage a durable one. Now and then (in a write that waits for the
+// disk anyway, or once there are very many changes) the changes are folded into a
 // new snapshot (temp file, fsync, rename, directory fsync), and a version-1 file (one JSON
 // document) is read as it is and replaced by a snapshot at the first change.
 
@@ -123,7 +124,13 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
   if (changes.length === 0) return before;
-  if (!before.appendable || before.changeLines + changes.length > 64 + 2 * next.length) {
+  const durable = needsDurability(before.entries, next);
+  const lines = before.changeLines + changes.length;
+  // Folding into a snapshot costs two fsyncs and a rename, so it is done by a write that waits
+  // for the disk anyway (a new entry), not by one that need not: ending 100 sessions (logout)
+  // otherwise folded half-way, and its removals queued behind those fsyncs. A file that only
+  // shrinks is still folded once it holds MAX_CHANGE_LINES changes, so readers stay quick.
+  if (!before.appendable || (lines > 64 + 2 * next.length && (durable || lines > MAX_CHANGE_LINES))) {
     // A copy: the snapshot may fail, and `before` must then still say what the file says.
     const endReasons = recordEndReasons(new Map(before.endReasons), removed);
     await writeSnapshot(path, [...next, ...before.foreign], endReasons);
@@ -135,7 +142,7 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   const fd = openPrivateForAppend(path);
   try {
     writeSync(fd, `${changes.join('\n')}\n`);
-    if (needsDurability(before.entries, next)) await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+    if (durable) await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
   } finally {
     closeSync(fd);
   }
@@ -143,6 +150,9 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   const endReasons = recordEndReasons(before.endReasons ?? new Map(), removed);
   return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true, endReasons };
 }
+
+/** Change lines after which even a write that need not be durable folds them into a snapshot. */
+const MAX_CHANGE_LINES = 1024;
 
 /** How many recent end reasons a snapshot keeps: enough for every live owner to read its own. */
 const KEPT_END_REASONS = 256;
