@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -103,17 +103,13 @@ export class AuditLog implements AuditSink {
     const entry: AuditEntry = incident === undefined ? checked.data : { ...checked.data, incident: incidentSchema.parse(incident) };
     const line = `${JSON.stringify(entry)}\n`;
     const bytes = Buffer.byteLength(line);
-    // Written before append() returns (a process killed right after still has the line): one
-    // O_APPEND write to a file opened here; its size, for rotation, from the open file.
-    let fd = openPrivateAppendCreate(this.path);
+    // Written before append() returns (a process killed right after still has the line), in one
+    // O_APPEND write, so lines of several processes never interleave.
+    const file = openLog(this.path, bytes, (incoming) => this.#rotate(incoming), this.#maxBytes);
     try {
-      if (fstatSync(fd).size + bytes > this.#maxBytes && this.#rotate(bytes)) {
-        closeSync(fd);
-        fd = openPrivateAppendCreate(this.path);
-      }
-      writeSync(fd, line);
+      writeSync(file.fd, line);
     } finally {
-      closeSync(fd);
+      if (!file.kept) closeSync(file.fd);
     }
   }
 
@@ -152,6 +148,60 @@ export class AuditLog implements AuditSink {
     } finally {
       lock.release();
     }
+  }
+}
+
+/** Log files held open between lines: path -> descriptor and the file it was opened on. */
+const heldLogs = new Map<string, { fd: number; ino: number; dev: number }>();
+/** A process writes one log (tests and tools may make more): beyond this, the oldest is closed. */
+const MAX_HELD_LOGS = 4;
+
+/**
+ * The log at `path` open for appending, rotated first if `incoming` bytes would overfill it. The
+ * descriptor is kept between lines and used again while the path still names the file it was
+ * opened on: one lstat per line instead of an open, a stat and a close (three lines per issue
+ * and end). After a rotation (by this process or another), or if the path became anything else
+ * (a symlink), it is opened again, never through a link. On Windows it is closed after each line:
+ * a file held open there can stand in the way of another process's rotation.
+ */
+function openLog(path: string, incoming: number, rotate: (incoming: number) => boolean, maxBytes: number): { fd: number; kept: boolean } {
+  for (let attempt = 0; ; attempt++) {
+    const held = heldLogs.get(path);
+    let fd: number;
+    let size: number;
+    let info: Stats | undefined;
+    try {
+      info = held ? lstatSync(path) : undefined;
+    } catch {
+      info = undefined; // rotated away or removed: opened again below
+    }
+    if (held && info && info.ino === held.ino && info.dev === held.dev) {
+      fd = held.fd;
+      size = info.size;
+    } else {
+      if (held) {
+        heldLogs.delete(path);
+        closeSync(held.fd);
+      }
+      fd = openPrivateAppendCreate(path);
+      const opened = fstatSync(fd);
+      size = opened.size;
+      if (process.platform !== 'win32') {
+        heldLogs.set(path, { fd, ino: opened.ino, dev: opened.dev });
+        for (const [other, file] of heldLogs) {
+          if (heldLogs.size <= MAX_HELD_LOGS) break;
+          heldLogs.delete(other);
+          closeSync(file.fd);
+        }
+      }
+    }
+    const kept = heldLogs.get(path)?.fd === fd;
+    // Rotated here: the next round opens the new file (once; if it is full again, the line goes there).
+    if (attempt === 0 && size + incoming > maxBytes && rotate(incoming)) {
+      if (!kept) closeSync(fd);
+      continue;
+    }
+    return { fd, kept };
   }
 }
 
