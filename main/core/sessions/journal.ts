@@ -177,6 +177,8 @@ export class Journal extends JournalBase {
   #writing = false;
   #drainScheduled = false;
   #parsed: { identity: string; state: JournalFileState } | undefined;
+  /** The inode the path named at the last stat (under the lock, that is the file appended to). */
+  #readIno: bigint | undefined;
 
   constructor(dir: string, options: JournalOptions = {}) {
     super();
@@ -260,7 +262,7 @@ export class Journal extends JournalBase {
               // A mutation that changed nothing (recovery with no orphans, say) writes nothing:
               // a read-only command like `status` must not rewrite and fsync the journal.
               const unchanged = entries.length === file.entries.length && entries.every((e, i) => e === file.entries[i]);
-              if (!unchanged) this.#remember(await writeJournalChanges(this.path, file, entries));
+              if (!unchanged) this.#remember(await writeJournalChanges(this.path, file, entries, this.#readIno));
             },
             // Taken at every change: by linking this process's owner file, not creating a new one (fileLock.ts).
             { ownerFile: true, ...this.#options.lock },
@@ -280,12 +282,14 @@ export class Journal extends JournalBase {
     }
   }
 
-  /** The file's identity now (inode, size, times), or undefined when there is no file. */
+  /** The file's identity now (inode, size, times), or undefined when there is no file; notes its inode for the next append. */
   #identity(): string | undefined {
     try {
       const s = statSync(this.path, { bigint: true });
+      this.#readIno = s.ino;
       return `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
     } catch {
+      this.#readIno = undefined;
       return undefined;
     }
   }

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openPrivateForAppend } from '../base/privateFiles.ts';
@@ -111,7 +111,13 @@ export function needsDurability(before: readonly JournalEntry[], next: readonly 
  * Writes `next` where the file held `before` (read under the same lock): appended changes, fdatasynced
  * when `needsDurability`, or a new snapshot when the file cannot be appended to or has many changes.
  */
-export async function writeJournalChanges(path: string, before: JournalFileState, next: readonly JournalEntry[]): Promise<JournalFileState> {
+export async function writeJournalChanges(
+  path: string,
+  before: JournalFileState,
+  next: readonly JournalEntry[],
+  /** The inode `path` named when `before` was read under the lock, if known: an append may then reuse a descriptor open on it. */
+  fileIno?: bigint,
+): Promise<JournalFileState> {
   const old = new Map(before.entries.map((e) => [e.sessionId, e]));
   const nextIds = new Set(next.map((e) => e.sessionId));
   const changes: string[] = [];
@@ -139,16 +145,66 @@ export async function writeJournalChanges(path: string, before: JournalFileState
   // A few hundred bytes to the page cache: done synchronously, which spares four trips through
   // libuv's thread pool per change (measured: about half of an update). Only the wait for the
   // disk, when there is one, leaves the event loop free.
-  const fd = openPrivateForAppend(path);
+  const file = appendTarget(path, fileIno);
   try {
-    writeSync(fd, `${changes.join('\n')}\n`);
-    if (durable) await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+    writeSync(file.fd, `${changes.join('\n')}\n`);
+    if (durable) await new Promise<void>((resolve, reject) => fdatasync(file.fd, (error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    forgetAppendTarget(path);
+    throw error;
   } finally {
-    closeSync(fd);
+    if (!file.kept) closeSync(file.fd);
   }
   // Written: `before` is superseded, so its map is taken over and updated in place.
   const endReasons = recordEndReasons(before.endReasons ?? new Map(), removed);
   return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true, endReasons };
+}
+
+/** Journal files held open for appending between updates: path -> descriptor and the inode it is open on. */
+const heldFiles = new Map<string, { fd: number; ino: bigint }>();
+/** A process writes one journal (tests and tools may make more): beyond this, the oldest is closed. */
+const MAX_HELD_FILES = 4;
+
+/**
+ * A descriptor to append to `path`, which named inode `ino` when it was read under the lock. It is
+ * kept between updates and used again while that inode is the one it is open on: an issue + end
+ * makes three updates, and an open and a close each cost as much as the append (file-system calls
+ * under load, --cpu-prof). A snapshot (rename) gives the path a new inode, so the next update
+ * opens the new file. On Windows, or without an inode, it is opened and closed each time.
+ */
+function appendTarget(path: string, ino: bigint | undefined): { fd: number; kept: boolean } {
+  const held = heldFiles.get(path);
+  if (held && ino !== undefined && held.ino === ino) return { fd: held.fd, kept: true };
+  forgetAppendTarget(path);
+  const fd = openPrivateForAppend(path);
+  if (ino === undefined || process.platform === 'win32') return { fd, kept: false };
+  let opened: bigint;
+  try {
+    opened = fstatSync(fd, { bigint: true }).ino;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  // Opened by name after the stat: keep it only if it is the file that was read.
+  if (opened !== ino) return { fd, kept: false };
+  heldFiles.set(path, { fd, ino });
+  for (const [other, file] of heldFiles) {
+    if (heldFiles.size <= MAX_HELD_FILES) break;
+    heldFiles.delete(other);
+    closeSync(file.fd);
+  }
+  return { fd, kept: true };
+}
+
+function forgetAppendTarget(path: string): void {
+  const held = heldFiles.get(path);
+  if (!held) return;
+  heldFiles.delete(path);
+  try {
+    closeSync(held.fd);
+  } catch {
+    // already closed
+  }
 }
 
 /** Change lines after which even a write that need not be durable folds them into a snapshot. */
