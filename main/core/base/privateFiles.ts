@@ -3,7 +3,7 @@
 // then revoke leases the attacker names) or swap files for symlinks to the victim's other files.
 // So: the dir must be the user's own and not writable by group or others (as ssh insists for
 // ~/.ssh), and the journal, lock and audit files are opened without following a symlink.
-import { closeSync, constants, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { KeyfobError } from './keyfobError.ts';
 
@@ -36,18 +36,12 @@ function refuseLink(path: string, error: unknown): never {
   throw error;
 }
 
-/** Appends in one O_APPEND write, creating the file 0600; never through a symlink. */
-export function appendPrivate(path: string, text: string): void {
-  let fd: number;
+/** Opens a file of the state dir for appending, creating it 0600 (the caller writes in one O_APPEND write and closes); never through a symlink. */
+export function openPrivateAppendCreate(path: string): number {
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW, 0o600);
+    return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NOFOLLOW, 0o600);
   } catch (error) {
     refuseLink(path, error);
-  }
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
   }
 }
 

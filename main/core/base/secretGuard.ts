@@ -69,9 +69,14 @@ export function assertNoSecrets(value: unknown, where: string, path = ''): void 
   }
 }
 
+// The same patterns, global, made once: redactSecrets runs on every audit detail and journaled
+// error, and compiling ten expressions per call was most of its cost (--cpu-prof). A global
+// pattern's lastIndex is reset by replace() itself, so sharing them is safe.
+const REDACT_PATTERNS = SECRET_VALUE_PATTERNS.map(([, pattern]) => new RegExp(pattern.source, `${pattern.flags}g`));
+
 /** For free text from elsewhere (error messages): cuts out anything that looks like a secret. */
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const [, pattern] of SECRET_VALUE_PATTERNS) out = out.replace(new RegExp(pattern.source, `${pattern.flags}g`), '[redacted]');
+  for (const pattern of REDACT_PATTERNS) out = out.replace(pattern, '[redacted]');
   return out;
 }

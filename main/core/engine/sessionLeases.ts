@@ -115,7 +115,8 @@ export class SessionLeases implements SessionTokens {
     } finally {
       child.close();
     }
-    await this.forgetSessionToken(childAccessor).catch(() => undefined);
+    // The token is forgotten by the revoke path (sessions/endSession.ts) once the session has
+    // ended, whichever way: forgetting it here too made every end delete it from the keychain twice.
     return note;
   }
 

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openPrivateForAppend } from '../base/privateFiles.ts';
@@ -12,7 +12,8 @@ import type { JournalEntry } from './journal.ts';
 // is appended and fdatasynced: one fsync. Others (the `revoking` mark, a removal, a failure note)
 // are appended without one: if a crash loses them, the next start finds the entry and revokes
 // the lease again, which Vault answers with 204. Appending never rewrites the bytes before it,
-// so an unsynced change cannot damage a durable one. Now and then the changes are folded into a
+// so an unsynced change cannot damage a durable one. Now and then (in a write that waits for the
+// disk anyway, or once there are very many changes) the changes are folded into a
 // new snapshot (temp file, fsync, rename, directory fsync), and a version-1 file (one JSON
 // document) is read as it is and replaced by a snapshot at the first change.
 
@@ -27,8 +28,10 @@ export interface JournalFileState {
   /**
    * Why each entry removed since the snapshot ended, from its removal line: another process reading
    * the journal may never have seen the (unsynced, short-lived) `revoking` mark that said so.
+   * Each state after an append shares its predecessor's map, updated in place once the append is
+   * written (see recordEndReasons): the predecessor is never read again.
    */
-  endReasons?: ReadonlyMap<string, string>;
+  endReasons?: Map<string, string>;
 }
 
 /** The entry schema's verdict (passed in, so this module and journal.ts do not import each other). */
@@ -108,49 +111,119 @@ export function needsDurability(before: readonly JournalEntry[], next: readonly 
  * Writes `next` where the file held `before` (read under the same lock): appended changes, fdatasynced
  * when `needsDurability`, or a new snapshot when the file cannot be appended to or has many changes.
  */
-export async function writeJournalChanges(path: string, before: JournalFileState, next: readonly JournalEntry[]): Promise<JournalFileState> {
+export async function writeJournalChanges(
+  path: string,
+  before: JournalFileState,
+  next: readonly JournalEntry[],
+  /** The inode `path` named when `before` was read under the lock, if known: an append may then reuse a descriptor open on it. */
+  fileIno?: bigint,
+): Promise<JournalFileState> {
   const old = new Map(before.entries.map((e) => [e.sessionId, e]));
   const nextIds = new Set(next.map((e) => e.sessionId));
   const changes: string[] = [];
-  for (const e of before.entries)
-    if (!nextIds.has(e.sessionId)) changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
+  const removed: JournalEntry[] = [];
+  for (const e of before.entries) {
+    if (nextIds.has(e.sessionId)) continue;
+    removed.push(e);
+    changes.push(JSON.stringify({ del: e.sessionId, ...(e.endReason ? { reason: e.endReason } : {}) }));
+  }
   // applyMutation keeps an unchanged entry's object, so identity says what changed.
   for (const e of next) if (old.get(e.sessionId) !== e) changes.push(JSON.stringify({ set: e }));
   if (changes.length === 0) return before;
-  const endReasons = recentEndReasons(before, nextIds);
-  if (!before.appendable || before.changeLines + changes.length > 64 + 2 * next.length) {
+  const durable = needsDurability(before.entries, next);
+  const lines = before.changeLines + changes.length;
+  // Folding into a snapshot costs two fsyncs and a rename, so it is done by a write that waits
+  // for the disk anyway (a new entry), not by one that need not: ending 100 sessions (logout)
+  // otherwise folded half-way, and its removals queued behind those fsyncs. A file that only
+  // shrinks is still folded once it holds MAX_CHANGE_LINES changes, so readers stay quick.
+  if (!before.appendable || (lines > 64 + 2 * next.length && (durable || lines > MAX_CHANGE_LINES))) {
+    // A copy: the snapshot may fail, and `before` must then still say what the file says.
+    const endReasons = recordEndReasons(new Map(before.endReasons), removed);
     await writeSnapshot(path, [...next, ...before.foreign], endReasons);
     return { entries: [...next], foreign: before.foreign, changeLines: 0, appendable: true, endReasons };
   }
   // A few hundred bytes to the page cache: done synchronously, which spares four trips through
   // libuv's thread pool per change (measured: about half of an update). Only the wait for the
   // disk, when there is one, leaves the event loop free.
-  const fd = openPrivateForAppend(path);
+  const file = appendTarget(path, fileIno);
   try {
-    writeSync(fd, `${changes.join('\n')}\n`);
-    if (needsDurability(before.entries, next)) await new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+    writeSync(file.fd, `${changes.join('\n')}\n`);
+    if (durable) await new Promise<void>((resolve, reject) => fdatasync(file.fd, (error) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    forgetAppendTarget(path);
+    throw error;
   } finally {
-    closeSync(fd);
+    if (!file.kept) closeSync(file.fd);
   }
+  // Written: `before` is superseded, so its map is taken over and updated in place.
+  const endReasons = recordEndReasons(before.endReasons ?? new Map(), removed);
   return { entries: [...next], foreign: before.foreign, changeLines: before.changeLines + changes.length, appendable: true, endReasons };
 }
+
+/** Journal files held open for appending between updates: path -> descriptor and the inode it is open on. */
+const heldFiles = new Map<string, { fd: number; ino: bigint }>();
+/** A process writes one journal (tests and tools may make more): beyond this, the oldest is closed. */
+const MAX_HELD_FILES = 4;
+
+/**
+ * A descriptor to append to `path`, which named inode `ino` when it was read under the lock. It is
+ * kept between updates and used again while that inode is the one it is open on: an issue + end
+ * makes three updates, and an open and a close each cost as much as the append (file-system calls
+ * under load, --cpu-prof). A snapshot (rename) gives the path a new inode, so the next update
+ * opens the new file. On Windows, or without an inode, it is opened and closed each time.
+ */
+function appendTarget(path: string, ino: bigint | undefined): { fd: number; kept: boolean } {
+  const held = heldFiles.get(path);
+  if (held && ino !== undefined && held.ino === ino) return { fd: held.fd, kept: true };
+  forgetAppendTarget(path);
+  const fd = openPrivateForAppend(path);
+  if (ino === undefined || process.platform === 'win32') return { fd, kept: false };
+  let opened: bigint;
+  try {
+    opened = fstatSync(fd, { bigint: true }).ino;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  // Opened by name after the stat: keep it only if it is the file that was read.
+  if (opened !== ino) return { fd, kept: false };
+  heldFiles.set(path, { fd, ino });
+  for (const [other, file] of heldFiles) {
+    if (heldFiles.size <= MAX_HELD_FILES) break;
+    heldFiles.delete(other);
+    closeSync(file.fd);
+  }
+  return { fd, kept: true };
+}
+
+function forgetAppendTarget(path: string): void {
+  const held = heldFiles.get(path);
+  if (!held) return;
+  heldFiles.delete(path);
+  try {
+    closeSync(held.fd);
+  } catch {
+    // already closed
+  }
+}
+
+/** Change lines after which even a write that need not be durable folds them into a snapshot. */
+const MAX_CHANGE_LINES = 1024;
 
 /** How many recent end reasons a snapshot keeps: enough for every live owner to read its own. */
 const KEPT_END_REASONS = 256;
 
 /**
- * The end reasons read so far plus those of the entries this write removes, newest last, capped.
- * The map is shared, not copied, when nothing was removed: copying 256 reasons twice at every
- * change was a tenth of an issue + end (--cpu-prof).
+ * Adds the end reasons of the `removed` entries to `reasons` (newest last) and drops the oldest
+ * beyond KEPT_END_REASONS; returns `reasons`, changed in place. The map is updated, not copied:
+ * copying up to 256 reasons at every removal was the largest piece of an issue + end's own work
+ * in the journal (--cpu-prof), and once the file has the removal the old state is not read again.
  */
-function recentEndReasons(before: JournalFileState, nextIds: ReadonlySet<string>): ReadonlyMap<string, string> {
-  const removed = before.entries.filter((e) => e.endReason && !nextIds.has(e.sessionId));
-  const kept = before.endReasons ?? new Map<string, string>();
-  if (removed.length === 0 && kept.size <= KEPT_END_REASONS) return kept;
-  const reasons = new Map(kept);
+function recordEndReasons(reasons: Map<string, string>, removed: readonly JournalEntry[]): Map<string, string> {
   for (const e of removed) {
+    if (!e.endReason) continue;
     reasons.delete(e.sessionId);
-    reasons.set(e.sessionId, e.endReason!);
+    reasons.set(e.sessionId, e.endReason);
   }
   for (const id of reasons.keys()) {
     if (reasons.size <= KEPT_END_REASONS) break;

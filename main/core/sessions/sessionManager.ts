@@ -266,7 +266,13 @@ export class SessionManager implements Disposable {
     } catch {
       // the journal error is the one to report
     }
-    if (t.session.leaseId) await this.#leaseApi.revokeLease(t.session.leaseId, t.session.childAccessor).catch(() => {});
+    if (!t.session.leaseId) return;
+    const revoked = await this.#leaseApi.revokeLease(t.session.leaseId, t.session.childAccessor).then(
+      () => true,
+      () => false,
+    );
+    // As the revoke path does once a session has ended: the child token is of no more use.
+    if (revoked && t.session.childAccessor) await this.#leaseApi.forgetSessionToken?.(t.session.childAccessor).catch(() => undefined);
   }
 
   // ---- renew ----
