@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -57,6 +57,22 @@ describe('AuditLog', () => {
     expect(text).not.toContain('hvs.CAES');
     expect(log.read()[0]?.detail).toContain('[redacted]');
     expect(redactSecrets('-----BEGIN OPENSSH PRIVATE KEY-----')).toBe('[redacted]');
+  });
+
+  // The log stays open between lines (auditLog.ts): what another process did to the path counts.
+  it('writes the next line to the new file after another process moved the log aside, and never through a link put in its place', () => {
+    const log = new AuditLog({ dir: home });
+    log.append({ ...base, action: 'issued', detail: 'first' });
+    renameSync(join(home, 'audit.jsonl'), join(home, 'audit.jsonl.1'));
+    log.append({ ...base, action: 'revoked', detail: 'second' });
+    expect(readFileSync(join(home, 'audit.jsonl'), 'utf8')).toContain('"second"');
+    expect(readFileSync(join(home, 'audit.jsonl.1'), 'utf8')).not.toContain('"second"');
+
+    rmSync(join(home, 'audit.jsonl'));
+    writeFileSync(join(home, 'elsewhere'), '');
+    symlinkSync(join(home, 'elsewhere'), join(home, 'audit.jsonl'));
+    expect(() => log.append({ ...base, action: 'revoked', detail: 'third' })).toThrow();
+    expect(readFileSync(join(home, 'elsewhere'), 'utf8')).toBe('');
   });
 
   it('rotates by size and keeps only the configured number of old files', () => {

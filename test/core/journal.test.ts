@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -118,6 +118,19 @@ describe('Journal', () => {
     expect((await import('node:fs')).statSync(journal.path).mode & 0o777).toBe(0o600);
     // No temp files or locks left behind; this process's lock owner file stays until it exits (fileLock.ts).
     expect(readdirSync(home).filter((f) => !f.startsWith('journal.json.lock.owner-'))).toEqual(['journal.json']);
+  });
+
+  // The journal stays open for appending between updates (journalFile.ts): a file another
+  // process put in its place (its fold renames a new snapshot over the path) must get the next change.
+  it('appends to the file now at its path after another process replaced it', async () => {
+    const journal = new Journal(home);
+    await journal.put(entry(1));
+    const replacement = `${journal.path}.other`;
+    writeFileSync(replacement, readFileSync(journal.path));
+    renameSync(replacement, journal.path);
+    await journal.put(entry(2));
+    expect(readFileSync(journal.path, 'utf8')).toContain('s00002');
+    expect((await new Journal(home).list()).map((e) => e.sessionId).sort()).toEqual(['s00001', 's00002']);
   });
 
   it('refuses a duplicate id and anything that is not a journal entry', async () => {
