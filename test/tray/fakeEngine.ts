@@ -8,6 +8,7 @@ import { parseConfig, type Impact, type LoginMethod } from '../../main/core/conf
 import { Emitter } from '../../main/core/base/events.ts';
 import type { FakeClock } from '../../main/core/base/fakeClock.ts';
 import type { RenewedSession, StaticCopy } from '../../main/core/engine/engine.ts';
+import { targetViews } from '../../main/core/engine/views.ts';
 import type { EndReason, IssuedSession, RecoveryView, RevokeAllResult, SessionView, SignInView, TrayEngine } from '../../main/electron/ports.ts';
 
 export const fakeConfigText = `
@@ -82,21 +83,7 @@ export class FakeTrayEngine implements TrayEngine {
   }
 
   targets(): TargetView[] {
-    return this.config.targets.map((t) => ({
-      id: t.id,
-      name: t.name,
-      kind: t.kind,
-      impact: t.impact,
-      grants: t.grants,
-      scope: t.scope,
-      ttlSeconds: t.ttl,
-      maxTtlSeconds: t.maxTtl,
-      requireReason: t.requireReason,
-      requireOnCall: t.requireOnCall,
-      requireConfirmation: t.requireConfirmation,
-      ticketPattern: null,
-      elevated: t.impact === 'high',
-    }));
+    return targetViews(this);
   }
 
   async login(method?: LoginMethod, options?: { signal?: AbortSignal }): Promise<SignInView> {

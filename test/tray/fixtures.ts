@@ -5,14 +5,10 @@ import type { TrayState } from '../../main/electron/tray/menuModel.ts';
 
 export const T0 = Date.UTC(2025, 0, 15, 9, 0, 0);
 
-export const targetsFixture: TargetView[] = [
-  {
-    id: 'orders-ro',
-    name: 'Orders (read-only)',
-    kind: 'database',
+/** A target as the engine shows one with no org rule on it: medium impact, 15 minutes, up to an hour. */
+export function targetFixture(partial: Partial<TargetView> & Pick<TargetView, 'id' | 'name' | 'kind' | 'grants' | 'scope'>): TargetView {
+  return {
     impact: 'medium',
-    grants: 'SELECT',
-    scope: 'orders',
     ttlSeconds: 900,
     maxTtlSeconds: 3600,
     requireReason: false,
@@ -20,52 +16,25 @@ export const targetsFixture: TargetView[] = [
     requireConfirmation: false,
     ticketPattern: null,
     elevated: false,
-  },
-  {
+    ...partial,
+  };
+}
+
+export const targetsFixture: TargetView[] = [
+  targetFixture({ id: 'orders-ro', name: 'Orders (read-only)', kind: 'database', grants: 'SELECT', scope: 'orders' }),
+  targetFixture({
     id: 'orders-admin',
     name: 'Orders admin',
     kind: 'database',
     impact: 'high',
     grants: 'ALL',
     scope: 'orders',
-    ttlSeconds: 900,
     maxTtlSeconds: 1800,
     requireReason: true,
-    requireOnCall: false,
-    requireConfirmation: false,
-    ticketPattern: null,
     elevated: true,
-  },
-  {
-    id: 'bastion',
-    name: 'Bastion',
-    kind: 'ssh',
-    impact: 'medium',
-    grants: 'shell',
-    scope: 'bastion',
-    ttlSeconds: 900,
-    maxTtlSeconds: 3600,
-    requireReason: false,
-    requireOnCall: false,
-    requireConfirmation: false,
-    ticketPattern: null,
-    elevated: false,
-  },
-  {
-    id: 'aws-ro',
-    name: 'AWS read-only',
-    kind: 'aws',
-    impact: 'low',
-    grants: 'ReadOnly',
-    scope: 'prod',
-    ttlSeconds: 900,
-    maxTtlSeconds: 3600,
-    requireReason: false,
-    requireOnCall: false,
-    requireConfirmation: false,
-    ticketPattern: null,
-    elevated: false,
-  },
+  }),
+  targetFixture({ id: 'bastion', name: 'Bastion', kind: 'ssh', grants: 'shell', scope: 'bastion' }),
+  targetFixture({ id: 'aws-ro', name: 'AWS read-only', kind: 'aws', impact: 'low', grants: 'ReadOnly', scope: 'prod' }),
 ];
 
 export function sessionFixture(partial: Partial<SessionView> & { id: string }, now = T0): SessionView {

@@ -3,7 +3,7 @@
 // with it; phase 2 swaps in the real engine behind the same port.
 import type { EndReason, LoginMethod, SessionView, SignInView, TargetView } from '../../common/views.ts';
 import type { ExposureView } from '../../common/exposure.ts';
-import type { Preferences } from '../../common/ipc.ts';
+import { DEFAULT_PREFERENCES } from '../../common/preferences.ts';
 import { parseConfig } from '../../main/core/config/index.ts';
 import type { RenewedSession } from '../../main/core/engine/engine.ts';
 import { toTargetView } from '../../main/core/engine/views.ts';
@@ -301,14 +301,6 @@ export class FakeEngine implements WindowEngine {
     this.activity.push({ time: new Date(this.now()).toISOString(), user: 'alice@example.com', target, action, sessionId, ...(reason ? { reason } : {}) });
   }
 }
-
-export const DEFAULT_PREFERENCES: Preferences = {
-  revokeOnSleepLock: 'high',
-  warnBeforeSeconds: 300,
-  terminal: null,
-  clipboardClearSeconds: 30,
-  launchAtLogin: false,
-};
 
 export interface FakeHost extends WindowHost {
   clipboardText: () => string;
