@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type RunningSshd } from '../stack/sshd.ts';
 import { isAlive, runCommand } from '../stack/processes.ts';
+import { isolatedSshArgs } from '../integration/support/ssh.ts';
 
 let dir: string;
 let keys: string;
@@ -29,31 +30,7 @@ async function certify(ca: string, key: string, principal: string, validity: str
 }
 
 function sshArgs(key: string, cert: string | undefined, command: string[]): string[] {
-  return [
-    '-F',
-    '/dev/null', // never the machine's or the user's ssh config
-    '-i',
-    key,
-    ...(cert ? ['-o', `CertificateFile=${cert}`] : []),
-    '-o',
-    `UserKnownHostsFile=${knownHosts}`,
-    '-o',
-    'GlobalKnownHostsFile=/dev/null',
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'ConnectTimeout=10',
-    '-p',
-    String(server.port),
-    `${server.user}@127.0.0.1`,
-    ...command,
-  ];
+  return isolatedSshArgs({ key, cert, knownHosts, port: server.port, user: server.user }, command);
 }
 
 function ssh(key: string, cert: string | undefined, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDERS_VAULT_STATEMENTS, startPostgres } from '../stack/postgres.ts';
 import type { RunningPostgres } from '../stack/postgres.ts';
 import { startSshd } from '../stack/sshd.ts';
+import { isolatedSshArgs } from '../integration/support/ssh.ts';
 import type { RunningSshd } from '../stack/sshd.ts';
 import { engineBackends } from '../stack/vault/engines/index.ts';
 import { startVaultServer } from '../stack/vault/server.ts';
@@ -166,28 +167,9 @@ describe('ssh engine over HTTP', () => {
     await writeFile(join(dir, 'known_hosts'), `${sshd.knownHostsLine}\n`);
     const { stdout } = await run(
       'ssh',
-      [
-        '-F',
-        '/dev/null',
-        '-i',
-        keyPath,
-        '-o',
-        `CertificateFile=${keyPath}-cert.pub`,
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'IdentityAgent=none',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-p',
-        String(sshd.port),
-        `${sshd.user}@127.0.0.1`,
+      isolatedSshArgs({ key: keyPath, cert: `${keyPath}-cert.pub`, knownHosts: join(dir, 'known_hosts'), port: sshd.port, user: sshd.user }, [
         'echo certificate-login-ok',
-      ],
+      ]),
       { timeout: 20_000 },
     );
     expect(stdout).toContain('certificate-login-ok');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../stack/vault/backend.ts';
 import { sshBackend } from '../stack/vault/engines/ssh.ts';
 import { startSshd } from '../stack/sshd.ts';
+import { isolatedSshArgs } from '../integration/support/ssh.ts';
 import type { RunningSshd } from '../stack/sshd.ts';
 import { call } from './support-requests.ts';
 
@@ -48,29 +49,7 @@ async function newKey(name: string): Promise<{ path: string; publicKey: string }
 async function login(keyPath: string, certificatePath?: string): Promise<{ ok: boolean; output: string }> {
   const knownHosts = join(dir, 'known_hosts');
   await writeFile(knownHosts, `${sshd.knownHostsLine}\n`);
-  const args = [
-    '-F',
-    '/dev/null',
-    '-i',
-    keyPath,
-    ...(certificatePath ? ['-o', `CertificateFile=${certificatePath}`] : []),
-    '-o',
-    'IdentitiesOnly=yes',
-    '-o',
-    'IdentityAgent=none',
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    `UserKnownHostsFile=${knownHosts}`,
-    '-o',
-    'StrictHostKeyChecking=yes',
-    '-o',
-    'ConnectTimeout=10',
-    '-p',
-    String(sshd.port),
-    `${sshd.user}@127.0.0.1`,
-    'echo signed-in-as-$(id -un)',
-  ];
+  const args = isolatedSshArgs({ key: keyPath, cert: certificatePath, knownHosts, port: sshd.port, user: sshd.user }, ['echo signed-in-as-$(id -un)']);
   try {
     const { stdout } = await run('ssh', args, { timeout: 20_000 });
     return { ok: true, output: stdout };

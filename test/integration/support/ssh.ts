@@ -31,9 +31,21 @@ export function writeCertificate(keys: KeyDir, signedKey: string): string {
   return cert;
 }
 
-/** `ssh ... user@127.0.0.1 <command>`; resolves with the exit code and output, never rejects. */
-export function sshRun(info: StackInfo, keys: KeyDir, cert: string, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const args = [
+/** Where and as whom to log in, with which key (and certificate), trusting only `knownHosts`. */
+export interface SshLogin {
+  key: string;
+  cert?: string | undefined;
+  knownHosts: string;
+  port: number;
+  user: string;
+}
+
+/**
+ * `ssh` arguments that use nothing of the machine's or the user's ssh setup: no config, no agent,
+ * no other identity, no other known host, no prompt.
+ */
+export function isolatedSshArgs(login: SshLogin, command: string[]): string[] {
+  return [
     '-F',
     '/dev/null',
     '-o',
@@ -41,11 +53,10 @@ export function sshRun(info: StackInfo, keys: KeyDir, cert: string, command: str
     '-o',
     'IdentitiesOnly=yes',
     '-i',
-    keys.key,
+    login.key,
+    ...(login.cert ? ['-o', `CertificateFile=${login.cert}`] : []),
     '-o',
-    `CertificateFile=${cert}`,
-    '-o',
-    `UserKnownHostsFile=${keys.knownHosts}`,
+    `UserKnownHostsFile=${login.knownHosts}`,
     '-o',
     'GlobalKnownHostsFile=/dev/null',
     '-o',
@@ -55,10 +66,15 @@ export function sshRun(info: StackInfo, keys: KeyDir, cert: string, command: str
     '-o',
     'ConnectTimeout=10',
     '-p',
-    String(info.sshd.port),
-    `${info.sshd.user}@127.0.0.1`,
+    String(login.port),
+    `${login.user}@127.0.0.1`,
     ...command,
   ];
+}
+
+/** `ssh ... user@127.0.0.1 <command>`; resolves with the exit code and output, never rejects. */
+export function sshRun(info: StackInfo, keys: KeyDir, cert: string, command: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = isolatedSshArgs({ key: keys.key, cert, knownHosts: keys.knownHosts, port: info.sshd.port, user: info.sshd.user }, command);
   return new Promise((resolve) => {
     execFile('ssh', args, { timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
