@@ -1,7 +1,7 @@
 // The stack's real headless browser (test/stack/browser.ts and its form agent) completes the
 // IAM Identity Center verification pages, so `BROWSER=<stack browser> keyfob login --method aws-sso`
 // works end to end against the local stack.
-import { AccessDeniedException, CreateTokenCommand, RegisterClientCommand, SSOOIDCClient, StartDeviceAuthorizationCommand } from '@aws-sdk/client-sso-oidc';
+import { AccessDeniedException, SSOOIDCClient } from '@aws-sdk/client-sso-oidc';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeLogin } from '../stack/oidc/formAgent.ts';
 import { startAwsSso, type AwsSso } from '../stack/aws-sso.ts';
+import { beginDeviceAuthorization } from './deviceAuthorization.ts';
 
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const passwords = { alice: randomBytes(9).toString('base64url'), bob: randomBytes(9).toString('base64url') };
 
 process.env.AWS_CONFIG_FILE = '/nonexistent/keyfob-aws-config';
@@ -33,20 +33,7 @@ describe('the stack browser on the IAM Identity Center pages', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function deviceAuthorization() {
-    const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob', clientType: 'public', scopes: ['sso:account:access'] }));
-    const dev = await oidc.send(new StartDeviceAuthorizationCommand({ clientId: reg.clientId!, clientSecret: reg.clientSecret!, startUrl: sso.startUrl }));
-    const createToken = () =>
-      oidc.send(
-        new CreateTokenCommand({
-          clientId: reg.clientId!,
-          clientSecret: reg.clientSecret!,
-          grantType: DEVICE_GRANT,
-          deviceCode: dev.deviceCode!,
-        }),
-      );
-    return { dev, createToken };
-  }
+  const deviceAuthorization = () => beginDeviceAuthorization(oidc, sso.startUrl);
 
   it('approves from verificationUriComplete, and the poller then gets a token', async () => {
     const { dev, createToken } = await deviceAuthorization();

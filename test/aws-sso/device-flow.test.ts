@@ -27,9 +27,9 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsSso, type AwsSso, type AwsSsoOptions } from '../stack/aws-sso.ts';
+import { beginDeviceAuthorization } from './deviceAuthorization.ts';
 import { FormAgent, signInAndDecide } from './form-agent.ts';
 
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const users = [
   { name: 'alice', password: randomBytes(9).toString('base64url') },
   { name: 'bob', password: randomBytes(9).toString('base64url') },
@@ -53,30 +53,8 @@ async function startStack(opts: AwsSsoOptions = {}) {
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
-/** `scopes: null` registers without scopes, as the legacy CLI config does. */
-async function beginDeviceAuthorization({ sso, oidc }: Stack, scopes: string[] | null = ['sso:account:access']) {
-  const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob-test', clientType: 'public', scopes: scopes ?? undefined }));
-  const dev = await oidc.send(
-    new StartDeviceAuthorizationCommand({
-      clientId: reg.clientId!,
-      clientSecret: reg.clientSecret!,
-      startUrl: sso.startUrl,
-    }),
-  );
-  const createToken = () =>
-    oidc.send(
-      new CreateTokenCommand({
-        clientId: reg.clientId!,
-        clientSecret: reg.clientSecret!,
-        grantType: DEVICE_GRANT,
-        deviceCode: dev.deviceCode!,
-      }),
-    );
-  return { reg, dev, createToken };
-}
-
 async function signInAs(stack: Stack, user: { name: string; password: string }) {
-  const { reg, dev, createToken } = await beginDeviceAuthorization(stack);
+  const { reg, dev, createToken } = await beginDeviceAuthorization(stack.oidc, stack.sso.startUrl);
   await signInAndDecide(dev.verificationUriComplete!, user.name, user.password, 'approve');
   return { reg, token: await createToken() };
 }
@@ -94,30 +72,14 @@ describe('AWS IAM Identity Center device authorization', () => {
 
   it('takes alice from RegisterClient to role credentials once she approves in the browser', async () => {
     const { oidc, portal, sso } = stack;
-    const reg = await oidc.send(new RegisterClientCommand({ clientName: 'keyfob', clientType: 'public', scopes: ['sso:account:access'] }));
+    const { reg, dev, createToken: poll } = await beginDeviceAuthorization(oidc, sso.startUrl);
     expect(reg.clientIdIssuedAt).toBeCloseTo(Date.now() / 1000, -1);
     expect(reg.clientSecretExpiresAt! * 1000).toBeGreaterThan(Date.now());
 
-    const dev = await oidc.send(
-      new StartDeviceAuthorizationCommand({
-        clientId: reg.clientId!,
-        clientSecret: reg.clientSecret!,
-        startUrl: sso.startUrl,
-      }),
-    );
     expect(dev).toMatchObject({ verificationUri: sso.verificationUri, expiresIn: 600, interval: 1 });
     expect(dev.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
     expect(dev.verificationUriComplete).toBe(`${sso.verificationUri}?user_code=${dev.userCode}`);
 
-    const poll = () =>
-      oidc.send(
-        new CreateTokenCommand({
-          clientId: reg.clientId!,
-          clientSecret: reg.clientSecret!,
-          grantType: DEVICE_GRANT,
-          deviceCode: dev.deviceCode!,
-        }),
-      );
     const pending = await poll().catch((e: unknown) => e);
     expect(pending).toBeInstanceOf(AuthorizationPendingException);
     expect(pending).toMatchObject({ error: 'authorization_pending', $metadata: { httpStatusCode: 400 } });
@@ -161,7 +123,7 @@ describe('AWS IAM Identity Center device authorization', () => {
   });
 
   it('answers slow_down to a client that polls faster than the interval, and pending again once it waits', async () => {
-    const { createToken } = await beginDeviceAuthorization(stack);
+    const { createToken } = await beginDeviceAuthorization(stack.oidc, stack.sso.startUrl);
     await expect(createToken()).rejects.toBeInstanceOf(AuthorizationPendingException);
     const tooFast = await createToken().catch((e: unknown) => e);
     expect(tooFast).toBeInstanceOf(SlowDownException);
@@ -171,7 +133,7 @@ describe('AWS IAM Identity Center device authorization', () => {
   });
 
   it('ends the flow with access_denied when the user denies on the approval page', async () => {
-    const { dev, createToken } = await beginDeviceAuthorization(stack);
+    const { dev, createToken } = await beginDeviceAuthorization(stack.oidc, stack.sso.startUrl);
     const done = await signInAndDecide(dev.verificationUriComplete!, alice.name, alice.password, 'deny');
     expect(done.html).toContain('Request denied');
     const denied = await createToken().catch((e: unknown) => e);
@@ -242,7 +204,7 @@ describe('AWS IAM Identity Center device authorization', () => {
   });
 
   it('gives no refresh token to a client registered without scopes (the legacy, non-refreshable setup)', async () => {
-    const { dev, createToken } = await beginDeviceAuthorization(stack, null);
+    const { dev, createToken } = await beginDeviceAuthorization(stack.oidc, stack.sso.startUrl, null);
     await signInAndDecide(dev.verificationUriComplete!, alice.name, alice.password, 'approve');
     const token = await createToken();
     expect(token.accessToken).toBeTruthy();
@@ -296,7 +258,7 @@ describe('an expired device code', () => {
   });
 
   it('answers expired_token to the poller and says so on the verification page', async () => {
-    const { dev, createToken } = await beginDeviceAuthorization(stack);
+    const { dev, createToken } = await beginDeviceAuthorization(stack.oidc, stack.sso.startUrl);
     expect(dev.expiresIn).toBe(1);
     await expect(createToken()).rejects.toBeInstanceOf(AuthorizationPendingException);
     await sleep(400);
