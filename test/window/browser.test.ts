@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Screen } from '../../common/ipc.ts';
 import { startDevWebServer, type DevWebServer } from '../../scripts/devWeb/server.ts';
 import { openCdpPage } from './cdpChromium.ts';
-import { axeSource, CHROMIUM, chromiumOrSkip, launchChromium } from './chromium.ts';
+import { CHROMIUM, chromiumOrSkip, launchChromium, seriousAxeViolations } from './chromium.ts';
 import { FakeEngine, fakeHost } from './fakeEngine.ts';
 
 const haveChromium = chromiumOrSkip('browser tests');
@@ -56,20 +56,7 @@ describe.skipIf(!haveChromium)('the window in Chromium', () => {
       for (const screen of SCREENS) {
         if (screen === 'sign-in') engine.signOutElsewhere();
         await open(page, screen);
-        // axe runs through CDP (not a page <script>), so the page keeps its CSP.
-        await page.evaluate(axeSource);
-        const violations = (await page.evaluate(
-          async () =>
-            (
-              await (
-                window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
-              ).axe.run({ resultTypes: ['violations'] })
-            ).violations,
-        )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-        const serious = violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${screen}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-        expect(serious).toEqual([]);
+        expect(await seriousAxeViolations(page, screen)).toEqual([]);
         await page.screenshot({ path: join(shots, `${screen}-${scheme}.png`), fullPage: true });
         if (screen === 'sign-in') await engine.login('vault-oidc');
       }

@@ -2,7 +2,7 @@
 // (never in CI), how Playwright starts it on this closed network, and axe-core's source to inject.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -32,4 +32,18 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** axe-core, evaluated through CDP (not a page <script>) so the page keeps its CSP. */
-export const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+type AxeViolation = { id: string; impact: string; nodes: { target: string[] }[] };
+
+/** axe's serious and critical violations on the page as it is now, each as "label: rule (impact) at selectors". */
+export async function seriousAxeViolations(page: Page, label: string): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    async () =>
+      (await (window as unknown as { axe: { run: (o: object) => Promise<{ violations: unknown[] }> } }).axe.run({ resultTypes: ['violations'] })).violations,
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Screen } from '../../common/ipc.ts';
 import { withPg } from '../integration/support/postgres.ts';
 import { useStack } from '../integration/support/stack.ts';
-import { axeSource, chromiumOrSkip, launchChromium } from './chromium.ts';
+import { chromiumOrSkip, launchChromium, seriousAxeViolations } from './chromium.ts';
 
 const haveChromium = chromiumOrSkip('window end-to-end tests');
 
@@ -91,20 +91,7 @@ describe.skipIf(!haveChromium)('the window end to end on the real engine and the
   const countdown = async (name: string) => toSeconds((await sessionCard(name).locator('.countdown-text').textContent()) ?? '');
 
   async function checkScreen(p: Page, screen: Screen, scheme: string) {
-    await p.evaluate(axeSource);
-    const violations = (await p.evaluate(
-      async () =>
-        (
-          await (
-            window as unknown as { axe: { run: (o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
-          ).axe.run({ resultTypes: ['violations'] })
-        ).violations,
-    )) as { id: string; impact: string; nodes: { target: string[] }[] }[];
-    expect(
-      violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${screen} (${scheme}): ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    ).toEqual([]);
+    expect(await seriousAxeViolations(p, `${screen} (${scheme})`)).toEqual([]);
     await p.screenshot({ path: join(shots, `${screen}-${scheme}.png`), fullPage: true });
   }
 
