@@ -58,21 +58,27 @@ describe('crash recovery', () => {
   });
 });
 
+/** A session manager on fakes, at time 0, disposed after the test. */
+function managerAtZero() {
+  const clock = new FakeClock(0);
+  const leaseApi = new FakeLeaseApi();
+  const journal = new MemoryJournal();
+  const audit = new MemoryAudit();
+  const manager = new SessionManager({
+    clock,
+    leaseApi,
+    journal,
+    audit,
+    owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' },
+    random: () => 0.5,
+  });
+  managers.push(manager);
+  return { clock, leaseApi, journal, audit, manager };
+}
+
 describe('a revocation that fails at expiry', () => {
   it("is retried until Vault's expiry of the lease, and only then dropped as expired", async () => {
-    const clock = new FakeClock(0);
-    const leaseApi = new FakeLeaseApi();
-    const journal = new MemoryJournal();
-    const audit = new MemoryAudit();
-    const manager = new SessionManager({
-      clock,
-      leaseApi,
-      journal,
-      audit,
-      owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' },
-      random: () => 0.5,
-    });
-    managers.push(manager);
+    const { clock, leaseApi, journal, audit, manager } = managerAtZero();
     // Session 15 min; Vault's lease lasts 1 h (the shortening failed, or the role would not shorten).
     const s = await manager.add({
       targetId: 'orders-rw',
@@ -103,19 +109,7 @@ describe('a revocation that fails at expiry', () => {
   });
 
   it("is dropped as expired once Vault's expiry has passed", async () => {
-    const clock = new FakeClock(0);
-    const leaseApi = new FakeLeaseApi();
-    const journal = new MemoryJournal();
-    const audit = new MemoryAudit();
-    const manager = new SessionManager({
-      clock,
-      leaseApi,
-      journal,
-      audit,
-      owner: { pid: process.pid, pidStartTime: null, hostname: 'test-host' },
-      random: () => 0.5,
-    });
-    managers.push(manager);
+    const { clock, leaseApi, journal, audit, manager } = managerAtZero();
     const s = await manager.add({
       targetId: 'orders-rw',
       kind: 'database',
