@@ -101,30 +101,20 @@ describe('OIDC provider', () => {
   });
 
   it('accepts the native client on any loopback port and rejects another path', async () => {
-    const ok = await fetch(
-      `${idp.issuer}/auth?${new URLSearchParams({
-        client_id: idp.keyfobClientId,
-        response_type: 'code',
-        scope: 'openid',
-        redirect_uri: 'http://localhost:61234/oidc/callback',
-        code_challenge: 'x'.repeat(43),
-        code_challenge_method: 'S256',
-      })}`,
-      { redirect: 'manual' },
-    );
-    expect(ok.status).toBe(303);
-    const bad = await fetch(
-      `${idp.issuer}/auth?${new URLSearchParams({
-        client_id: idp.keyfobClientId,
-        response_type: 'code',
-        scope: 'openid',
-        redirect_uri: 'http://127.0.0.1:61234/elsewhere',
-        code_challenge: 'x'.repeat(43),
-        code_challenge_method: 'S256',
-      })}`,
-      { redirect: 'manual' },
-    );
-    expect(bad.status).toBe(400);
+    const authorize = (redirectUri: string) =>
+      fetch(
+        `${idp.issuer}/auth?${new URLSearchParams({
+          client_id: idp.keyfobClientId,
+          response_type: 'code',
+          scope: 'openid',
+          redirect_uri: redirectUri,
+          code_challenge: 'x'.repeat(43),
+          code_challenge_method: 'S256',
+        })}`,
+        { redirect: 'manual' },
+      );
+    expect((await authorize('http://localhost:61234/oidc/callback')).status).toBe(303);
+    expect((await authorize('http://127.0.0.1:61234/elsewhere')).status).toBe(400);
   });
 
   it('refuses the public client without PKCE', async () => {
