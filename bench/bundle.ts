@@ -30,7 +30,8 @@ export async function buildCliBundle(): Promise<CliBundle> {
   mkdirSync(dirname(file));
   writeFileSync(file, readFileSync(join(repo, 'bin/keyfob.js'), 'utf8').replace('../dist/cli/keyfob.js', '../cli/keyfob.js'));
   const floorDir = join(dir, 'floor');
-  await build({ ...cliBuildOptions(floorDir), entryPoints: ['bench/statusFloor.ts'], splitting: false, absWorkingDir: repo });
+  // The floor reads no config, so it needs no build id: no second hash of the sources.
+  await build({ ...cliBuildOptions(floorDir, 'status-floor'), entryPoints: ['bench/statusFloor.ts'], splitting: false, absWorkingDir: repo });
   // Started as the CLI is: Node's compile cache on before the bundle loads.
   const floor = join(floorDir, 'run.js');
   writeFileSync(floor, "(await import('node:module')).enableCompileCache?.();\nawait import('./statusFloor.js');\n");
